@@ -1,0 +1,61 @@
+"""Every error the product raises on purpose.
+
+One base class, so callers (the CLI, a batch run) can catch "ours" and print one
+line instead of a traceback. Each message says what went wrong *and* what to do
+about it; ``path`` names the input file when there is one.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class: an error the user can act on, printed as one line by the CLI."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def with_path(self, path: str | None) -> SummarizerError:
+        """Attach the input file this error is about (keeps an existing one)."""
+        if self.path is None:
+            self.path = path
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputError(SummarizerError):
+    """The input cannot be read as a text document (missing, binary, undecodable, empty)."""
+
+
+class ConfigError(SummarizerError):
+    """A setting is wrong: a bad value, or the endpoint refused our key, model or URL."""
+
+
+class EndpointError(SummarizerError):
+    """The endpoint refused a well-formed request (HTTP 400/422 and kin)."""
+
+
+class TransportError(SummarizerError):
+    """The endpoint stayed unreachable, overloaded or too slow after every transport retry."""
+
+
+class TruncationError(SummarizerError):
+    """The model's reply was cut off at the output-token limit (finish_reason == "length")."""
+
+
+class SummarizationError(SummarizerError):
+    """The model never produced a grounded summary within the re-ask budget.
+
+    Raised instead of returning a summary that failed validation: a summary with
+    one invented figure is worse than none.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, attempts: int = 0, errors: str = ""
+    ) -> None:
+        super().__init__(message, path=path)
+        self.attempts = attempts
+        self.errors = errors

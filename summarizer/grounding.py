@@ -1,0 +1,148 @@
+"""Grounding: tie every quote to the raw document, or refuse it.
+
+The draft validators in ``summarizer.schemas`` ask a :class:`SourceText` whether a
+quote is in the document. :class:`GroundedSource` answers on the ``key`` view
+(width-, script- and whitespace-folded, debris removed), then maps the match back
+to raw offsets, so a model that quotes the Simplified prompt text of a Traditional
+report, or writes “” for "", still lands on the exact raw substring.
+
+:func:`ground` turns a validated draft into the output ``ReportSummary``: the
+evidence becomes ``raw[start:end]`` and the spans are those offsets.
+"""
+
+from __future__ import annotations
+
+from summarizer.errors import SummarizationError
+from summarizer.normalize import NormalizedText, clean, fold
+from summarizer.read import Document
+from summarizer.schemas import (
+    DraftItem,
+    DraftSummary,
+    Item,
+    Meta,
+    Metric,
+    ReportSummary,
+)
+
+__all__ = ["GroundedSource", "compose_overview", "ground", "validation_context", "verify"]
+
+
+class GroundedSource:
+    """A :class:`summarizer.schemas.SourceText` over one normalized document."""
+
+    def __init__(self, normalized: NormalizedText) -> None:
+        self._doc = normalized
+        self._spans: dict[str, tuple[int, int] | None] = {}
+        self._folds: dict[str, str] = {}
+
+    def fold(self, text: str) -> str:
+        folded = self._folds.get(text)
+        if folded is None:
+            folded = self._folds[text] = fold(text)
+        return folded
+
+    def locate(self, quote: str) -> tuple[int, int] | None:
+        if quote in self._spans:
+            return self._spans[quote]
+        span = None
+        needle = self.fold(quote)
+        if needle:
+            at = self._doc.key.text.find(needle)
+            if at >= 0:
+                span = self._doc.key.raw_span(at, at + len(needle))
+        self._spans[quote] = span
+        return span
+
+    def has_number(self, number: str) -> bool:
+        return number in self._doc.numbers
+
+
+def validation_context(doc: Document) -> dict[str, GroundedSource]:
+    """The pydantic validation context that switches the grounding checks on."""
+    return {"source": GroundedSource(doc.normalized)}
+
+
+def compose_overview(draft: DraftSummary) -> str:
+    """A plain overview built only from already-grounded parts (used when the
+    draft has none), so it can contain no figure the document does not state."""
+    who = "".join(x for x in (draft.organization, draft.period) if x)
+    head = f"{who}《{draft.title}》" if draft.title else (who or "本文档")
+    parts = [f"{head}。"]
+    for label, items in (
+        ("主要成绩", draft.achievements),
+        ("存在问题", draft.problems),
+        ("下一步计划", draft.plans),
+    ):
+        if items:
+            parts.append(f"{label}：{'；'.join(i.text.rstrip('。') for i in items[:2])}。")
+    return "".join(parts[:3])
+
+
+def _ground_items(items: list[DraftItem], doc: Document, source: GroundedSource) -> list[Item]:
+    grounded = []
+    for item in items:
+        evidence, spans = [], []
+        for quote in dict.fromkeys(item.evidence):
+            span = source.locate(quote)
+            if span is None:
+                raise SummarizationError(f"evidence 「{quote}」 is not in the document")
+            if span not in spans:
+                spans.append(span)
+                evidence.append(doc.raw[span[0] : span[1]])
+        grounded.append(
+            Item(text=clean(item.text), evidence=evidence, spans=spans, category=item.category)
+        )
+    return grounded
+
+
+def ground(draft: DraftSummary, doc: Document, meta: Meta) -> ReportSummary:
+    """The output summary for a validated ``draft``: raw evidence and raw spans."""
+    source = GroundedSource(doc.normalized)
+    metrics = []
+    for m in draft.metrics:
+        span = source.locate(m.evidence)
+        if span is None:
+            raise SummarizationError(f"metric evidence 「{m.evidence}」 is not in the document")
+        metrics.append(
+            Metric(
+                name=clean(m.name),
+                value=m.value,
+                unit=clean(m.unit),
+                evidence=doc.raw[span[0] : span[1]],
+                span=span,
+            )
+        )
+
+    def text_or_none(value: str | None) -> str | None:
+        return clean(value) or None if value else None
+
+    return ReportSummary(
+        doc_id=doc.doc_id,
+        title=text_or_none(draft.title),
+        organization=text_or_none(draft.organization),
+        period=text_or_none(draft.period),
+        overview=clean(draft.overview or compose_overview(draft)),
+        achievements=_ground_items(draft.achievements, doc, source),
+        problems=_ground_items(draft.problems, doc, source),
+        plans=_ground_items(draft.plans, doc, source),
+        metrics=metrics,
+        meta=meta,
+    )
+
+
+def verify(summary: ReportSummary, raw: str) -> list[str]:
+    """Every place where a span does not index its evidence in ``raw`` (empty when sound).
+
+    Run on every summary before it is returned, cached ones included: the
+    contract is that ``raw[start:end] == evidence``, always.
+    """
+    problems = []
+    for section in ("achievements", "problems", "plans"):
+        for n, item in enumerate(getattr(summary, section)):
+            for quote, (start, end) in zip(item.evidence, item.spans, strict=True):
+                if raw[start:end] != quote:
+                    problems.append(f"{section}[{n}]: span [{start}, {end}) is not 「{quote}」")
+    for n, m in enumerate(summary.metrics):
+        if raw[m.span[0] : m.span[1]] != m.evidence:
+            problems.append(f"metrics[{n}]: span {list(m.span)} is not 「{m.evidence}」")
+    return problems

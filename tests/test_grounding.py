@@ -1,0 +1,168 @@
+"""Normalization offsets and grounding validators, on cases worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
+
+from summarizer.grounding import GroundedSource, ground, validation_context, verify
+from summarizer.normalize import clean, fold, normalize
+from summarizer.read import Document
+from tests.conftest import DOC_IDS, corpus_path, gold
+
+RAW = "第一行\n　　現(xiàn)場會議召開，ＡＢＣ１２３。\n\n\n\n“尾”  部"
+
+
+def test_views_by_hand():
+    n = normalize(RAW)
+    assert n.view.text == "第一行\n现场会议召开,ABC123。\n\n“尾” 部"
+    assert n.key.text == '第一行现场会议召开,abc123。"尾"部'
+    assert fold("現(xiàn)場  會議“好”") == '现场会议"好"'
+    assert clean(" 現(xiàn)場　會議 ") == "现场 会议"
+
+
+def test_spans_map_back_to_raw_including_debris_inside():
+    n = normalize(RAW)
+    at = n.key.text.find("现场会议")
+    assert n.key.raw_span(at, at + 4) == (6, 16)
+    assert RAW[6:16] == "現(xiàn)場會議"
+    at = n.view.text.find("ABC123")
+    start, end = n.view.raw_span(at, at + 6)
+    assert RAW[start:end] == "ＡＢＣ１２３"
+
+
+def test_locate_folds_script_width_space_and_quote_marks():
+    source = GroundedSource(normalize(RAW))
+    assert source.locate("现场会议召开,ABC123") == (6, 25)
+    assert RAW[6:25] == "現(xiàn)場會議召開，ＡＢＣ１２３"
+    assert source.locate('"尾" 部') == (len(RAW) - 6, len(RAW))
+    assert source.locate("现场会议闭幕") is None
+    assert source.has_number("123") and not source.has_number("12")
+
+
+def context(raw: str) -> dict:
+    return validation_context(Document(doc_id="d", raw=raw))
+
+
+DOCTEXT = (
+    "一、基本情况\n今年共审结案件1,343件，结案率达98.14%，参加人数2000余人次。\n"
+    "二、存在的问题\n队伍力量薄弱。"
+)
+
+
+def test_quote_not_in_document_is_rejected_with_the_quote():
+    with pytest.raises(ValidationError) as info:
+        DraftItem.model_validate(
+            {"text": "审结案件", "evidence": ["今年共审结案件1,343件", "今年共审结案件9999件"]},
+            context=context(DOCTEXT),
+        )
+    message = str(info.value)
+    assert "「今年共审结案件9999件」 is not in the document" in message
+    assert "「今年共审结案件1,343件」" not in message
+
+
+def test_thousands_separator_is_folded_and_evidence_stays_raw():
+    source = context(DOCTEXT)["source"]
+    start, end = source.locate("今年共审结案件1343件")
+    assert DOCTEXT[start:end] == "今年共审结案件1,343件"
+
+
+@pytest.mark.parametrize(
+    ("quote", "needle"),
+    [("今年共审结……结案率", "ellipsis"), ("结案率", "too short"), ("", "at least 1 item")],
+)
+def test_unusable_quotes(quote, needle):
+    with pytest.raises(ValidationError) as info:
+        DraftItem.model_validate({"text": "x", "evidence": [quote]}, context=context(DOCTEXT))
+    assert needle in str(info.value)
+
+
+def test_invented_number_in_text():
+    with pytest.raises(ValidationError) as info:
+        DraftItem.model_validate(
+            {"text": "审结案件1400件", "evidence": ["今年共审结案件1,343件"]},
+            context=context(DOCTEXT),
+        )
+    assert "「1400」" in str(info.value)
+    ok = DraftItem.model_validate(
+        {"text": "审结案件1343件，结案率98.14%", "evidence": ["今年共审结案件1,343件"]},
+        context=context(DOCTEXT),
+    )
+    assert ok.text.startswith("审结")
+
+
+def test_text_length_limit():
+    with pytest.raises(ValidationError) as info:
+        DraftItem.model_validate({"text": "长" * 101, "evidence": ["今年共审结案件"]})
+    assert "at most 80" in str(info.value)
+
+
+def metric(**kw) -> dict:
+    return {"name": "结案率", "value": "98.14", "unit": "%", "evidence": "结案率达98.14%", **kw}
+
+
+def test_metric_rules():
+    ctx = context(DOCTEXT)
+    assert DraftMetric.model_validate(metric(), context=ctx).value == "98.14"
+    m = DraftMetric.model_validate(
+        metric(name="参加人数", value="2000余", unit="人次", evidence="参加人数2000余人次"),
+        context=ctx,
+    )
+    assert m.value == "2000"
+    assert DraftMetric.model_validate(metric(value=98.14), context=ctx).value == "98.14"
+    cases = [
+        (metric(value="98"), "does not appear in its evidence"),  # part of 98.14
+        (metric(value="99.1"), "does not appear in its evidence"),
+        (metric(unit="件"), "unit 「件」"),
+        (metric(evidence="结案率达99.14%"), "is not in the document"),
+        (metric(value="百分之九十八"), "is not a number"),
+    ]
+    for data, needle in cases:
+        with pytest.raises(ValidationError) as info:
+            DraftMetric.model_validate(data, context=ctx)
+        assert needle in str(info.value), data
+
+
+def test_without_context_grounding_is_skipped():
+    DraftSummary.model_validate({"achievements": [{"text": "x", "evidence": ["任何文字都行"]}]})
+
+
+def test_ground_gives_raw_evidence_and_spans():
+    raw = "一、基本情況\n今年共審結案件1,343件，結案率達98.14%。\n"
+    doc = Document(doc_id="d", raw=raw)
+    draft = DraftSummary.model_validate(
+        {
+            "title": None,
+            "achievements": [
+                {
+                    "text": "審結案件1343件",
+                    "evidence": ["今年共审结案件1,343件", "今年共审结案件1,343件"],
+                }
+            ],
+            "metrics": [metric(evidence="结案率达98.14%")],
+        },
+        context=validation_context(doc),
+    )
+    summary = ground(draft, doc, Meta(backend="llm"))
+    item = summary.achievements[0]
+    assert item.text == "审结案件1343件"  # Simplified
+    assert item.evidence == ["今年共審結案件1,343件"] and item.spans == [(7, 20)]
+    assert summary.metrics[0].evidence == "結案率達98.14%" and summary.metrics[0].span == (21, 31)
+    assert summary.overview  # composed from grounded parts when the draft has none
+    assert verify(summary, raw) == []
+    tampered = summary.model_copy(deep=True)
+    tampered.achievements[0].spans[0] = (8, 21)
+    assert verify(tampered, raw)
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_gold_summaries_pass_the_validators(doc_id):
+    """The answer key itself must never be re-asked: validators and gold agree."""
+    raw = corpus_path(doc_id).read_text(encoding="utf-8")
+    doc = Document(doc_id=doc_id, raw=raw)
+    draft = DraftSummary.model_validate(gold(doc_id), context=validation_context(doc))
+    summary = ground(draft, doc, Meta(backend="llm"))
+    assert verify(summary, raw) == []
+    for g_item, item in zip(gold(doc_id)["achievements"], summary.achievements, strict=True):
+        assert item.evidence == g_item["evidence"]

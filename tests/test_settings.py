@@ -1,0 +1,92 @@
+"""Settings: arguments > SUMMARIZER_* > OPENAI_* > defaults, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import ConfigError
+from summarizer.settings import Settings
+
+
+def test_defaults():
+    s = Settings.load(env={})
+    assert (s.backend, s.model, s.mode, s.temperature, s.max_retries) == (
+        "auto",
+        "gpt-4o-mini",
+        "tools",
+        0.0,
+        2,
+    )
+    assert s.resolved_backend == "offline" and s.cache
+
+
+def test_precedence_arguments_then_summarizer_then_openai():
+    env = {
+        "OPENAI_BASE_URL": "http://openai-env/v1",
+        "OPENAI_API_KEY": "k-openai",
+        "OPENAI_MODEL": "m-openai",
+        "SUMMARIZER_MODEL": "m-summarizer",
+    }
+    s = Settings.load(env=env)
+    assert s.base_url == "http://openai-env/v1" and s.api_key == "k-openai"
+    assert s.model == "m-summarizer"
+    assert (
+        Settings.load(env={**env, "SUMMARIZER_BASE_URL": "http://s/v1"}).base_url == "http://s/v1"
+    )
+    s = Settings.load(env=env, model="m-arg", base_url=None)
+    assert s.model == "m-arg" and s.base_url == "http://openai-env/v1"
+
+
+def test_env_values_are_typed():
+    s = Settings.load(
+        env={
+            "SUMMARIZER_TEMPERATURE": "0.3",
+            "SUMMARIZER_TIMEOUT": "15",
+            "SUMMARIZER_MAX_RETRIES": "4",
+            "SUMMARIZER_CACHE": "off",
+            "SUMMARIZER_CACHE_DIR": "~/x",
+            "SUMMARIZER_MODE": "MD-JSON",
+            "SUMMARIZER_MAX_TOKENS": "0",
+        }
+    )
+    assert s.temperature == 0.3 and s.timeout == 15.0 and s.max_retries == 4
+    assert s.cache is False and s.cache_dir == Path("~/x").expanduser()
+    assert s.mode == "md_json" and s.max_tokens is None
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"SUMMARIZER_TIMEOUT": "soon"}, "SUMMARIZER_TIMEOUT='soon'"),
+        ({"SUMMARIZER_MODE": "xml"}, "tools, json, json_schema, md_json"),
+        ({"SUMMARIZER_MAX_RETRIES": "-1"}, "≥ 0"),
+        ({"OPENAI_BASE_URL": "localhost:8000"}, "http(s) URL"),
+        ({"SUMMARIZER_CACHE": "maybe"}, "true/false"),
+    ],
+)
+def test_bad_values_name_the_variable(env, needle):
+    with pytest.raises(ConfigError) as info:
+        Settings.load(env=env)
+    assert needle in str(info.value)
+
+
+def test_auto_backend_picks_llm_when_endpoint_or_key_set():
+    assert Settings.load(env={"OPENAI_API_KEY": "k"}).resolved_backend == "llm"
+    assert (
+        Settings.load(env={"OPENAI_BASE_URL": "http://localhost:11434/v1"}).resolved_backend
+        == "llm"
+    )
+    assert (
+        Settings.load(env={"OPENAI_API_KEY": "k"}, backend="offline").resolved_backend == "offline"
+    )
+
+
+def test_key_is_not_in_repr():
+    assert "secret" not in repr(Settings.load(env={"OPENAI_API_KEY": "secret"}))
+
+
+def test_unknown_setting_is_a_type_error():
+    with pytest.raises(TypeError):
+        Settings.load(env={}, modle="x")
