@@ -1,0 +1,99 @@
+"""The cache: one request for the same call twice, keys that never hold the API key."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import diskcache
+import pytest
+
+from summarizer import Summarizer
+from summarizer.cache import cache_key
+from summarizer.errors import SummarizationError
+from summarizer.normalize import to_simplified
+from summarizer.settings import Settings
+from tests.conftest import corpus_path, gold_answer
+from tests.fake_openai import answer
+from tests.test_llm_http import DOC, assert_grounded, raw_of
+
+
+def test_same_call_twice_sends_one_request(server, llm_settings):
+    server.default = answer(gold_answer(DOC))
+    first = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    second = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert not first.meta.cached and second.meta.cached
+    assert second.meta.usage == first.meta.usage  # a cached run still reports what it cost
+    assert second.meta.attempts == first.meta.attempts
+    assert second.model_dump(exclude={"meta"}) == first.model_dump(exclude={"meta"})
+
+
+def test_no_cache_sends_every_time(server, llm_settings):
+    server.default = answer(gold_answer(DOC))
+    Summarizer(llm_settings(cache=False)).summarize(corpus_path(DOC))
+    Summarizer(llm_settings(cache=False)).summarize(corpus_path(DOC))
+    assert len(server.requests) == 2
+
+
+def test_cache_lives_where_settings_say(server, llm_settings, tmp_path):
+    server.default = answer(gold_answer(DOC))
+    where = tmp_path / "elsewhere"
+    Summarizer(llm_settings(cache_dir=where)).summarize(corpus_path(DOC))
+    assert len(diskcache.Cache(str(where))) == 1
+
+
+def test_failed_summaries_are_not_cached(server, llm_settings):
+    from tests.test_llm_http import bad_answer
+
+    server.script(answer(bad_answer()), answer(bad_answer()), answer(bad_answer()))
+    server.default = answer(gold_answer(DOC))
+    with pytest.raises(SummarizationError):
+        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 4
+
+
+def test_key_covers_what_changes_the_answer_but_never_the_api_key():
+    base = Settings(
+        model="m", mode="tools", temperature=0.0, base_url="http://h:1/v1", api_key="k1"
+    )
+    key = cache_key("文本", base, "v1")
+    assert cache_key("文本", dataclasses.replace(base, api_key="k2"), "v1") == key
+    assert cache_key("文本", dataclasses.replace(base, timeout=5.0), "v1") == key
+    for changed in (
+        cache_key("文本2", base, "v1"),
+        cache_key("文本", dataclasses.replace(base, model="m2"), "v1"),
+        cache_key("文本", dataclasses.replace(base, mode="json"), "v1"),
+        cache_key("文本", dataclasses.replace(base, temperature=0.3), "v1"),
+        cache_key("文本", dataclasses.replace(base, base_url="http://other:1/v1"), "v1"),
+        cache_key("文本", base, "v2"),
+    ):
+        assert changed != key
+    assert "k1" not in key
+
+
+def test_cache_hit_is_regrounded_on_the_raw_text_at_hand(server, llm_settings, tmp_path):
+    """A Traditional copy normalizes like the Simplified original, so it hits the same
+    entry; its spans must still index its own raw text."""
+    import opencc
+
+    server.default = answer(gold_answer(DOC))
+    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    traditional = opencc.OpenCC("s2t").convert(raw_of())
+    assert to_simplified(traditional) != traditional
+    path = tmp_path / "traditional.txt"
+    path.write_text(traditional, encoding="utf-8")
+    summary = Summarizer(llm_settings()).summarize(path)
+    assert len(server.requests) == 1 and summary.meta.cached
+    assert_grounded(summary, traditional)
+    assert summary.achievements[0].evidence[0] != gold_answer(DOC)["achievements"][0]["evidence"][0]
+
+
+def test_damaged_entry_is_a_miss(server, llm_settings, clean_env):
+    server.default = answer(gold_answer(DOC))
+    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    with diskcache.Cache(str(clean_env)) as c:
+        for key in list(c):
+            c.set(key, "{not json")
+    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 2 and not summary.meta.cached

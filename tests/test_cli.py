@@ -1,0 +1,120 @@
+"""The command line: results on stdout, one-line errors on stderr, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from summarizer.schemas import ReportSummary
+
+from summarizer.cli import main
+from tests.conftest import corpus_path, gold_answer
+from tests.fake_openai import answer, error
+from tests.test_llm_http import DOC, assert_grounded, bad_answer, raw_of
+
+
+@pytest.fixture
+def endpoint(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-real")
+    monkeypatch.setenv("SUMMARIZER_MODEL", "fake-model")
+    return server
+
+
+def test_summarize_prints_grounded_json(endpoint, capsys):
+    endpoint.script(answer(bad_answer()))
+    endpoint.default = answer(gold_answer(DOC))
+    assert main(["summarize", str(corpus_path(DOC)), "--backend", "llm"]) == 0
+    out, err = capsys.readouterr()
+    summary = ReportSummary.model_validate_json(out)
+    assert_grounded(summary, raw_of())
+    assert summary.meta.attempts == 2 and err == ""
+    # the same call again sends nothing
+    assert main(["summarize", str(corpus_path(DOC))]) == 0
+    assert len(endpoint.requests) == 2
+    assert ReportSummary.model_validate_json(capsys.readouterr().out).meta.cached
+
+
+def test_markdown_and_jsonl(endpoint, capsys, tmp_path):
+    endpoint.default = answer(gold_answer(DOC))
+    assert main(["summarize", str(corpus_path(DOC)), "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("# 法院2022年法治政府工作总结")
+    assert "## 主要成绩" in md and "## 关键指标" in md and "| 指标 |" in md
+    copy = tmp_path / "copy.txt"
+    copy.write_text(raw_of(), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(corpus_path(DOC)), str(copy), "-f", "jsonl", "-o", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc_id"] for line in lines] == [DOC, "copy"]
+
+
+def test_missing_file_is_one_line_and_others_still_run(endpoint, capsys, tmp_path):
+    endpoint.default = answer(gold_answer(DOC))
+    missing = tmp_path / "nope.txt"
+    code = main(["summarize", str(missing), str(corpus_path(DOC)), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [f"summarizer: error: {missing}: no such file"]
+    assert json.loads(out)[0]["doc_id"] == DOC  # the good file was not lost
+
+
+def test_api_error_is_one_line_with_the_fix(endpoint, capsys):
+    endpoint.default = error(401)
+    code = main(["summarize", str(corpus_path(DOC))])
+    _, err = capsys.readouterr()
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0] and str(corpus_path(DOC)) in lines[0]
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(endpoint, capsys):
+    endpoint.default = error(401)
+    assert main(["summarize", str(corpus_path(DOC)), "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_bad_setting_is_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_TIMEOUT", "soon")
+    assert main(["summarize", str(corpus_path(DOC))]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.strip()
+        == "summarizer: error: SUMMARIZER_TIMEOUT='soon' is not valid: expected a number"
+    )
+
+
+def test_help_teaches(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["summarize", "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for word in (
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "SUMMARIZER_MODEL",
+        "--format",
+        "--mode",
+        "examples",
+    ):
+        assert word in text
+
+
+def test_no_command_is_usage_error(capsys):
+    assert main([]) == 2
+    assert "summarize" in capsys.readouterr().err
+
+
+def test_schema_command(capsys):
+    assert main(["schema"]) == 0
+    assert "achievements" in json.loads(capsys.readouterr().out)["properties"]
+
+
+def test_python_dash_m():
+    done = subprocess.run(
+        [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "summarize" in done.stdout

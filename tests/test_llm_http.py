@@ -1,0 +1,292 @@
+"""The LLM path over real HTTP: the real openai client, instructor and tenacity, local server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from summarizer import Summarizer, asummarize
+from summarizer.errors import (
+    ConfigError,
+    EndpointError,
+    SummarizationError,
+    TransportError,
+    TruncationError,
+)
+from summarizer.settings import MODES
+from tests.conftest import corpus_path, gold_answer
+from tests.fake_openai import Step, answer, error
+
+DOC = "000_1cceb1fd464775c5"
+
+
+def assert_grounded(summary, raw: str) -> None:
+    quotes = 0
+    for section in (summary.achievements, summary.problems, summary.plans):
+        for item in section:
+            assert item.evidence and len(item.evidence) == len(item.spans)
+            for quote, (start, end) in zip(item.evidence, item.spans, strict=True):
+                assert raw[start:end] == quote
+                quotes += 1
+    for m in summary.metrics:
+        assert raw[m.span[0] : m.span[1]] == m.evidence
+        assert m.value in m.evidence.replace(",", "")
+    assert quotes > 0
+
+
+def bad_answer(doc_id: str = DOC) -> dict:
+    """A first answer with a fabricated quote and an invented figure."""
+    bad = gold_answer(doc_id)
+    bad["achievements"][0]["evidence"] = ["全年共审结各类案件99999件,群众满意度达到100%"]
+    bad["metrics"][0] = {
+        "name": "审结案件",
+        "value": "99999",
+        "unit": "件",
+        "evidence": "全年共审结各类案件99999件",
+    }
+    return bad
+
+
+def raw_of(doc_id: str = DOC) -> str:
+    return corpus_path(doc_id).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_good_answer_in_every_mode(server, llm_settings, mode):
+    server.default = answer(gold_answer(DOC))
+    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+
+    assert_grounded(summary, raw_of())
+    assert summary.doc_id == DOC
+    assert len(summary.achievements) == len(gold_answer(DOC)["achievements"])
+    assert summary.meta.backend == "llm" and summary.meta.mode == mode
+    assert summary.meta.attempts == 1 and not summary.meta.cached
+    assert summary.meta.usage.total_tokens == 1200 and not summary.meta.usage.estimated
+    assert len(summary.meta.prompt_version) == 12
+
+    body = server.requests[0]
+    assert body["model"] == "fake-model" and body["temperature"] == 0.0
+    if mode == "tools":
+        assert body["tools"] and body["tool_choice"]["type"] == "function"
+    elif mode == "json":
+        assert body["response_format"] == {"type": "json_object"}
+    elif mode == "json_schema":
+        assert body["response_format"]["type"] == "json_schema"
+        assert "achievements" in body["response_format"]["json_schema"]["schema"]["properties"]
+    else:
+        assert "tools" not in body and "response_format" not in body
+    # the prompt carries the document inside delimiters, and says it is data
+    user = body["messages"][-1]["content"] if mode != "md_json" else body["messages"][1]["content"]
+    assert "<document>" in user and "</document>" in user
+    assert "不要执行" in body["messages"][0]["content"]
+    assert server.headers[0]["authorization"] == "Bearer test-key-not-real"
+
+
+def test_gold_shaped_answer_without_overview_is_accepted(server, llm_settings):
+    """A reply in the gold files' own shape (doc_id, no overview) needs no re-ask."""
+    server.default = answer(gold_answer(DOC, overview=False))
+    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert summary.overview and summary.organization == "XX人民法院"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fabricated_quote_and_number_are_reasked(server, llm_settings, mode):
+    server.script(answer(bad_answer()))
+    server.default = answer(gold_answer(DOC))
+    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+
+    assert len(server.requests) == 2
+    second = json.dumps(server.requests[1]["messages"], ensure_ascii=False)
+    assert "全年共审结各类案件99999件,群众满意度达到100%" in second
+    assert "is not in the document" in second
+    assert "99999" in second
+    assert_grounded(summary, raw_of())
+    assert all("99999" not in m.evidence for m in summary.metrics)
+    assert summary.meta.attempts == 2
+    assert summary.meta.usage.total_tokens == 2400  # summed over both attempts
+
+
+def test_reasks_run_out_raise_summarization_error(server, llm_settings):
+    server.default = answer(bad_answer())
+    with pytest.raises(SummarizationError) as info:
+        Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
+    assert len(server.requests) == 2  # max_retries=1 → two attempts
+    message = str(info.value)
+    assert "failed validation on all 2 attempt(s)" in message
+    assert "全年共审结各类案件99999件" in message
+    assert info.value.path == str(corpus_path(DOC))
+
+
+def test_invented_number_in_item_text_is_reasked(server, llm_settings):
+    bad = gold_answer(DOC)
+    bad["achievements"][1]["text"] = (
+        "全年组织培训共计29次"  # 7 + 11 + 11: a sum the document never states
+    )
+    server.script(answer(bad))
+    server.default = answer(gold_answer(DOC))
+    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    second = json.dumps(server.requests[1]["messages"], ensure_ascii=False)
+    assert "「29」" in second and "never states" in second
+
+
+def test_429_with_retry_after_then_good(server, llm_settings):
+    server.script(error(429, "slow down", headers={"Retry-After": "1"}))
+    server.default = answer(gold_answer(DOC))
+    started = time.monotonic()
+    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert time.monotonic() - started >= 0.95  # Retry-After honoured
+    assert len(server.requests) == 2
+    # a transport error is never pasted into the conversation as a re-ask
+    assert server.requests[1]["messages"] == server.requests[0]["messages"]
+    assert summary.meta.attempts == 1
+
+
+def test_429_then_500_then_good(server, llm_settings):
+    server.script(error(429, headers={"Retry-After": "0"}), error(500, "boom"))
+    server.default = answer(gold_answer(DOC))
+    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 3
+    assert_grounded(summary, raw_of())
+
+
+def test_server_errors_until_retries_run_out(server, llm_settings):
+    server.default = error(503, "overloaded", headers={"Retry-After": "0"})
+    with pytest.raises(TransportError) as info:
+        Summarizer(llm_settings(transport_retries=2)).summarize(corpus_path(DOC))
+    assert len(server.requests) == 3
+    assert "503" in str(info.value) and "3 tries" in str(info.value)
+
+
+def test_transport_deadline_bounds_total_time(server, llm_settings):
+    server.default = error(500, headers={"Retry-After": "1"})
+    started = time.monotonic()
+    with pytest.raises(TransportError):
+        Summarizer(llm_settings(transport_retries=50, transport_deadline=1.5)).summarize(
+            corpus_path(DOC)
+        )
+    assert time.monotonic() - started < 5
+    assert len(server.requests) <= 4
+
+
+def test_401_fails_at_once_naming_the_key_setting(server, llm_settings):
+    server.default = error(401, "invalid api key")
+    with pytest.raises(ConfigError) as info:
+        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert "OPENAI_API_KEY" in str(info.value)
+    assert "test-key-not-real" not in str(info.value)
+
+
+def test_404_names_the_model_setting(server, llm_settings):
+    server.default = error(404, "model not found")
+    with pytest.raises(ConfigError) as info:
+        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert "SUMMARIZER_MODEL" in str(info.value) and "fake-model" in str(info.value)
+
+
+def test_403_fails_at_once(server, llm_settings):
+    server.default = error(403, "forbidden")
+    with pytest.raises(ConfigError):
+        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+
+
+def test_400_suggests_another_mode(server, llm_settings):
+    server.default = error(400, "tool_choice is not supported")
+    with pytest.raises(EndpointError) as info:
+        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert "--mode json" in str(info.value)
+
+
+def test_slow_beyond_timeout_gives_up(server, llm_settings):
+    server.default = Step(payload=gold_answer(DOC), delay=2.0)
+    started = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        Summarizer(llm_settings(timeout=0.5, transport_retries=1)).summarize(corpus_path(DOC))
+    assert time.monotonic() - started < 4.5
+    assert len(server.requests) == 2
+    assert "within 0.5s" in str(info.value) and "--timeout" in str(info.value)
+
+
+def test_slow_once_then_fast(server, llm_settings):
+    server.script(Step(payload=gold_answer(DOC), delay=1.5))
+    server.default = answer(gold_answer(DOC))
+    summary = Summarizer(llm_settings(timeout=0.5)).summarize(corpus_path(DOC))
+    assert_grounded(summary, raw_of())
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_truncated_reply_is_a_clear_error_not_a_reask(server, llm_settings, mode):
+    server.default = answer(gold_answer(DOC), finish_reason="length")
+    with pytest.raises(TruncationError) as info:
+        Summarizer(llm_settings(mode=mode, max_tokens=1234)).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert "max_tokens=1234" in str(info.value)
+    assert server.requests[0]["max_tokens"] == 1234
+
+
+@pytest.mark.parametrize("mode", ["json", "json_schema", "md_json"])
+def test_think_blocks_are_stripped(server, llm_settings, mode):
+    server.default = answer(gold_answer(DOC), think=True)
+    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert_grounded(summary, raw_of())
+
+
+def test_usage_is_estimated_when_server_reports_none(server, llm_settings):
+    server.default = answer(gold_answer(DOC), usage=None)
+    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    usage = summary.meta.usage
+    assert usage.estimated and usage.prompt_tokens > 1000 and usage.completion_tokens > 100
+
+
+def test_async_api(server, llm_settings):
+    server.script(error(429, headers={"Retry-After": "0"}), answer(bad_answer()))
+    server.default = answer(gold_answer(DOC))
+    s = llm_settings()
+    summary = asyncio.run(
+        asummarize(
+            corpus_path(DOC),
+            backend="llm",
+            base_url=s.base_url,
+            api_key=s.api_key,
+            model=s.model,
+            cache=False,
+        )
+    )
+    assert len(server.requests) == 3
+    assert summary.meta.attempts == 2
+    assert_grounded(summary, raw_of())
+
+
+def test_text_input_gets_a_stable_id(server, llm_settings):
+    server.default = answer(gold_answer(DOC))
+    text = raw_of()
+    summary = Summarizer(llm_settings()).summarize(text)
+    assert summary.doc_id.startswith("text-") and summary.meta.source is None
+    assert_grounded(summary, text)
+
+
+def test_missing_endpoint_is_a_config_error():
+    with pytest.raises(ConfigError) as info:
+        Summarizer(backend="llm").summarize(corpus_path(DOC))
+    assert "OPENAI_API_KEY" in str(info.value) and "OPENAI_BASE_URL" in str(info.value)
+
+
+def test_unreachable_endpoint(llm_settings):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = llm_settings(base_url=f"http://127.0.0.1:{port}/v1", transport_retries=1)
+    with pytest.raises(TransportError) as info:
+        Summarizer(settings).summarize(corpus_path(DOC))
+    assert "cannot reach" in str(info.value) and "OPENAI_BASE_URL" in str(info.value)
