@@ -176,3 +176,45 @@ def completion(request: dict[str, Any], step: Step) -> dict[str, Any]:
         "choices": [{"index": 0, "message": message, "finish_reason": step.finish_reason}],
         "usage": usage,
     }
+
+
+def _serve_gold(argv: list[str] | None = None) -> None:
+    """Manual checks: ``python -m tests.fake_openai --gold eval/gold`` answers each request
+    with the gold summary whose doc_id is named in the prompt (``--first-bad`` makes each
+    document's first answer carry a fabricated quote, so a re-ask must happen)."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fake_openai")
+    parser.add_argument("--gold", required=True, type=Path)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--first-bad", action="store_true")
+    args = parser.parse_args(argv)
+    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in args.gold.glob("*.json")}
+    seen: set[str] = set()
+
+    class GoldServer(FakeOpenAI):
+        def _next(self, body: dict[str, Any], headers: dict[str, str]) -> Step | None:
+            prompt = json.dumps(body.get("messages"), ensure_ascii=False)
+            doc_id = next((d for d in golds if d in prompt), None)
+            if doc_id is None:
+                return error(400, "no gold summary for this document")
+            payload = dict(golds[doc_id])
+            if args.first_bad and doc_id not in seen:
+                seen.add(doc_id)
+                payload["achievements"] = [
+                    {"text": "审结案件99999件", "evidence": ["全年审结各类案件99999件"]},
+                    *payload["achievements"],
+                ]
+            print(f"answering {doc_id}", flush=True)
+            return answer(payload)
+
+    fake = GoldServer()
+    fake._server.server_close()
+    fake._server = _Server(("127.0.0.1", args.port), fake._handler())
+    print(f"serving gold answers at http://127.0.0.1:{args.port}/v1", flush=True)
+    fake._server.serve_forever()
+
+
+if __name__ == "__main__":
+    _serve_gold()

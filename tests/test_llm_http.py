@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
@@ -290,3 +291,39 @@ def test_unreachable_endpoint(llm_settings):
     with pytest.raises(TransportError) as info:
         Summarizer(settings).summarize(corpus_path(DOC))
     assert "cannot reach" in str(info.value) and "OPENAI_BASE_URL" in str(info.value)
+
+
+def traditional_with_debris(doc_id: str) -> str:
+    """A corpus report turned Traditional, with the pinyin debris converters leave."""
+    import opencc
+
+    text = opencc.OpenCC("s2t").convert(raw_of(doc_id))
+    for char, pinyin in (("現", "xiàn"), ("實", "shí"), ("發", "fā")):
+        text = text.replace(char, f"{char}({pinyin})")
+    return text
+
+
+@pytest.mark.parametrize("quotes", ["simplified", "raw"])
+def test_traditional_document_with_pinyin_debris(server, llm_settings, tmp_path, quotes):
+    """The model may quote the Simplified prompt text or the raw Traditional file: both land
+    on the exact raw substring, debris and all."""
+    doc_id = "002_22b2fcdac678e5fd"
+    raw = traditional_with_debris(doc_id)
+    path = tmp_path / "traditional.txt"
+    path.write_text(raw, encoding="utf-8")
+    reply = gold_answer(doc_id)
+    if quotes == "raw":
+        from summarizer.grounding import GroundedSource
+        from summarizer.normalize import normalize
+
+        source = GroundedSource(normalize(raw))
+        for item in reply["achievements"]:
+            item["evidence"] = [raw[slice(*source.locate(q))] for q in item["evidence"]]
+    server.default = answer(reply)
+    summary = Summarizer(llm_settings()).summarize(path)
+    assert len(server.requests) == 1
+    assert_grounded(summary, raw)
+    assert any("(xiàn)" in q or "(fā)" in q for i in summary.achievements for q in i.evidence)
+    prompt = server.requests[0]["messages"][-1]["content"]
+    assert "(xiàn)" not in prompt and "現" not in prompt  # the model reads clean Simplified text
+    assert not any(re.search(r"\([a-zāáǎàīíǐìūúǔù]+\)", i.text) for i in summary.achievements)
