@@ -9,8 +9,10 @@ plus, for each of its characters, the raw offset it came from.
 Two views are built:
 
 * ``view`` — what prompts and the offline engine read: NFKC width folding,
-  Traditional → Simplified (OpenCC), pinyin debris removed, whitespace collapsed,
-  lines kept.
+  Traditional → Simplified (OpenCC), pinyin debris removed, web-page debris
+  (navigation, breadcrumbs, "推荐访问", "猜你喜欢" and what follows, source
+  links, advertising, "下面是小编为大家整理的…") removed, whitespace collapsed,
+  lines kept. Debris never reaches a prompt and can never be evidence.
 * ``key`` — what quotes are matched in: ``view`` without any whitespace or
   thousands separators, with quote marks and dashes unified, so a model that
   writes “” for "" or 1343 for 1,343 still matches.
@@ -92,9 +94,18 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200f\u2028\u2029
 _CR = re.compile(r"\r\n?")
 
 
+#: Circled list numbers keep their list look: NFKC would turn ① into a bare 1
+#: that can run into the figure after it ("①2022年" → "12022年").
+_CIRCLED = {
+    chr(base + n): f"({n + 1})"
+    for base, count in ((0x2460, 20), (0x2776, 10), (0x2780, 10), (0x278A, 10))
+    for n in range(count)
+}
+
+
 @cache
 def _nfkc(char: str) -> str:
-    return unicodedata.normalize("NFKC", char)
+    return _CIRCLED.get(char) or unicodedata.normalize("NFKC", char)
 
 
 @cache
@@ -136,8 +147,9 @@ def _fold_script(mt: MappedText) -> MappedText:
     return MappedText("\n".join(out), mt.origin)
 
 
-# Pinyin a converter left after a character: 現(xiàn)場, 發(fā)展, 現(xian4). Only
-# lower-case syllables that really are pinyin, right after a Han character.
+# Pinyin a converter left after a character: 現(xiàn)場, 發(fā)展, 現(xian4). A run of
+# annotations goes when every one is a real syllable that is tone-marked (or
+# toneless right after a Han character, where "(a)" list labels cannot be).
 _TONED = "āáǎàēéěèêīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
 _TONE_BASE = str.maketrans("āáǎàēéěèêīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeeiiiioooouuuuvvvvnnnm")
 _SYLLABLE = re.compile(
@@ -145,20 +157,28 @@ _SYLLABLE = re.compile(
     r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|in|un|ua|uo|ue|ui"
     r"|ia|ie|iu|ve|er|ng|a|o|e|i|u|v|n|m)"
 )
-_PINYIN_DEBRIS = re.compile(rf"(?<=[\u3400-\u9fff])\(\s*([a-z{_TONED}]{{1,6}})([1-5]?)\s*\)")
+_ANNOTATION = rf"\(\s*([a-z{_TONED}]{{1,6}})([1-5]?)\s*\)"
+_PINYIN_RUN = re.compile(rf"(?:{_ANNOTATION})+")
+_ONE_ANNOTATION = re.compile(_ANNOTATION)
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def _is_pinyin(m: re.Match[str]) -> bool:
-    syllable, digit = m.group(1), m.group(2)
+def _is_pinyin(syllable: str, digit: str, after_han: bool) -> bool:
     base = syllable.replace("ü", "v").translate(_TONE_BASE)
     if not _SYLLABLE.fullmatch(base):
         return False
     marked = base != syllable or bool(digit)
-    return marked or len(syllable) >= 2
+    return marked or (after_han and len(syllable) >= 2)
+
+
+def _pinyin_run(m: re.Match[str]) -> str:
+    after_han = m.start() > 0 and bool(_HAN.match(m.string[m.start() - 1]))
+    annotations = _ONE_ANNOTATION.findall(m.group())
+    return "" if all(_is_pinyin(s, d, after_han) for s, d in annotations) else m.group()
 
 
 def _drop_pinyin(mt: MappedText) -> MappedText:
-    return rewrite(mt, _PINYIN_DEBRIS, lambda m: "" if _is_pinyin(m) else m.group())
+    return rewrite(mt, _PINYIN_RUN, _pinyin_run)
 
 
 # --------------------------------------------------------------------------- whitespace
@@ -166,6 +186,7 @@ def _drop_pinyin(mt: MappedText) -> MappedText:
 _HSPACE = re.compile(r"[^\S\n]+")
 _EDGE_SPACE = re.compile(r"^ | $", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_OUTER_NEWLINES = re.compile(r"\A\n+|\n+\Z")
 _ALL_SPACE = re.compile(r"\s+")
 
 # Marks that vary between copies of the same sentence: quotes, dashes, dots.
@@ -183,7 +204,8 @@ _UNIFY = str.maketrans(
 def _collapse_space(mt: MappedText) -> MappedText:
     mt = rewrite(mt, _HSPACE, " ")
     mt = rewrite(mt, _EDGE_SPACE, "")
-    return rewrite(mt, _BLANK_LINES, "\n\n")
+    mt = rewrite(mt, _BLANK_LINES, "\n\n")
+    return rewrite(mt, _OUTER_NEWLINES, "")
 
 
 def _to_key(mt: MappedText) -> MappedText:
@@ -192,13 +214,88 @@ def _to_key(mt: MappedText) -> MappedText:
     return MappedText(mt.text.translate(_UNIFY), mt.origin)
 
 
+# --------------------------------------------------------------------------- web-page debris
+
+# Whole lines a web page adds around a report. Patterns run on folded (NFKC,
+# Simplified) lines, so they catch Traditional and full-width copies too.
+_TAIL_MARKER = re.compile(
+    r"^(猜你喜欢|相关推荐|推荐阅读|相关阅读|热门推荐|热门文章|延伸阅读|相关文章|精彩推荐|"
+    r"你可能感兴趣|大家都在看|更多相关|最新文章|上一篇|下一篇|相关范文|热门标签)"
+)
+_DEBRIS_LINE = re.compile(
+    r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置|推荐访问|相关搜索|热门搜索|"
+    r"标签|tags?|关键词|关键字|原文链接|本文链接|文章链接|责任编辑|编辑|来源|文章来源|信息来源|"
+    r"时间|发布时间|日期|发布日期|更新时间|浏览次数|阅读次数|点击数)\s*[:：]"
+    r"|首页\s*[>»›/]"
+    r"|(下面|以下)是(小编|本站|我们|笔者)|小编(为|给|帮)(大家|您)|供(大家|您)(参考|借鉴)"
+    r"|https?://\S+\s*$"
+    r"|版权所有|copyright|©|icp备|免责声明|all rights reserved|网站地图|联系我们"
+    r"|^欢迎(来到|访问|光临)",
+    re.IGNORECASE,
+)
+_SHORT_DEBRIS = re.compile(
+    r"打印(页面|本页|此文|文章)?|关闭(窗口|页面|本页)|【(打印|关闭|大|中|小)】|字号\s*[:：]|字体\s*[:：]"
+    r"|分享到|扫一扫|扫码|二维码|关注(我们|公众号)|微信公众号|(浏览|阅读|点击)(次数|量)?\s*[:：]?\s*\d+"
+    r"|立即下载|全文下载|免费下载|文档下载|下载文档|vip|会员|查看全文|阅读全文|展开全文|广告|加微信|客服",
+    re.IGNORECASE,
+)
+_SHORT = 50
+_SENTENCE_END = re.compile(r"[。！？!?]$")
+# In-line: what template sites append to titles.
+_TITLE_TAG = re.compile(
+    r"[(\[【](完整文档|完整版|精选范文|精选|范文|通用\d*篇|精选\d*篇|\d+篇|最新|word版|可编辑|"
+    r"全文|合集|汇总|优秀范文|模板|原创|热门|必备|经典|范本)[)\]】]",
+    re.IGNORECASE,
+)
+
+
+def _is_nav(line: str) -> bool:
+    """A site's navigation bar: four or more short words split by spaces, no sentence."""
+    words = line.split()
+    short = sum(1 for w in words if len(w) <= 8)
+    return len(words) >= 4 and short >= 0.7 * len(words) and not re.search(r"[。，,；;]", line)
+
+
+def is_debris_line(line: str) -> bool:
+    """Whether a folded line is web-page furniture rather than report text."""
+    line = line.strip()
+    if not line:
+        return False
+    if len(line) <= 160 and _DEBRIS_LINE.search(line):
+        return True
+    if len(line) <= _SHORT and _SHORT_DEBRIS.search(line) and not _SENTENCE_END.search(line):
+        return True
+    return len(line) <= 200 and _is_nav(line)
+
+
+def _drop_debris(mt: MappedText) -> MappedText:
+    text = mt.text
+    keep: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        stripped = line.strip()
+        if len(stripped) <= 40 and _TAIL_MARKER.match(stripped):
+            break  # what follows is the site's, not the report's
+        if not is_debris_line(line):
+            keep.append((pos, min(end + 1, len(text))))
+        pos = end + 1
+    if keep == [(0, len(text))]:
+        return mt
+    return MappedText(
+        "".join(text[a:b] for a, b in keep),
+        [i for a, b in keep for i in mt.origin[a:b]],
+    )
+
+
 def _fold_fragment(mt: MappedText) -> MappedText:
     """The character-level stages, in the order the document goes through them."""
     mt = rewrite(mt, _CR, "\n")
     mt = rewrite(mt, _INVISIBLE, "")
     mt = _fold_width(mt)
     mt = _fold_script(mt)
-    return _drop_pinyin(mt)
+    mt = _drop_pinyin(mt)
+    return rewrite(mt, _TITLE_TAG, "")
 
 
 # --------------------------------------------------------------------------- public API
@@ -225,7 +322,7 @@ class NormalizedText:
 
 def normalize(raw: str) -> NormalizedText:
     """Build the normalized views of ``raw`` (a decoded document)."""
-    view = _collapse_space(_fold_fragment(MappedText.identity(raw)))
+    view = _collapse_space(_drop_debris(_collapse_space(_fold_fragment(MappedText.identity(raw)))))
     return NormalizedText(raw=raw, view=view, key=_to_key(view))
 
 

@@ -8,6 +8,7 @@ map back to ``raw``.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -45,15 +46,97 @@ def text_id(text: str) -> str:
     return "text-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+#: Files that are surely not text, by their first bytes.
+_MAGIC = (
+    (b"%PDF-", "a PDF document", "extract its text first (e.g. pdftotext)"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "save it as plain text first"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as plain text first"),
+    (b"{\\rtf", "an RTF document", "save it as plain text first"),
+    (b"\x89PNG", "a PNG image", "run OCR on it first"),
+    (b"\xff\xd8\xff", "a JPEG image", "run OCR on it first"),
+    (b"GIF8", "a GIF image", "run OCR on it first"),
+    (b"\x1f\x8b", "a gzip archive", "unpack it first"),
+    (b"Rar!", "a RAR archive", "unpack it first"),
+    (b"7z\xbc\xaf", "a 7z archive", "unpack it first"),
+    (b"\x7fELF", "a program", "pass a report instead"),
+)
+
+#: Chinese encodings tried, in order, when the bytes are not UTF-8.
+_CHINESE = ("gb18030", "big5hkscs")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
-    """Decode file bytes to text with universal newlines; return ``(text, encoding)``."""
-    if not data.strip():
+    """Decode file bytes; return ``(text, encoding)`` with universal newlines.
+
+    BOM first, then strict UTF-8, then UTF-16 without BOM, then GB18030 and Big5.
+    When both Chinese codecs decode the bytes (GB18030 accepts almost anything),
+    charset-normalizer's language model picks. Anything that stays ambiguous or
+    does not look like text is refused, never guessed.
+    """
+    for magic, what, fix in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"this is {what}, not a text file; {fix}", path=path)
+    if not data.strip(b" \t\r\n\x00"):
         raise InputError("the file is empty; nothing to summarize", path=path)
+    text, encoding = _decode(data, path)
+    if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
+        raise InputError("the file holds binary data, not text", path=path)
+    return _universal_newlines(text), encoding
+
+
+def _decode(data: bytes, path: str | None) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"the file starts with a {encoding} BOM but is not valid "
+                    f"{encoding}; re-save it as UTF-8",
+                    path=path,
+                ) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        raise InputError("the file is not valid UTF-8; re-save it as UTF-8", path=path) from None
-    return _universal_newlines(text), "utf-8"
+        pass
+    if data.count(0) > len(data) // 8:  # UTF-16 without a BOM: every ASCII char has a NUL
+        zeros_odd = data[1::2].count(0) > data[0::2].count(0)
+        encoding = "utf-16-le" if zeros_odd else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            raise InputError("the file holds binary data, not text", path=path) from None
+    decodable = [e for e in _CHINESE if _decodes(data, e)]
+    if len(decodable) == 1:
+        return data.decode(decodable[0]), decodable[0]
+    import charset_normalizer
+
+    isolation = decodable or None
+    best = charset_normalizer.from_bytes(data, cp_isolation=isolation).best()
+    if best is None or best.chaos > 0.25:
+        raise InputError(
+            "cannot tell the file's encoding (it is not UTF-8, GB18030 or Big5); "
+            "re-save it as UTF-8",
+            path=path,
+        )
+    return str(best), best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _universal_newlines(text: str) -> str:

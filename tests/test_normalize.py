@@ -1,0 +1,209 @@
+"""Normalization: debris out, offsets always back to raw (property-based), reading real files."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import opencc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.errors import InputError
+from summarizer.normalize import clean, fold, is_debris_line, normalize
+from summarizer.read import decode, read_document
+from tests.conftest import CORPUS, DOC_IDS, corpus_path
+
+# ----------------------------------------------------------------- offsets, by property
+
+HAN = "法院审判执行案件调解工作年度总结现场会议发展实际经济国际问题计划队伍建设"
+TRADITIONAL = "審執結現場會議發實際經濟國計劃隊伍建設"
+PINYIN = ["(xiàn)", "(shí)", "(fā)", "（jì）", "(hui4)"]
+WIDE = "ＡＢＣ１２３４，。：（）"
+SPACES = [" ", "　", "\t", "\n", "\r\n", "\u200b", "\ufeff", "\n\n\n"]
+MARKS = [*'“”"「」—-,，、;；', "1,343", "98.14%"]
+DEBRIS = [
+    "\n当前位置:首页 > 工作总结 > 正文\n",
+    "\n推荐访问:工作总结 法院 审判\n",
+    "\n時間:2024-03-28 10:54:01 來源:網友投稿\n",
+    "\n下面是小编为大家整理的工作总结,供大家参考。\n",
+    "\n文章来源: https://example.com/a/1.html\n",
+    "\n欢迎来到专业的秘书网平台! 工作总结 工作计划 心得体会 思想汇报\n",
+    "\n【打印】【关闭】\n",
+    "(完整文档)",
+]
+
+pieces = st.one_of(
+    st.text(alphabet=HAN + TRADITIONAL, min_size=1, max_size=6),
+    st.sampled_from(list(TRADITIONAL)).map(lambda c: c + "(xiàn)"),
+    st.sampled_from(PINYIN),
+    st.text(alphabet=WIDE, min_size=1, max_size=3),
+    st.sampled_from(SPACES),
+    st.sampled_from(MARKS),
+    st.sampled_from(DEBRIS),
+)
+documents = st.lists(pieces, min_size=1, max_size=40).map("".join)
+
+
+def digits_joined(text: str) -> str:
+    return re.sub(r"(?<=\d),(?=\d)", "", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=documents, data=st.data())
+def test_any_key_span_maps_to_raw_that_folds_back(raw, data):
+    n = normalize(raw)
+    if not n.key.text:
+        return
+    start = data.draw(st.integers(0, len(n.key.text) - 1))
+    end = data.draw(st.integers(start + 1, len(n.key.text)))
+    rs, re_ = n.key.raw_span(start, end)
+    assert 0 <= rs < re_ <= len(raw)
+    # Equal up to a comma between digits: "1,343" folds to "1343", but a fragment that
+    # cuts it to "1,3" no longer shows a thousands separator.
+    assert digits_joined(normalize(raw[rs:re_]).key.text) == digits_joined(n.key.text[start:end])
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=documents, data=st.data())
+def test_any_view_span_maps_to_raw_that_normalizes_back(raw, data):
+    n = normalize(raw)
+    if not n.view.text.strip():
+        return
+    start = data.draw(st.integers(0, len(n.view.text) - 1))
+    end = data.draw(st.integers(start + 1, len(n.view.text)))
+    rs, re_ = n.view.raw_span(start, end)
+    fragment = normalize(raw[rs:re_]).view.text
+    assert fragment.split() == n.view.text[start:end].split()  # equal up to edge whitespace
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=documents)
+def test_views_are_clean(raw):
+    n = normalize(raw)
+    for gone in ("(xiàn)", "当前位置", "小编", "https://", "打印", "完整文档", "\ufeff", "\u200b"):
+        assert gone not in n.view.text
+    assert len(n.view.origin) == len(n.view.text) and len(n.key.origin) == len(n.key.text)
+    assert n.key.text == fold(n.view.text)
+    assert n.view.text == opencc.OpenCC("t2s").convert(n.view.text)  # already Simplified
+
+
+# ----------------------------------------------------------------- debris, on real pages
+
+
+def test_template_site_debris_is_removed_and_report_text_kept():
+    raw = corpus_path("003_952be00836213ecb").read_text(encoding="utf-8")
+    view = normalize(raw).view.text
+    for debris in (
+        "唐家秘书网",
+        "当前位置",
+        "网友投稿",
+        "小编",
+        "推荐访问",
+        "猜你喜欢",
+        "(完整文档)",
+    ):
+        assert debris not in view
+    assert view.startswith("人民法院公开及审判运行机制改革工作总结")
+    assert view.rstrip().endswith("作为责任追究的依据。")
+
+
+@pytest.mark.parametrize("doc_id", ["000_1cceb1fd464775c5", "002_22b2fcdac678e5fd"])
+def test_clean_reports_lose_no_line(doc_id):
+    raw = corpus_path(doc_id).read_text(encoding="utf-8")
+    assert [fold(line) for line in raw.splitlines() if line.strip()] == [
+        fold(line) for line in normalize(raw).view.text.splitlines() if line.strip()
+    ]
+
+
+def test_circled_list_numbers_stay_list_numbers():
+    assert normalize("着力打造①达X中心,②2022年建成").view.text == "着力打造(1)达X中心,(2)2022年建成"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "一、基本情况",
+        "今年共审结案件1343件,同比上升5%。",
+        "打造“一站式”诉讼服务中心,方便群众办理立案、缴费、查询等事项。",
+        "办理时间:工作日上午9时至12时。",
+        "三是开展“法律六进”活动23场次,发放宣传资料2000余份。",
+    ],
+)
+def test_report_lines_are_not_debris(line):
+    assert not is_debris_line(clean(line))
+
+
+@pytest.mark.parametrize("line", [d.strip() for d in DEBRIS if d.startswith("\n")])
+def test_debris_lines(line):
+    assert is_debris_line(clean(line))
+
+
+def test_title_tags_from_template_sites_go():
+    assert normalize("法院工作总结(完整文档)\n正文。").view.text == "法院工作总结\n正文。"
+    assert normalize("实施办法(试行)").view.text == "实施办法(试行)"
+
+
+# ----------------------------------------------------------------- reading real files
+
+REPORT = corpus_path(DOC_IDS[0]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"]
+)
+def test_encodings_decode_to_the_same_text(encoding, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_bytes(REPORT.encode(encoding))
+    doc = read_document(path)
+    assert doc.raw == REPORT
+    assert path.read_text(encoding=doc.encoding) == doc.raw  # the encoding reported reproduces raw
+
+
+def test_big5_traditional(tmp_path):
+    traditional = opencc.OpenCC("s2tw").convert(REPORT)
+    path = tmp_path / "big5.txt"
+    path.write_bytes(traditional.encode("big5hkscs", errors="strict"))
+    doc = read_document(path)
+    assert doc.raw == traditional and doc.encoding == "big5hkscs"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("现场会议召开，审判工作", "gb18030"), ("現場會議召開，審判", "big5hkscs")],
+)
+def test_short_ambiguous_chinese_is_told_apart(text, encoding):
+    assert decode(text.encode(encoding)) == (text, encoding)
+
+
+def test_line_endings_and_nul_bytes():
+    text, _ = decode("第一行\r\n第二行\r第三行\x00。".encode())
+    assert text == "第一行\n第二行\n第三行\x00。"
+    assert normalize(text).view.text == "第一行\n第二行\n第三行。"
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
+        (bytes(range(256)) * 8, "encoding"),
+        (b"  \n\t ", "empty"),
+        (codecs.BOM_UTF8 + b"\xff\xfe bad", "BOM"),
+    ],
+)
+def test_non_text_is_refused_with_one_line(data, needle, tmp_path):
+    path = tmp_path / "renamed.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_document(path)
+    message = str(info.value)
+    assert needle in message and str(path) in message and "\n" not in message
+
+
+def test_corpus_files_read(tmp_path):
+    for path in sorted(CORPUS.glob("*.txt")):
+        assert read_document(path).encoding == "utf-8"
