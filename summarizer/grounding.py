@@ -12,6 +12,8 @@ evidence becomes ``raw[start:end]`` and the spans are those offsets.
 
 from __future__ import annotations
 
+import re
+
 from summarizer.errors import SummarizationError
 from summarizer.normalize import NormalizedText, clean, fold
 from summarizer.read import Document
@@ -62,20 +64,40 @@ def validation_context(doc: Document) -> dict[str, GroundedSource]:
     return {"source": GroundedSource(doc.normalized)}
 
 
-def compose_overview(draft: DraftSummary) -> str:
-    """A plain overview built only from already-grounded parts (used when the
-    draft has none), so it can contain no figure the document does not state."""
-    who = "".join(x for x in (draft.organization, draft.period) if x)
-    head = f"{who}《{draft.title}》" if draft.title else (who or "本文档")
-    parts = [f"{head}。"]
-    for label, items in (
-        ("主要成绩", draft.achievements),
-        ("存在问题", draft.problems),
-        ("下一步计划", draft.plans),
-    ):
-        if items:
-            parts.append(f"{label}：{'；'.join(i.text.rstrip('。') for i in items[:2])}。")
-    return "".join(parts[:3])
+_CLAUSE_END = re.compile(r"[,，:：;；。]")
+
+
+def compose_overview(
+    title: str | None,
+    organization: str | None,
+    period: str | None,
+    sections: dict[str, list[str]],
+) -> str:
+    """A plain overview built only from already-grounded parts (for drafts without one,
+    and for the offline engine), so it can contain no figure the document does not state.
+    ``sections`` maps a lead-in (主要成绩包括…) to item texts; their first clauses are used."""
+    about = "，".join(x for x in (organization, period) if x)
+    head = f"《{title}》" if title else (organization or "本文档")
+    sentences = [f"{head}（{about}）。" if title and about else f"{head}。"]
+    for lead, texts in sections.items():
+        points = [_CLAUSE_END.split(t, 1)[0] for t in texts[:3]]
+        points = [p for p in points if p]
+        if points and len(sentences) < 3:
+            sentences.append(f"{lead}{'；'.join(points)}等。")
+    return "".join(sentences)
+
+
+def _overview(draft: DraftSummary) -> str:
+    return draft.overview or compose_overview(
+        draft.title,
+        draft.organization,
+        draft.period,
+        {
+            "主要成绩包括：": [i.text for i in draft.achievements],
+            "存在的问题有：": [i.text for i in draft.problems],
+            "下一步计划：": [i.text for i in draft.plans],
+        },
+    )
 
 
 def _ground_items(items: list[DraftItem], doc: Document, source: GroundedSource) -> list[Item]:
@@ -121,7 +143,7 @@ def ground(draft: DraftSummary, doc: Document, meta: Meta) -> ReportSummary:
         title=text_or_none(draft.title),
         organization=text_or_none(draft.organization),
         period=text_or_none(draft.period),
-        overview=clean(draft.overview or compose_overview(draft)),
+        overview=clean(_overview(draft)),
         achievements=_ground_items(draft.achievements, doc, source),
         problems=_ground_items(draft.problems, doc, source),
         plans=_ground_items(draft.plans, doc, source),

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from summarizer.schemas import ReportSummary
 
 from summarizer.cli import main
+from summarizer.schemas import ReportSummary
 from tests.conftest import corpus_path, gold_answer
 from tests.fake_openai import answer, error
 from tests.test_llm_http import DOC, assert_grounded, bad_answer, raw_of

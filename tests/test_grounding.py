@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
 
 from summarizer.grounding import GroundedSource, ground, validation_context, verify
 from summarizer.normalize import clean, fold, normalize
 from summarizer.read import Document
+from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
 from tests.conftest import DOC_IDS, corpus_path, gold
 
 RAW = "第一行\n　　現(xiàn)場會議召開，ＡＢＣ１２３。\n\n\n\n“尾”  部"

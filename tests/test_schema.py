@@ -6,6 +6,7 @@ import json
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from summarizer.schemas import (
     DraftItem,
     DraftMetric,
@@ -16,7 +17,6 @@ from summarizer.schemas import (
     ReportSummary,
     Usage,
 )
-
 from tests.conftest import DOC_IDS, ROOT, gold
 
 MODELS = [ReportSummary, Item, Metric, Meta, Usage, DraftSummary, DraftItem, DraftMetric]

@@ -1,0 +1,160 @@
+"""The offline engine: grounded by construction, structured like the genre, measured on gold."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.evaluation import aggregate, score_document
+from summarizer.grounding import validation_context
+from summarizer.read import read_document
+from summarizer.schemas import DraftSummary, ReportSummary
+from tests.conftest import DOC_IDS, ROOT, corpus_path, gold
+
+DATA = ROOT / "tests" / "data"
+FIXTURES = sorted(DATA.glob("*.txt"))
+
+
+def offline(path):
+    return Summarizer(backend="offline").summarize(path)
+
+
+def assert_verbatim(summary: ReportSummary, raw: str) -> None:
+    for section in (summary.achievements, summary.problems, summary.plans):
+        for item in section:
+            assert item.evidence
+            for quote, (start, end) in zip(item.evidence, item.spans, strict=True):
+                assert raw[start:end] == quote
+    for m in summary.metrics:
+        assert raw[m.span[0] : m.span[1]] == m.evidence
+        assert m.value in m.evidence.replace(",", "")
+
+
+@pytest.mark.parametrize("path", [corpus_path(d) for d in DOC_IDS] + FIXTURES, ids=lambda p: p.stem)
+def test_every_quote_is_verbatim_and_passes_the_llm_validators(path):
+    """The offline output obeys the same grounding rules a model's answer must."""
+    doc = read_document(path)
+    summary = offline(path)
+    assert_verbatim(summary, doc.raw)
+    assert summary.meta.backend == "offline" and summary.meta.engine_version
+    assert summary.meta.model is None and summary.meta.usage.total_tokens == 0
+    draft = summary.model_dump(exclude={"meta", "doc_id"})
+    DraftSummary.model_validate(draft, context=validation_context(doc))
+    assert len(summary.metrics) <= 20
+    for item in summary.achievements + summary.problems + summary.plans:
+        assert len(item.text) <= 100
+        assert not re.search(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔù]+\)", item.text)  # no pinyin debris
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_header_facts_match_gold(doc_id):
+    summary = offline(corpus_path(doc_id))
+    g = gold(doc_id)
+    assert (summary.title, summary.organization, summary.period) == (
+        g["title"],
+        g["organization"],
+        g["period"],
+    )
+
+
+def test_quality_floors_on_the_shared_gold():
+    scores = [
+        score_document(offline(corpus_path(d)), gold(d), corpus_path(d).read_text("utf-8"))
+        for d in DOC_IDS
+    ]
+    report = aggregate(scores)
+    assert report.macro_f1 >= 0.6
+    assert report.metric_recall >= 0.7
+    assert report.violations == []
+    assert report.quote_validity == 1.0
+
+
+def test_a_report_that_admits_no_problem_gets_none():
+    summary = offline(corpus_path("002_22b2fcdac678e5fd"))
+    assert summary.problems == [] and summary.plans == []
+    assert len(summary.achievements) >= 10
+
+
+def test_meeting_of_several_units_in_traditional_with_pinyin_debris():
+    path = DATA / "meeting_traditional_pinyin.txt"
+    raw = path.read_text(encoding="utf-8")
+    assert "(xiàn)" in raw and "會" in raw
+    summary = offline(path)
+    assert summary.organization == "市中级人民法院"  # the body that convenes, not a speaker
+    texts = " ".join(i.text for i in summary.achievements)
+    for unit in ("甲区人民法院", "乙县人民法院", "丙市人民法院"):
+        assert unit in texts  # each speaking unit named in its item
+    assert any("會(huì)" in q or "(tiáo)" in q for i in summary.achievements for q in i.evidence)
+    assert len(summary.problems) == 1 and "不平衡" in summary.problems[0].text
+    assert len(summary.plans) == 1 and "共享法庭" in summary.plans[0].text
+    assert {"87.5", "1260", "580", "320"} <= {m.value for m in summary.metrics}
+
+
+def test_web_page_debris_is_never_evidence():
+    path = DATA / "web_page_report.txt"
+    summary = offline(path)
+    quotes = [
+        q for i in summary.achievements + summary.problems + summary.plans for q in i.evidence
+    ]
+    quotes += [m.evidence for m in summary.metrics]
+    for debris in ("首页", "浏览次数", "打印", "上一篇", "http", "Copyright", "版权", "扫一扫"):
+        assert not any(debris in q for q in quotes), debris
+    assert summary.title == "甲县人民法院2023年上半年工作总结"
+    assert (summary.organization, summary.period) == ("甲县人民法院", "2023年上半年")
+    assert [len(summary.achievements), len(summary.problems), len(summary.plans)] == [3, 2, 3]
+    assert "95" not in {m.value for m in summary.metrics}  # a target in the plans, not a fact
+    assert {"3256", "2890", "88.76", "1023"} <= {m.value for m in summary.metrics}
+
+
+def test_case_study_background_is_not_an_achievement():
+    summary = offline(DATA / "case_study.txt")
+    assert summary.problems == [] and summary.plans == []
+    assert len(summary.achievements) == 1
+    assert "调解" in summary.achievements[0].text
+    assert all("借款5万元" not in q for q in summary.achievements[0].evidence)
+
+
+def test_news_report_without_sections():
+    summary = offline(DATA / "news_report.txt")
+    assert summary.title and not any(i.text == summary.title for i in summary.achievements)
+    assert len(summary.problems) == 1 and "挑战" in summary.problems[0].text
+    assert len(summary.plans) == 1 and summary.plans[0].text.startswith("下一步")
+    assert summary.metrics[0].unit == "%"  # the rate leads the headline figures
+
+
+def test_gb18030_copy_gives_the_same_summary(tmp_path):
+    original = corpus_path("003_952be00836213ecb")
+    copy = tmp_path / "003_952be00836213ecb.txt"
+    copy.write_bytes(original.read_text(encoding="utf-8").encode("gb18030"))
+    a, b = offline(original), offline(copy)
+    assert b.meta.encoding == "gb18030"
+    assert a.model_dump(exclude={"meta"}) == b.model_dump(exclude={"meta"})
+
+
+def test_cli_defaults_to_offline_and_says_so_on_stderr():
+    done = subprocess.run(
+        [sys.executable, "-m", "summarizer", "summarize", str(corpus_path(DOC_IDS[0]))],
+        capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "summarizer: no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
+        "using the offline engine"
+    ]
+    assert json.loads(done.stdout)["meta"]["backend"] == "offline"
+
+
+def test_offline_path_never_loads_openai():
+    code = (
+        "import sys, summarizer.cli\n"
+        "from summarizer import summarize\n"
+        f"summarize({str(corpus_path(DOC_IDS[0]))!r}, backend='offline')\n"
+        "print(sorted(m for m in ('openai', 'instructor', 'httpx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
