@@ -322,7 +322,7 @@ class NormalizedText:
 
 def normalize(raw: str) -> NormalizedText:
     """Build the normalized views of ``raw`` (a decoded document)."""
-    view = _collapse_space(_drop_debris(_collapse_space(_fold_fragment(MappedText.identity(raw)))))
+    view = _collapse_space(_drop_debris(_fold_fragment(MappedText.identity(raw))))
     return NormalizedText(raw=raw, view=view, key=_to_key(view))
 
 

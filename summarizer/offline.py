@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
+from summarizer.errors import SummarizationError
 from summarizer.grounding import compose_overview, verify
 from summarizer.read import Document
 from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Meta, Metric, ReportSummary
@@ -43,13 +45,16 @@ Section = Literal["achievements", "problems", "plans"]
 
 # --------------------------------------------------------------------------- lexicons
 
+# A problems heading opens or closes with its word: 存在的问题, 面临的困难和问题,
+# 存在的问题及原因分析, 工作中的不足; not 坚持问题导向.
 _PROBLEM_HEAD = re.compile(
-    r"^(存在|面临|当前|突出|主要)?(的)?(问题|困难|不足|短板|差距|薄弱|瓶颈|挑战|风险)"
-    r"|问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战"
+    r"^(存在|面临|当前|突出|主要)?的?(问题|困难|不足|短板|差距|瓶颈|挑战)"
+    r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战)(及.{0,8}|和.{0,8})?$"
 )
+# Not a bare 建议: 代表建议办理情况 reports work done.
 _PLAN_HEAD = re.compile(
-    r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|建议|努力方向|工作重点|主要举措|"
-    r"工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)"
+    r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
+    r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)"
 )
 _ACHIEVEMENT_HEAD = re.compile(
     r"基本情况|做法|成效|成绩|亮点|进展|经验|主要工作|开展情况|完成情况|工作情况|取得|特色|创新|成果|回顾|"
@@ -238,24 +243,20 @@ def _chain_points(
     links = _chains(text, paras)
     if not links:
         return []
-    starts = [a for a, _ in links]
-    points = []
-    for n, (at, words) in enumerate(links):
-        end = starts[n + 1] if n + 1 < len(starts) else paras[-1].end
-        # a chain's last link runs on through marker-free paragraphs, not into the next chain
-        para_end = next(p.end for p in paras if p.start <= at < p.end + 1)
-        if n + 1 == len(starts) or text.find("\n", at, end) >= 0:
-            end = _last_link_end(text, paras, at, para_end, end)
-        points.append(Point(at, end, words, section, category))
-    return points
+    starts = [a for a, _ in links] + [paras[-1].end]
+    return [
+        Point(at, _link_end(text, paras, at, starts[n + 1]), words, section, category)
+        for n, (at, words) in enumerate(links)
+    ]
 
 
-def _last_link_end(text: str, paras: list[Para], at: int, para_end: int, limit: int) -> int:
-    end = para_end
-    for p in paras:
-        if p.start <= para_end or p.start >= limit:
-            continue
-        if p.rank or _INLINE.search(text, p.start, p.end):
+def _link_end(text: str, paras: list[Para], at: int, limit: int) -> int:
+    """A link runs to the next one, or on through its paragraph and the marker-free
+    paragraphs after it (its continuation), but never into a heading or another chain."""
+    following = iter(p for p in paras if p.end > at)
+    end = next(following).end
+    for p in following:
+        if p.start >= limit or p.rank or _INLINE.search(text, p.start, p.end):
             break
         end = p.end
     return min(end, limit)
@@ -288,12 +289,9 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
     chained = _chain_points(text, paras, section, _category(text, node) or category)
     if chained:
         return chained
-    if node.para is None:
-        return []
-    if node.depth <= 1:  # a top-level section with plain paragraphs: one point each
-        body = [p for p in paras[1:]]
-        if body:
-            return [Point(p.start, p.end, p.start, section, _category(text, node)) for p in body]
+    assert node.para is not None  # only headings get here; the root is read in _find_points
+    if node.depth <= 1 and paras[1:]:  # a top-level section of plain paragraphs: one point each
+        return [Point(p.start, p.end, p.start, section, _category(text, node)) for p in paras[1:]]
     return [Point(node.para.start, paras[-1].end, node.para.body, section, category)]
 
 
@@ -301,8 +299,8 @@ def _classify_heading(title: str) -> Section | None:
     head = title[:30]
     if _CONTEXT_HEAD.match(head):
         return None
-    if re.match(r"^(存在|面临|当前|突出|主要)?(的)?(问题|困难|不足|短板)", head):
-        return "problems"
+    if head.startswith(("存在", "面临")) and _PROBLEM_HEAD.search(head):
+        return "problems"  # 存在的问题及下一步打算: the problems come first
     if _PLAN_HEAD.search(head):
         return "plans"
     if _PROBLEM_HEAD.search(head):
@@ -320,9 +318,9 @@ def _sentence_class(sentence: str) -> Section:
     return "achievements"
 
 
-def _find_points(text: str, root: Node) -> list[Point]:
+def _find_points(text: str, root: Node, title: str | None) -> list[Point]:
     top = root.children
-    body = [p for p in root.content if not (p is root.content[0] and _title(text) is not None)]
+    body = root.content[1:] if title and root.content else root.content
     if not top:
         points = _chain_points(text, body, None, None)
         if points:
@@ -398,13 +396,24 @@ def _trim(text: str, start: int, end: int, limit: int) -> tuple[int, int]:
 _BOUNDARY = re.compile(r"[。;!?\n,、:]")
 
 
-def _figures(text: str, span: tuple[int, int]) -> int:
-    return len(_METRIC.findall(text, span[0], span[1]))
+class _Figures:
+    """Where the document's figures (number + unit) start, found once."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [m.start() for m in _METRIC.finditer(text)]
+
+    def within(self, start: int, end: int) -> list[int]:
+        return self.starts[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+    def count(self, span: tuple[int, int]) -> int:
+        return bisect_left(self.starts, span[1]) - bisect_left(self.starts, span[0])
 
 
-def _figure_window(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
+def _figure_window(
+    text: str, figures: _Figures, start: int, end: int, limit: int
+) -> tuple[int, int] | None:
     """The clause-aligned stretch of ``[start, end)`` that holds the most figures."""
-    found = [m.start() for m in _METRIC.finditer(text, start, end)]
+    found = figures.within(start, end)
     if not found:
         return None
     best: tuple[int, int] | None = None
@@ -425,7 +434,7 @@ def _shared(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _item(doc: Document, point: Point, unit: str | None) -> Item | None:
+def _item(doc: Document, figures: _Figures, point: Point, unit: str | None) -> Item | None:
     view = doc.normalized.view
     text = view.text
     sentences = _sentences(text, point.body, point.end)
@@ -435,12 +444,12 @@ def _item(doc: Document, point: Point, unit: str | None) -> Item | None:
     quotes = [_trim(text, *lead, 60)]
     if body:
         quotes.append(_trim(text, *body[0], 80))
-    figures = _figure_window(text, point.body, point.end, 80)
-    if figures and all(_shared(figures, q) < 0.5 * (figures[1] - figures[0]) for q in quotes):
-        quotes.append(figures)
+    window = _figure_window(text, figures, point.body, point.end, 80)
+    if window and all(_shared(window, q) < 0.5 * (window[1] - window[0]) for q in quotes):
+        quotes.append(window)
     restated = text[lead[0] : lead[1]]
     if len(restated) < 30 and body:
-        fact = max(body[:3], key=lambda s: _figures(text, s))
+        fact = max(body[:3], key=figures.count)
         room = ITEM_TEXT_LIMIT - len(restated) - 1
         if room >= 12:
             a, b = _trim(text, *fact, room)
@@ -535,7 +544,7 @@ def _metrics(doc: Document, points: list[Point]) -> list[Metric]:
                 if unit in ("%", "个百分点", "百分点")
                 else min(1.8, math.log10(number + 1) * 0.5)
             )
-            score += {"achievements": 0.4, "plans": -0.5}.get(point.section or "", 0.0)
+            score += 0.4 if point.section == "achievements" else 0.0
             score -= 0.8 if "其中" in sentence_text else 0.0
             score -= 0.3 if approx else 0.0
             score -= 1.5 if len(name) < 2 else 0.0
@@ -549,13 +558,11 @@ def _metrics(doc: Document, points: list[Point]) -> list[Metric]:
                     clause = max(floor, m.start() - len(name))
                 a, b = _strip(text, clause, m.end())
                 candidates[key] = _Candidate(value, unit, name or unit, a, b, score)
-    ranked = sorted(candidates.values(), key=lambda c: -c.score)
     # Sparse reports: nearly every figure is a headline one; dense ones keep the top few.
-    keep = min(_MAX_METRICS, len(ranked))
+    ranked = sorted(candidates.values(), key=lambda c: -c.score)[:_MAX_METRICS]
     metrics = []
-    for c in ranked[:keep]:
-        a, b = _strip(text, c.start, c.end)
-        span = view.raw_span(a, b)
+    for c in ranked:
+        span = view.raw_span(c.start, c.end)
         metrics.append(
             Metric(
                 name=c.name,
@@ -607,10 +614,9 @@ def _organizations(text: str) -> Counter[str]:
     return found
 
 
-def _organization(text: str, speakers: set[str]) -> str | None:
+def _organization(text: str, found: Counter[str], speakers: set[str]) -> str | None:
     """The unit whose work is reported; where several units speak, the body that convenes
     them (the first unit named that is not a speaker)."""
-    found = _organizations(text)
     if speakers:
         others = [n for n in found if n not in speakers]
         if others:
@@ -646,10 +652,9 @@ def _speaker(text: str, point: Point, speakers: set[str]) -> str | None:
     return next((u for u in speakers if text.startswith(u, line)), None)
 
 
-def _speakers(text: str, paras: list[Para]) -> set[str]:
+def _speakers(text: str, names: Counter[str], paras: list[Para]) -> set[str]:
     """Units that open paragraphs: two or more (besides a report's own, dominant unit)
     means a meeting where several units speak."""
-    names = _organizations(text)
     opening = {n for n in names for p in paras if text.startswith(n, p.body)}
     if names:
         main, count = names.most_common(1)[0]
@@ -662,19 +667,21 @@ def summarize_offline(doc: Document) -> ReportSummary:
     """Summarize ``doc`` from its own structure; fast, local, deterministic."""
     text = doc.normalized.view.text
     paras = _paragraphs(text)
-    points = _find_points(text, _outline(paras))
+    title = _title(text)
+    points = _find_points(text, _outline(paras), title)
     for point in points:
         if point.section is None:
             point.section = _sentence_class(text[point.body : point.end][:60])
-    speakers = _speakers(text, paras)
+    units = _organizations(text)
+    speakers = _speakers(text, units, paras)
+    figures = _Figures(text)
     sections: dict[Section, list[Item]] = {"achievements": [], "problems": [], "plans": []}
     for point in points:
-        item = _item(doc, point, _speaker(text, point, speakers))
+        item = _item(doc, figures, point, _speaker(text, point, speakers))
         if item is not None and point.section is not None:
             sections[point.section].append(item)
 
-    title = _title(text)
-    organization = _organization(text, speakers)
+    organization = _organization(text, units, speakers)
     period = _period(text, title, [p for p in points if p.section != "plans"])
     summary = ReportSummary(
         doc_id=doc.doc_id,
@@ -703,5 +710,6 @@ def summarize_offline(doc: Document) -> ReportSummary:
         ),
     )
     problems = verify(summary, doc.raw)
-    assert not problems, problems  # spans come from the offset map: this cannot fail
+    if problems:  # spans come from the offset map, so this means a bug: refuse, never mislead
+        raise SummarizationError("offline grounding check failed: " + "; ".join(problems[:3]))
     return summary

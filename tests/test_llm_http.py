@@ -327,3 +327,15 @@ def test_traditional_document_with_pinyin_debris(server, llm_settings, tmp_path,
     prompt = server.requests[0]["messages"][-1]["content"]
     assert "(xiàn)" not in prompt and "現" not in prompt  # the model reads clean Simplified text
     assert not any(re.search(r"\([a-zāáǎàīíǐìūúǔù]+\)", i.text) for i in summary.achievements)
+
+
+def test_web_page_debris_never_reaches_the_prompt(server, llm_settings):
+    from tests.conftest import ROOT
+
+    path = ROOT / "tests" / "data" / "web_page_report.txt"
+    server.default = answer({"title": "甲县人民法院2023年上半年工作总结"})
+    Summarizer(llm_settings()).summarize(path)
+    prompt = server.requests[0]["messages"][-1]["content"]
+    assert "审执结2890件" in prompt
+    for debris in ("首页", "浏览次数", "打印本页", "上一篇", "http://", "Copyright", "扫一扫"):
+        assert debris not in prompt
