@@ -163,9 +163,15 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 _notice(args, f"[{n}/{len(args.files)}] {path}")
             try:
                 results.append(summarizer.summarize(path))
-            except SummarizerError as exc:
+            except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
-                _fail(str(exc.with_path(path)))
+                if isinstance(exc, SummarizerError):
+                    _fail(str(exc.with_path(path)))
+                else:
+                    _fail(
+                        f"{path}: internal error ({type(exc).__name__}: {exc}); "
+                        "rerun with --debug and report it"
+                    )
                 if args.debug:
                     traceback.print_exc()
     if args.format == "markdown":

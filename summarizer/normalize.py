@@ -227,16 +227,18 @@ _DEBRIS_LINE = re.compile(
     r"标签|tags?|关键词|关键字|原文链接|本文链接|文章链接|责任编辑|编辑|来源|文章来源|信息来源|"
     r"时间|发布时间|日期|发布日期|更新时间|浏览次数|阅读次数|点击数)\s*[:：]"
     r"|首页\s*[>»›/]"
-    r"|(下面|以下)是(小编|本站|我们|笔者)|小编(为|给|帮)(大家|您)|供(大家|您)(参考|借鉴)"
+    r"|(下面|以下)是(小编|本站)|小编(为|给|帮)(大家|您)|供(大家|您)(参考|借鉴)"
     r"|https?://\S+\s*$"
-    r"|版权所有|copyright|©|icp备|免责声明|all rights reserved|网站地图|联系我们"
-    r"|^欢迎(来到|访问|光临)",
+    r"|版权所有|copyright|©|icp备|all rights reserved"
+    r"|^(欢迎(来到|访问|光临)|免责声明|网站地图|联系我们)",
     re.IGNORECASE,
 )
+# Short furniture lines, by how they open (a report's own short lines open with a
+# heading marker or a word, never with these).
 _SHORT_DEBRIS = re.compile(
-    r"打印(页面|本页|此文|文章)?|关闭(窗口|页面|本页)|【(打印|关闭|大|中|小)】|字号\s*[:：]|字体\s*[:：]"
-    r"|分享到|扫一扫|扫码|二维码|关注(我们|公众号)|微信公众号|(浏览|阅读|点击)(次数|量)?\s*[:：]?\s*\d+"
-    r"|立即下载|全文下载|免费下载|文档下载|下载文档|vip|会员|查看全文|阅读全文|展开全文|广告|加微信|客服",
+    r"^[【\[]?(打印(页面|本页|此文|文章)?|关闭(窗口|页面|本页)|字号|字体|分享到|扫一扫|"
+    r"扫码(关注|阅读|查看|下载)|关注(我们|公众号|微信)|(浏览|阅读|点击)(次数|量)|"
+    r"(立即|全文|免费|文档)下载|下载(文档|全文)|(查看|阅读|展开)全文|加微信|返回(顶部|首页|列表))",
     re.IGNORECASE,
 )
 _SHORT = 50
@@ -250,10 +252,17 @@ _TITLE_TAG = re.compile(
 
 
 def _is_nav(line: str) -> bool:
-    """A site's navigation bar: four or more short words split by spaces, no sentence."""
-    words = line.split()
+    """A site's navigation bar: four or more short words split by spaces, no sentence
+    (and real words: "工 作 总 结", a title spaced out, is not one)."""
+    words = [w for w in line.split() if w not in "|/·-"]
     short = sum(1 for w in words if len(w) <= 8)
-    return len(words) >= 4 and short >= 0.7 * len(words) and not re.search(r"[。，,；;]", line)
+    wordy = sum(1 for w in words if len(w) >= 2)
+    return (
+        len(words) >= 4
+        and short >= 0.7 * len(words)
+        and wordy >= 3
+        and not re.search(r"[。，,；;]", line)
+    )
 
 
 def is_debris_line(line: str) -> bool:

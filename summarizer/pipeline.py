@@ -79,26 +79,28 @@ class Summarizer:
 
     # ------------------------------------------------------------------ steps
 
+    def _without_llm(self, doc: Document, started: float) -> tuple[str, ReportSummary | None]:
+        """The cache key, and the summary when no model call is needed (offline, cached)."""
+        if self.backend == "offline":
+            return "", self._offline(doc, started)
+        key, hit = self._lookup(doc)
+        return key, (self._finish(doc, hit, started) if hit is not None else None)
+
     def _summarize(self, doc: Document) -> ReportSummary:
         started = time.perf_counter()
-        if self.backend == "offline":
-            return self._offline(doc, started)
-        key, hit = self._lookup(doc)
-        if hit is not None:
-            return self._finish(doc, hit, started)
+        key, done = self._without_llm(doc, started)
+        if done is not None:
+            return done
         draft, record = self._llm_backend().complete(self._messages(doc), validation_context(doc))
         return self._finish(doc, self._store(key, draft, record), started)
 
     async def _asummarize(self, doc: Document) -> ReportSummary:
         started = time.perf_counter()
-        if self.backend == "offline":
-            return self._offline(doc, started)
-        key, hit = self._lookup(doc)
-        if hit is not None:
-            return self._finish(doc, hit, started)
-        draft, record = await self._llm_backend().acomplete(
-            self._messages(doc), validation_context(doc)
-        )
+        key, done = self._without_llm(doc, started)
+        if done is not None:
+            return done
+        messages, context = self._messages(doc), validation_context(doc)
+        draft, record = await self._llm_backend().acomplete(messages, context)
         return self._finish(doc, self._store(key, draft, record), started)
 
     @staticmethod

@@ -118,3 +118,26 @@ def test_python_dash_m():
         [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "summarize" in done.stdout
+
+
+def test_an_unexpected_error_costs_one_file_only(capsys, monkeypatch, tmp_path):
+    import summarizer.pipeline as pipeline
+
+    real = pipeline.summarize_offline
+
+    def flaky(doc):
+        if doc.doc_id == "boom":
+            raise RuntimeError("simulated bug")
+        return real(doc)
+
+    monkeypatch.setattr(pipeline, "summarize_offline", flaky)
+    boom = tmp_path / "boom.txt"
+    boom.write_text(raw_of(), encoding="utf-8")
+    code = main(["summarize", str(boom), str(corpus_path(DOC)), "-f", "jsonl", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert [json.loads(line)["doc_id"] for line in out.splitlines()] == [DOC]
+    assert err.strip().splitlines() == [
+        f"summarizer: error: {boom}: internal error (RuntimeError: simulated bug); "
+        "rerun with --debug and report it"
+    ]
