@@ -89,7 +89,7 @@ _HEADING = [  # (rank, pattern): 一、 > （一） > 1. > （1）
 ]
 _INLINE = re.compile(
     r"(?:^|(?<=[。;!?:]))\s*(?:第([一二三四五六七八九十]{1,3})(?![次名个条批届年号位种类级期])|"
-    r"([一二三四五六七八九十]{1,3})是)",
+    r"([一二三四五六七八九十]{1,3})(是|要))",
     re.MULTILINE,
 )
 _SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -212,7 +212,8 @@ class Point:
 
 
 def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
-    """Markers of 一是/二是… and 第一/第二… chains in ``paras``: (marker start, words start).
+    """Markers of 一是/二是…, 一要/二要… and 第一/第二… chains in ``paras``:
+    (marker start, words start).
 
     A chain counts up from one; a link that does not fit is text, not a marker."""
     if not paras:
@@ -223,7 +224,7 @@ def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
     kind, expected = "", 0
     for m in _INLINE.finditer(text, lo, hi):
         value = _numeral(m.group(1) or m.group(2) or "")
-        this_kind = "第" if m.group(1) else "是"
+        this_kind = "第" if m.group(1) else m.group(3)  # 第一…, 一是…, 一要…: one kind per chain
         at = m.start() + len(m.group()) - len(m.group().lstrip())
         if value == 1:
             if len(chain) >= 2:
@@ -291,7 +292,7 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
         return chained
     assert node.para is not None  # only headings get here; the root is read in _find_points
     if node.depth <= 1 and paras[1:]:  # a top-level section of plain paragraphs: one point each
-        return [Point(p.start, p.end, p.start, section, _category(text, node)) for p in paras[1:]]
+        return [Point(p.start, p.end, p.body, section, _category(text, node)) for p in paras[1:]]
     return [Point(node.para.start, paras[-1].end, node.para.body, section, category)]
 
 
@@ -493,7 +494,10 @@ _LABEL_LEAD = re.compile(r"^(今年以来|今年|目前|截至目前|截止目�
 _LABEL_TAIL = re.compile(
     r"(达到|降至|升至|增至|减至|提高到|提升至|达|为|是|约|近|共计|共|计|累计|合计|总计|超过|超|逾|了|到|至|已)+$"
 )
-_LABEL_STOP = '。;!?\n,、:("“'
+_LABEL_STOP = "。;!?\n,、:"
+_LIST_MARKER = re.compile(
+    r"^(\(\d{1,2}\)|\d{1,2}[.、)]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、是要])"
+)
 _MAX_METRICS = 20
 
 
@@ -507,11 +511,26 @@ class _Candidate:
     score: float
 
 
+_PAIRS = ("“”", "()", "《》", "‘’")
+
+
+def _balanced(label: str) -> str:
+    """Strip edge punctuation but keep a closing mark whose opening one is in the label."""
+    label = label.strip(_EDGE.translate(str.maketrans("", "", "”)》’")))
+    for opener, closer in _PAIRS:
+        if label.endswith(closer) and opener not in label:
+            label = label[:-1]
+        elif label.count(opener) > label.count(closer):
+            label += closer
+    return label.strip()
+
+
 def _label(text: str, number_start: int, floor: int) -> str:
     start = number_start
     while start > floor and text[start - 1] not in _LABEL_STOP:
         start -= 1
-    label = _LABEL_TAIL.sub("", _LABEL_LEAD.sub("", text[start:number_start].strip(_EDGE)))
+    label = _LIST_MARKER.sub("", text[start:number_start].strip(_EDGE))
+    label = _balanced(_LABEL_TAIL.sub("", _LABEL_LEAD.sub("", label)))
     if not label and start > floor + 1:  # "……85件": the clause before names it
         return _label(text, start - 1, floor)
     return label[-24:]
@@ -602,25 +621,45 @@ def _title(text: str) -> str | None:
     return first if _GENRE.search(first) or len(first) <= 30 else None
 
 
+#: Characters that show a "name" is really a clause: 李某遂诉至法院, 起诉到法院.
+#: (Not 经 or 来: 经开区, 来宾市.)
+_NOT_A_NAME = set("诉至到请报交给送赴遂了")
+
+
 def _organizations(text: str) -> Counter[str]:
+    """Units named in ``text``: a place-like prefix (乙市, XX县, 甲区) before 人民法院,
+    检察院, 司法局…; a short bare name (海淀法院) counts when it recurs."""
     found: Counter[str] = Counter()
+    bare: Counter[str] = Counter()
     for m in _ORG_SUFFIX.finditer(text):
         start = m.start()
         while start > 0 and m.start() - start < 12 and text[start - 1] not in _ORG_STOP:
             start -= 1
         prefix = _GENERIC.split(text[start : m.start()])[-1]
-        if prefix and _PLACE.search(prefix) and not prefix.endswith(("院", "局", "厅")):
+        if not prefix or prefix.endswith(("院", "局", "厅")) or _NOT_A_NAME & set(prefix):
+            continue
+        if _PLACE.search(prefix):
             found[prefix + m.group()] += 1
+        elif 2 <= len(prefix) <= 4:
+            bare[prefix + m.group()] += 1
+    found.update({name: n for name, n in bare.items() if n >= 2})
     return found
 
 
-def _organization(text: str, found: Counter[str], speakers: set[str]) -> str | None:
-    """The unit whose work is reported; where several units speak, the body that convenes
-    them (the first unit named that is not a speaker)."""
+def _organization(
+    text: str, found: Counter[str], speakers: set[str], title: str | None
+) -> str | None:
+    """The unit whose work is reported: where several units speak, the body that convenes
+    them (the first unit named that is not a speaker); else the unit in the title; else the
+    unit named most often."""
     if speakers:
         others = [n for n in found if n not in speakers]
         if others:
             return min(others, key=text.find)
+    if title:
+        named = [n for n in found if n in title]
+        if named:
+            return min(named, key=title.find)
     if not found:
         return None
     return max(found, key=lambda n: (found[n], -text.find(n)))
@@ -681,7 +720,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         if item is not None and point.section is not None:
             sections[point.section].append(item)
 
-    organization = _organization(text, units, speakers)
+    organization = _organization(text, units, speakers, title)
     period = _period(text, title, [p for p in points if p.section != "plans"])
     summary = ReportSummary(
         doc_id=doc.doc_id,

@@ -158,3 +158,33 @@ def test_offline_path_never_loads_openai():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_procuratorate_report_with_yi_yao_plans():
+    summary = offline(DATA / "procuratorate_report.txt")
+    assert (summary.title, summary.organization, summary.period) == (
+        "乙市人民检察院2023年工作报告",
+        "乙市人民检察院",
+        "2023年",
+    )
+    assert [len(summary.achievements), len(summary.problems), len(summary.plans)] == [4, 3, 4]
+    assert summary.plans[0].text == "更加主动服务大局,依法惩治各类犯罪"  # 一要… chain, marker gone
+    assert summary.metrics[0].unit in ("%", "个百分点")
+
+
+def test_justice_bureau_numbered_sections_and_labels():
+    summary = offline(DATA / "justice_bureau_summary.txt")
+    assert (summary.organization, summary.period) == ("丙区司法局", "2022年度")  # not 海淀法院
+    assert [len(summary.achievements), len(summary.problems), len(summary.plans)] == [6, 1, 1]
+    assert not any(re.match(r"^\d\)", i.text) for i in summary.achievements)  # no "(1)" left over
+    names = {m.value: m.name for m in summary.metrics}
+    assert names["1024"] == "办理法律援助案件"
+    assert names["5"] == "创建省级民主法治示范村(社区)"
+    assert names["86"] == "组织“宪法宣传周”等主题活动"
+
+
+def test_units_are_named_with_or_without_a_place_word():
+    from summarizer.offline import _organizations
+
+    text = "海淀法院开展讲座。海淀法院组织活动。朝阳法院参加。李某遂诉至法院。乙市人民检察院。"
+    assert _organizations(text) == {"海淀法院": 2, "乙市人民检察院": 1}
