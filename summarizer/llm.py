@@ -83,6 +83,7 @@ class CallRecord:
     transport_tries: int = 0
     usage: Usage = field(default_factory=Usage)
     _prompt_chars: int = 0
+    _tool: str | None = None
 
     def hooks(self) -> Any:
         from instructor.core.hooks import Hooks
@@ -95,6 +96,8 @@ class CallRecord:
     def _on_request(self, *args: Any, **kwargs: Any) -> None:
         messages = kwargs.get("messages") or []
         self._prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
+        tools = kwargs.get("tools") or []
+        self._tool = tools[0]["function"]["name"] if tools else None
 
     def _on_response(self, response: Any) -> None:
         """Count the attempt, add its usage, and clean reasoning text before parsing."""
@@ -106,6 +109,8 @@ class CallRecord:
             if isinstance(message.content, str):
                 message.content = strip_reasoning(message.content, want_json=self.mode != "tools")
                 reply_chars += len(message.content)
+                if self.mode == "tools" and not message.tool_calls:
+                    _content_as_tool_call(message, self._tool)
             for call in message.tool_calls or []:
                 reply_chars += len(call.function.arguments or "")
         usage = getattr(response, "usage", None)
@@ -125,6 +130,23 @@ class CallRecord:
                 total_tokens=prompt + completion,
                 estimated=True,
             )
+
+
+def _content_as_tool_call(message: Any, tool: str | None) -> None:
+    """Servers that ignore a forced ``tool_choice`` answer with JSON as plain content;
+    take it as the tool call rather than spend a re-ask on the server's quirk."""
+    content = strip_reasoning(message.content or "", want_json=True)
+    if tool is None or not content.startswith("{"):
+        return
+    from openai.types.chat import ChatCompletionMessageFunctionToolCall as ToolCall
+
+    arguments = {"name": tool, "arguments": content}
+    message.tool_calls = [
+        ToolCall.model_validate(
+            {"id": "call_from_content", "type": "function", "function": arguments}
+        )
+    ]
+    message.content = None
 
 
 def _api_cause(exc: BaseException) -> BaseException:

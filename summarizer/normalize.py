@@ -307,6 +307,32 @@ def _fold_fragment(mt: MappedText) -> MappedText:
     return rewrite(mt, _TITLE_TAG, "")
 
 
+# --------------------------------------------------------------------------- numbers in words
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10**4, "亿": 10**8}
+_CHINESE_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def chinese_number(run: str) -> int | None:
+    """The value of a run of Chinese numerals: 二〇二二 → 2022, 一千二百三十 → 1230, 十九 → 19."""
+    if all(c in _CN_DIGITS for c in run):
+        return int("".join(str(_CN_DIGITS[c]) for c in run))
+    total = section = digit = 0
+    for c in run:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (digit or 1) * _CN_UNITS[c]
+            digit = 0
+        else:
+            total += (section + digit or 1) * _CN_BIG[c]
+            section = digit = 0
+    return total + section + digit or None
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -320,8 +346,12 @@ class NormalizedText:
 
     @cached_property
     def numbers(self) -> frozenset[str]:
-        """Every number written in the document, thousands separators removed."""
-        return frozenset(numbers_in(self.key.text))
+        """Every number written in the document, in digits (thousands separators removed)
+        or in Chinese numerals (二〇二二 → 2022, 一千二百 → 1200)."""
+        written = {
+            str(n) for run in _CHINESE_NUMBER.findall(self.key.text) if (n := chinese_number(run))
+        }
+        return frozenset(numbers_in(self.key.text)) | written
 
     @property
     def text(self) -> str:

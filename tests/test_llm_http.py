@@ -339,3 +339,29 @@ def test_web_page_debris_never_reaches_the_prompt(server, llm_settings):
     assert "审执结2890件" in prompt
     for debris in ("首页", "浏览次数", "打印本页", "上一篇", "http://", "Copyright", "扫一扫"):
         assert debris not in prompt
+
+
+def test_tools_mode_accepts_json_content_from_servers_that_ignore_tool_choice(server, llm_settings):
+    server.default = Step(content=json.dumps(gold_answer(DOC), ensure_ascii=False))
+    summary = Summarizer(llm_settings(mode="tools")).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1
+    assert_grounded(summary, raw_of())
+
+
+def test_numbers_written_in_chinese_numerals_count_as_stated(server, llm_settings, tmp_path):
+    path = tmp_path / "cn.txt"
+    path.write_text(
+        "二〇二二年工作总结\n一、基本情况\n全年共审结案件一千二百件，群众满意。\n", "utf-8"
+    )
+    server.default = answer(
+        {
+            "title": "二〇二二年工作总结",
+            "period": "2022年",
+            "achievements": [
+                {"text": "全年审结案件1200件", "evidence": ["全年共审结案件一千二百件"]}
+            ],
+        }
+    )
+    summary = Summarizer(llm_settings()).summarize(path)
+    assert len(server.requests) == 1
+    assert summary.achievements[0].text == "全年审结案件1200件"
