@@ -383,12 +383,15 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_CUT = re.compile(r"[,、:;。!?]")
+
+
 def _trim(text: str, start: int, end: int, limit: int) -> tuple[int, int]:
-    """``[start, end)`` cut to at most ``limit`` characters at a clause boundary."""
+    """``[start, end)`` cut to at most ``limit`` characters at a clause or sentence end."""
     if end - start <= limit:
         return start, end
     cut = max(
-        (m.start() for m in _CLAUSE.finditer(text, start + limit // 3, start + limit)),
+        (m.start() for m in _CUT.finditer(text, start + limit // 3, start + limit)),
         default=start + limit,
     )
     return _strip(text, start, cut)
@@ -413,21 +416,21 @@ class _Figures:
 def _figure_window(
     text: str, figures: _Figures, start: int, end: int, limit: int
 ) -> tuple[int, int] | None:
-    """The clause-aligned stretch of ``[start, end)`` that holds the most figures."""
+    """The clause-aligned stretch of ``[start, end)``, at most ``limit`` long, that holds the
+    most figures: from the clause before a figure to the end of the clause of the last one."""
     found = figures.within(start, end)
-    if not found:
-        return None
     best: tuple[int, int] | None = None
     best_count = 0
     for first in found:
-        clause = max(
+        a = max(
             (m.end() for m in _BOUNDARY.finditer(text, max(start, first - 40), first)),
             default=max(start, first - 20),
         )
-        window = _trim(text, *_strip(text, clause, end), limit)
-        count = sum(window[0] <= f < window[1] for f in found)
-        if count > best_count:
-            best, best_count = window, count
+        inside = [f for f in found if a <= f < min(end, a + limit - 4)]
+        cut = _CUT.search(text, inside[-1], min(end, a + limit))
+        window = _strip(text, a, cut.start() if cut else min(end, a + limit))
+        if len(inside) > best_count:
+            best, best_count = window, len(inside)
     return best
 
 
@@ -446,8 +449,13 @@ def _item(doc: Document, figures: _Figures, point: Point, unit: str | None) -> I
     if body:
         quotes.append(_trim(text, *body[0], 80))
     window = _figure_window(text, figures, point.body, point.end, 80)
-    if window and all(_shared(window, q) < 0.5 * (window[1] - window[0]) for q in quotes):
-        quotes.append(window)
+    if window:
+        for a, b in quotes:  # figures a quote already shows are not quoted twice
+            if a <= window[0] < b:
+                window = _strip(text, b, window[1])
+        usable = window[1] - window[0] >= MIN_QUOTE_CHARS and figures.count(window)
+        if usable and not any(_shared(window, q) for q in quotes):
+            quotes.append(window)
     restated = text[lead[0] : lead[1]]
     if len(restated) < 30 and body:
         fact = max(body[:3], key=figures.count)
