@@ -117,9 +117,13 @@ def _ground_items(items: list[DraftItem], doc: Document, source: GroundedSource)
     return grounded
 
 
-def ground(draft: DraftSummary, doc: Document, meta: Meta) -> ReportSummary:
-    """The output summary for a validated ``draft``: raw evidence and raw spans."""
-    source = GroundedSource(doc.normalized)
+def ground(
+    draft: DraftSummary, doc: Document, meta: Meta, source: GroundedSource | None = None
+) -> ReportSummary:
+    """The output summary for a validated ``draft``: raw evidence and raw spans.
+
+    Pass the ``source`` that validated the draft to reuse the quotes it already located."""
+    source = source or GroundedSource(doc.normalized)
     metrics = []
     for m in draft.metrics:
         span = source.locate(m.evidence)

@@ -79,29 +79,32 @@ class Summarizer:
 
     # ------------------------------------------------------------------ steps
 
-    def _without_llm(self, doc: Document, started: float) -> tuple[str, ReportSummary | None]:
+    def _without_llm(
+        self, doc: Document, context: dict[str, Any], started: float
+    ) -> tuple[str, ReportSummary | None]:
         """The cache key, and the summary when no model call is needed (offline, cached)."""
         if self.backend == "offline":
             return "", self._offline(doc, started)
-        key, hit = self._lookup(doc)
-        return key, (self._finish(doc, hit, started) if hit is not None else None)
+        key, hit = self._lookup(doc, context)
+        return key, (self._finish(doc, hit, context, started) if hit is not None else None)
 
     def _summarize(self, doc: Document) -> ReportSummary:
         started = time.perf_counter()
-        key, done = self._without_llm(doc, started)
+        context = validation_context(doc)  # one grounding source: validation, cache, output
+        key, done = self._without_llm(doc, context, started)
         if done is not None:
             return done
-        draft, record = self._llm_backend().complete(self._messages(doc), validation_context(doc))
-        return self._finish(doc, self._store(key, draft, record), started)
+        draft, record = self._llm_backend().complete(self._messages(doc), context)
+        return self._finish(doc, self._store(key, draft, record), context, started)
 
     async def _asummarize(self, doc: Document) -> ReportSummary:
         started = time.perf_counter()
-        key, done = self._without_llm(doc, started)
+        context = validation_context(doc)
+        key, done = self._without_llm(doc, context, started)
         if done is not None:
             return done
-        messages, context = self._messages(doc), validation_context(doc)
-        draft, record = await self._llm_backend().acomplete(messages, context)
-        return self._finish(doc, self._store(key, draft, record), started)
+        draft, record = await self._llm_backend().acomplete(self._messages(doc), context)
+        return self._finish(doc, self._store(key, draft, record), context, started)
 
     @staticmethod
     def _offline(doc: Document, started: float) -> ReportSummary:
@@ -124,10 +127,12 @@ class Summarizer:
             self._cache = SummaryCache(self.settings.resolved_cache_dir)
         return self._cache
 
-    def _lookup(self, doc: Document) -> tuple[str, tuple[DraftSummary, Meta] | None]:
+    def _lookup(
+        self, doc: Document, context: dict[str, Any]
+    ) -> tuple[str, tuple[DraftSummary, Meta] | None]:
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
         cache = self._summary_cache()
-        entry = cache.get(key, validation_context(doc)) if cache else None
+        entry = cache.get(key, context) if cache else None
         if entry is None:
             return key, None
         return key, (entry.draft, entry.meta.model_copy(update={"cached": True}))
@@ -150,7 +155,11 @@ class Summarizer:
         return draft, meta
 
     def _finish(
-        self, doc: Document, made: tuple[DraftSummary, Meta], started: float
+        self,
+        doc: Document,
+        made: tuple[DraftSummary, Meta],
+        context: dict[str, Any],
+        started: float,
     ) -> ReportSummary:
         draft, meta = made
         meta = meta.model_copy(
@@ -160,7 +169,7 @@ class Summarizer:
                 "encoding": doc.encoding,
             }
         )
-        summary = ground(draft, doc, meta)
+        summary = ground(draft, doc, meta, context["source"])
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
