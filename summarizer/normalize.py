@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -37,14 +38,17 @@ __all__ = ["MappedText", "NormalizedText", "clean", "fold", "normalize", "to_sim
 
 @dataclass(frozen=True)
 class MappedText:
-    """Text plus ``origin[i]``: the raw offset that produced ``text[i]``."""
+    """Text plus ``origin[i]``: the raw offset that produced ``text[i]``.
+
+    ``origin`` is an ``array('q')``: compact, and invisible to the garbage collector,
+    which would otherwise walk tens of thousands of list slots per document."""
 
     text: str
-    origin: list[int]
+    origin: array[int]
 
     @classmethod
     def identity(cls, raw: str) -> MappedText:
-        return cls(raw, list(range(len(raw))))
+        return cls(raw, array("q", range(len(raw))))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` covering the characters ``text[start:end]`` came from."""
@@ -64,7 +68,7 @@ def rewrite(mt: MappedText, pattern: re.Pattern[str], repl: Replacement) -> Mapp
     """
     text, origin = mt.text, mt.origin
     parts: list[str] = []
-    new_origin: list[int] = []
+    new_origin = array("q")
     pos = 0
     for m in pattern.finditer(text):
         start, end = m.span()
@@ -79,7 +83,7 @@ def rewrite(mt: MappedText, pattern: re.Pattern[str], repl: Replacement) -> Mapp
                 new_origin.extend(origin[start:end])
             else:
                 anchor = origin[start] if start < len(origin) else (origin[-1] if origin else 0)
-                new_origin.extend([anchor] * len(replacement))
+                new_origin.extend(array("q", [anchor]) * len(replacement))
         pos = end
     if pos == 0 and not parts:
         return mt
@@ -291,10 +295,10 @@ def _drop_debris(mt: MappedText) -> MappedText:
         pos = end + 1
     if keep == [(0, len(text))]:
         return mt
-    return MappedText(
-        "".join(text[a:b] for a, b in keep),
-        [i for a, b in keep for i in mt.origin[a:b]],
-    )
+    origin = array("q")
+    for a, b in keep:
+        origin.extend(mt.origin[a:b])
+    return MappedText("".join(text[a:b] for a, b in keep), origin)
 
 
 def _fold_fragment(mt: MappedText) -> MappedText:

@@ -401,10 +401,14 @@ _BOUNDARY = re.compile(r"[。;!?\n,、:]")
 
 
 class _Figures:
-    """Where the document's figures (number + unit) start, found once."""
+    """The document's figures (number + unit), found once."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [m.start() for m in _METRIC.finditer(text)]
+        self.matches = list(_METRIC.finditer(text))
+        self.starts = [m.start() for m in self.matches]
+
+    def matches_within(self, start: int, end: int) -> list[re.Match[str]]:
+        return self.matches[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
 
     def within(self, start: int, end: int) -> list[int]:
         return self.starts[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
@@ -520,11 +524,12 @@ class _Candidate:
 
 
 _PAIRS = ("“”", "()", "《》", "‘’")
+_EDGE_BUT_CLOSERS = _EDGE.translate(str.maketrans("", "", "”)》’"))
 
 
 def _balanced(label: str) -> str:
     """Strip edge punctuation but keep a closing mark whose opening one is in the label."""
-    label = label.strip(_EDGE.translate(str.maketrans("", "", "”)》’")))
+    label = label.strip(_EDGE_BUT_CLOSERS)
     for opener, closer in _PAIRS:
         if label.endswith(closer) and opener not in label:
             label = label[:-1]
@@ -544,14 +549,14 @@ def _label(text: str, number_start: int, floor: int) -> str:
     return label[-24:]
 
 
-def _metrics(doc: Document, points: list[Point]) -> list[Metric]:
+def _metrics(doc: Document, figures: _Figures, points: list[Point]) -> list[Metric]:
     view = doc.normalized.view
     text = view.text
     candidates: dict[tuple[str, str], _Candidate] = {}
     for point in points:
         if point.section == "plans":
             continue  # targets, not facts
-        for m in _METRIC.finditer(text, point.body, point.end):
+        for m in figures.matches_within(point.body, point.end):
             ordinal, value, approx, unit = m.groups()
             if ordinal and unit not in ("名", "位"):
                 continue
@@ -748,7 +753,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         achievements=sections["achievements"],
         problems=sections["problems"],
         plans=sections["plans"],
-        metrics=_metrics(doc, points),
+        metrics=_metrics(doc, figures, points),
         meta=Meta(
             backend="offline",
             engine_version=ENGINE_VERSION,
