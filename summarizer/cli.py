@@ -7,6 +7,8 @@ traceback. Exit codes: 0 all good, 1 some input failed, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import logging
 import sys
@@ -44,6 +46,26 @@ _SUMMARIZE_EPILOG = textwrap.dedent(
     """
 )
 
+_EVAL_EPILOG = textwrap.dedent(
+    """\
+    examples:
+      summarizer eval --backend offline                         run the offline engine, score it
+      summarizer eval --pred results.jsonl                      score saved predictions
+      summarizer eval --pred results.jsonl --json now.json --baseline before.json
+      summarizer eval --backend llm --out pred.jsonl --report report.md --fail-under 0.6
+
+    Gold files follow eval/gold/README.md. Items pair one-to-one per section
+    (optimal assignment): 1.0 when their evidence overlaps in the document, else
+    the character-bigram F1 of their texts, never below 0.5; both sides are
+    folded alike (NFKC, Traditional to Simplified, pinyin debris, whitespace).
+    Metrics pair by value and unit (2,000 = 2000; 万元 is not 元). A document
+    without a prediction, or with an error record, scores as an empty summary.
+
+    exit status: 0 scored; 1 macro F1 under --fail-under, or a gold document
+    could not be scored; 2 bad usage.
+    """
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -74,10 +96,79 @@ def _parser() -> argparse.ArgumentParser:
         "markdown: readable report (default: json)",
     )
     out.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
-    out.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
-    out.add_argument("--debug", action="store_true", help="show tracebacks and retry details")
+    _add_chatter_options(out)
 
-    engine = s.add_argument_group("engine")
+    _add_engine_options(s)
+
+    e = commands.add_parser(
+        "eval",
+        help="score summaries against hand-labeled gold files",
+        description="Score a backend's summaries (or saved predictions) against hand-labeled "
+        "gold files: per-section precision/recall/F1, metric recall/precision, grounding.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EVAL_EPILOG,
+    )
+    data = e.add_argument_group("data")
+    data.add_argument(
+        "--gold", default="eval/gold", metavar="DIR", help="gold *.json files (default: eval/gold)"
+    )
+    data.add_argument(
+        "--corpus",
+        default="eval/corpus",
+        metavar="DIR",
+        help="the documents, <doc_id>.txt (default: eval/corpus)",
+    )
+    data.add_argument(
+        "--pred",
+        "--predictions",
+        dest="pred",
+        metavar="PATH",
+        help="score saved predictions: a JSONL file (batch output) or a folder of JSON files; "
+        "without it the backend summarizes the corpus",
+    )
+    data.add_argument(
+        "--out", metavar="PATH", help="also save the predictions made here as JSONL (for --pred)"
+    )
+    data.add_argument(
+        "--prices",
+        metavar="FILE",
+        help='cost table, US$ per 1M tokens: {"MODEL": {"input": 0.27, "output": 1.1}}; '
+        '"*" for any model',
+    )
+    report = e.add_argument_group("results")
+    report.add_argument("--json", metavar="PATH", help="write all figures as JSON here")
+    report.add_argument(
+        "--report", metavar="PATH", help="write a Markdown report with every missed/extra item"
+    )
+    report.add_argument(
+        "--baseline", metavar="PATH", help="an earlier --json file: print the change against it"
+    )
+    report.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="X",
+        help="exit 1 when macro F1 < X (for CI gates)",
+    )
+    _add_chatter_options(report)
+    _add_engine_options(e)
+
+    sc = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the output",
+        description="Print the JSON Schema of ReportSummary (or, with --draft, of the "
+        "smaller model-facing schema sent to the LLM).",
+    )
+    sc.add_argument("--draft", action="store_true", help="the model-facing schema instead")
+    return parser
+
+
+def _add_chatter_options(group: Any) -> None:
+    group.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
+    group.add_argument("--debug", action="store_true", help="show tracebacks and retry details")
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    engine = parser.add_argument_group("engine")
     engine.add_argument(
         "--backend",
         choices=BACKENDS,
@@ -99,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     engine.add_argument(
         "--max-tokens", type=int, help="output-token limit per reply; 0 sends none (default: 8192)"
     )
-    cache = s.add_argument_group("cache")
+    cache = parser.add_argument_group("cache")
     cache.add_argument(
         "--no-cache",
         dest="cache",
@@ -108,15 +199,6 @@ def _parser() -> argparse.ArgumentParser:
         help="neither read nor write the cache",
     )
     cache.add_argument("--cache-dir", help="cache folder (SUMMARIZER_CACHE_DIR; default: per-user)")
-
-    sc = commands.add_parser(
-        "schema",
-        help="print the JSON Schema of the output",
-        description="Print the JSON Schema of ReportSummary (or, with --draft, of the "
-        "smaller model-facing schema sent to the LLM).",
-    )
-    sc.add_argument("--draft", action="store_true", help="the model-facing schema instead")
-    return parser
 
 
 def _settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -144,18 +226,28 @@ def _notice(args: argparse.Namespace, message: str) -> None:
         print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def _run_summarize(args: argparse.Namespace) -> int:
-    from summarizer.pipeline import Summarizer
-    from summarizer.render import to_json, to_markdown
-
-    summarizer = Summarizer(**_settings_overrides(args))
-    settings = summarizer.settings
-    if settings.backend == "auto" and summarizer.backend == "offline":
+def _backend_notice(args: argparse.Namespace, summarizer: Any) -> None:
+    if summarizer.settings.backend == "auto" and summarizer.backend == "offline":
         _notice(
             args,
             "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
             "using the offline engine",
         )
+
+
+def _describe(exc: BaseException, path: Any) -> str:
+    """One line for a failed document: the error as the user should read it."""
+    if isinstance(exc, SummarizerError):
+        return str(exc.with_path(path))
+    return f"{path}: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+
+
+def _run_summarize(args: argparse.Namespace) -> int:
+    from summarizer.pipeline import Summarizer
+    from summarizer.render import to_json, to_markdown
+
+    summarizer = Summarizer(**_settings_overrides(args))
+    _backend_notice(args, summarizer)
     results, failed = [], 0
     with summarizer:
         for n, path in enumerate(args.files, 1):
@@ -165,13 +257,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 results.append(summarizer.summarize(path))
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
-                if isinstance(exc, SummarizerError):
-                    _fail(str(exc.with_path(path)))
-                else:
-                    _fail(
-                        f"{path}: internal error ({type(exc).__name__}: {exc}); "
-                        "rerun with --debug and report it"
-                    )
+                _fail(_describe(exc, path))
                 if args.debug:
                     traceback.print_exc()
     if args.format == "markdown":
@@ -199,6 +285,157 @@ def _write(text: str, output: str | None) -> None:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from summarizer.evaluation import (
+        Prediction,
+        Prices,
+        compare,
+        evaluate,
+        load_gold,
+        load_predictions,
+    )
+
+    gold = load_gold(args.gold)
+    prices = Prices.load(args.prices) if args.prices else Prices()
+    baseline = _read_json(args.baseline, "baseline") if args.baseline else None
+    notify = functools.partial(_notice, args)
+    with contextlib.ExitStack() as stack:
+        if args.pred:
+            predictions, notices = load_predictions(args.pred)
+            for message in notices:
+                notify(message)
+            known = {str(g["doc_id"]) for g in gold}
+            if predictions and not known & set(predictions):
+                raise SummarizerError(
+                    "no prediction has the doc_id of a gold file; is this the right --gold?",
+                    path=args.pred,
+                )
+            predict: Any = predictions
+        else:
+            from summarizer.pipeline import Summarizer
+            from summarizer.render import to_json
+
+            summarizer = stack.enter_context(Summarizer(**_settings_overrides(args)))
+            _backend_notice(args, summarizer)
+            saved = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else None
+
+            def predict(doc: Any) -> Prediction:
+                try:
+                    summary = summarizer.summarize(doc)
+                except Exception as exc:
+                    message = _describe(exc, doc.source)
+                    _fail(message)
+                    record = {"doc_id": doc.doc_id, "error": {"type": type(exc).__name__,
+                                                               "message": message}}  # fmt: skip
+                    if saved:
+                        saved.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    return Prediction(doc.doc_id, {}, "failed", message)
+                if saved:
+                    saved.write(to_json(summary, indent=None) + "\n")
+                return Prediction(doc.doc_id, summary.model_dump(mode="json"))
+
+        report, unscored = evaluate(gold, args.corpus, predict, prices=prices, notify=notify)
+    for status, what in (("missing", "have no prediction"), ("invalid", "are not ReportSummary")):
+        docs = [d for d in report.documents if d.status == status]
+        if docs:
+            notify(
+                f"{len(docs)} of {len(report.documents)} documents {what} (scored as they are); "
+                f"first: {docs[0].doc_id}: {docs[0].error}"
+            )
+    figures = report.to_dict()
+    deltas = compare(figures, baseline) if baseline is not None else None
+    if deltas is not None:
+        figures["baseline"] = {"path": str(args.baseline), "deltas": deltas}
+    if args.json:
+        _write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", args.json)
+    if args.report:
+        _write(report.to_markdown(deltas), args.report)
+    _print_eval(report, deltas)
+    status = 1 if unscored else 0
+    if args.fail_under is not None and report.macro_f1 < args.fail_under:
+        _fail(f"macro F1 {report.macro_f1:.3f} is under --fail-under {args.fail_under}")
+        status = 1
+    return status
+
+
+def _read_json(path: str, what: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as exc:
+        raise SummarizerError(
+            f"cannot read the {what} ({exc.strerror or exc})", path=path
+        ) from None
+    except ValueError:
+        raise SummarizerError(
+            f"the {what} is not JSON; pass a file written by --json", path=path
+        ) from None
+    if not isinstance(data, dict):
+        raise SummarizerError(f"the {what} is not a --json file", path=path)
+    return data
+
+
+def _print_eval(report: Any, deltas: dict[str, float] | None) -> None:
+    """The score table on stdout (rich; plain text when stdout is not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 120  # a file or a pipe: do not squeeze the table to 80 columns
+
+    def delta(name: str, *, inline: bool = True) -> str:
+        if not deltas or name not in deltas:
+            return ""
+        d = deltas[name]
+        colour = "green" if d > 0 else "red" if d < 0 else "dim"
+        return f"{' (' if inline else ''}[{colour}]{d:+.3f}[/{colour}]{')' if inline else ''}"
+
+    columns = ["section", "gold", "predicted", "matched", "precision", "recall", "F1"]
+    if deltas:
+        columns += ["Δ precision", "Δ recall", "Δ F1"]
+    table = Table(title="summaries vs gold", title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "section" else "right")
+    rows = [(name, c, name) for name, c in report.sections.items()]
+    rows.append(("metrics", report.metrics, None))
+    for name, c, key in rows:
+        cells = [name, str(c.gold), str(c.predicted), str(c.tp)]
+        cells += [f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}"]
+        if deltas:
+            names = (
+                [f"{key}.precision", f"{key}.recall", f"{key}.f1"]
+                if key
+                else ["metric_precision", "metric_recall", ""]
+            )
+            cells += [delta(n, inline=False) for n in names]
+        table.add_row(*cells)
+    console.print(table)
+    verbatim, total = report.quotes
+    rate = report.grounding_rate
+    counts = report.status_counts()
+    lines = [
+        f"macro F1 [bold]{report.macro_f1:.3f}[/bold]{delta('macro_f1')}   "
+        f"micro F1 {report.micro.f1:.3f}{delta('micro_f1')}",
+        f"grounding rate {'n/a' if rate is None else f'{rate:.3f}'}{delta('grounding_rate')} "
+        f"({verbatim}/{total} quotes verbatim)   "
+        f"items where gold is empty {sum(d.items_where_gold_empty for d in report.documents)}",
+        f"documents {len(report.documents)}: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        + f"   schema-valid {report.schema_valid_rate:.3f}",
+    ]
+    figures = report.to_dict()
+    usage = figures["usage"]
+    cost = figures["cost"]
+    lines.append(
+        f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out   "
+        f"cost {'n/a (no --prices for this model)' if cost is None else f'${cost:.4f}'}   "
+        f"seconds {figures['seconds']:.1f}"
+    )
+    for line in lines:
+        console.print(line)
 
 
 def _run_schema(args: argparse.Namespace) -> int:
@@ -230,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "summarize":
             return _run_summarize(args)
+        if args.command == "eval":
+            return _run_eval(args)
         return _run_schema(args)
     except SummarizerError as exc:
         _fail(str(exc))
