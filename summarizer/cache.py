@@ -10,6 +10,16 @@ the final summary, because two raw files can share a normalized text (a
 Traditional and a Simplified copy, a GBK and a UTF-8 one): spans are recomputed
 against the raw text at hand, and the draft is re-validated against it. A
 damaged entry is a miss, never a crash.
+
+Beside each draft, a second entry keyed by the exact raw text (:func:`exact_key`)
+holds the finished summary, so a rerun over the same files skips normalizing and
+re-grounding: it only checks that every span still reads its quote in the raw
+text (``grounding.verify``) — a rerun of a batch is served at disk speed.
+diskcache is SQLite underneath, so several processes may share one cache folder.
+A caller about to pay for a document first *claims* its key (:meth:`SummaryCache.claim`);
+another process (or coroutine) that meets the claim waits for the entry instead of
+paying twice. A claim expires, and one held by a dead process on this host is taken over
+at once, so a crash never blocks a rerun.
 """
 
 from __future__ import annotations
@@ -17,6 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import socket
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,10 +37,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigError
-from summarizer.schemas import DraftSummary, Meta
+from summarizer.schemas import DraftSummary, Meta, ReportSummary
 from summarizer.settings import Settings
 
-__all__ = ["CachedDraft", "SummaryCache", "cache_key", "schema_fingerprint"]
+__all__ = ["CachedDraft", "SummaryCache", "cache_key", "exact_key", "schema_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +56,19 @@ def schema_fingerprint() -> str:
 
 
 def cache_key(normalized_text: str, settings: Settings, prompt_version: str) -> str:
+    """The draft's key: what the model saw, and everything else that shapes its answer."""
+    return _key("document", normalized_text, settings, prompt_version)
+
+
+def exact_key(raw: str, settings: Settings, prompt_version: str) -> str:
+    """The finished summary's key: the raw text exactly as read (offsets depend on it)."""
+    return _key("raw", raw, settings, prompt_version)
+
+
+def _key(kind: str, text: str, settings: Settings, prompt_version: str) -> str:
     parts = {
         "format": FORMAT,
-        "document": normalized_text,
+        kind: text,
         "model": settings.model,
         "mode": settings.mode,
         "temperature": settings.temperature,
@@ -96,8 +119,59 @@ class SummaryCache:
     def set(self, key: str, draft: DraftSummary, meta: Meta) -> None:
         self._cache.set(key, CachedDraft(draft=draft, meta=meta).model_dump_json())
 
+    def get_summary(self, key: str) -> ReportSummary | None:
+        """The finished summary stored under an :func:`exact_key`, schema-validated."""
+        try:
+            blob = self._cache.get(key)
+            return None if blob is None else ReportSummary.model_validate_json(blob)
+        except Exception as exc:  # damaged or foreign: a miss
+            log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
+            return None
+
+    def set_summary(self, key: str, summary: ReportSummary) -> None:
+        self._cache.set(key, summary.model_dump_json())
+
+    def claim(self, key: str, ttl: float) -> str | None:
+        """A token if this caller may summarize ``key`` now; None while another live one does."""
+        name, token = "claim:" + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        try:
+            if self._cache.add(name, token, expire=ttl):
+                return token
+            with self._cache.transact():
+                holder = self._cache.get(name)
+                if holder is None or _holder_is_dead(holder):
+                    self._cache.set(name, token, expire=ttl)
+                    return token
+            return None
+        except Exception as exc:  # a broken cache must never block the work
+            log.warning("cache claim failed (%s); going ahead", _first_line(exc))
+            return token
+
+    def release(self, key: str, token: str) -> None:
+        name = "claim:" + key
+        try:
+            with self._cache.transact():
+                if self._cache.get(name) == token:
+                    self._cache.delete(name)
+        except Exception as exc:
+            log.warning("cache release failed (%s)", _first_line(exc))
+
     def close(self) -> None:
         self._cache.close()
+
+
+def _holder_is_dead(holder: Any) -> bool:
+    """True when the claim's holder was a process on this host that no longer runs."""
+    try:
+        host, pid, _ = str(holder).split(":", 2)
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError, OSError):
+        return False
+    return False
 
 
 def _first_line(exc: BaseException) -> str:

@@ -66,6 +66,30 @@ _EVAL_EPILOG = textwrap.dedent(
     """
 )
 
+_BATCH_EPILOG = textwrap.dedent(
+    """\
+    examples:
+      summarizer batch reports/ --out results.jsonl --concurrency 16
+      summarizer batch reports/ --out results.jsonl    again: finished documents skipped
+      summarizer batch a.txt b.txt --list more.txt --glob "*.md" --out results.jsonl
+      summarizer eval --pred results.jsonl             score the results against gold
+
+    One JSON line per document, written the moment it finishes: its summary, or
+    {"doc_id", "path", "error": {"type", "message"}}. doc_id is the path under
+    the folder given, without the suffix. Killing the run loses nothing that
+    finished; rerunning skips documents with a summary in --out, retries those
+    with an error record, and writes no document twice. Summaries are cached:
+    a document summarized before (by any run) costs no request.
+
+    On HTTP 429 every worker waits out Retry-After together and concurrency
+    halves, then grows back one at a time. Progress shows on stderr when it is a
+    terminal; the last line counts ok / failed / cached, tokens, cost and speed.
+
+    exit status: 0 every document summarized; 1 some failed (see their error
+    records); 2 bad usage.
+    """
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -151,6 +175,53 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_chatter_options(report)
     _add_engine_options(e)
+
+    b = commands.add_parser(
+        "batch",
+        help="summarize folders of reports into a JSONL file (concurrent, cached, resumable)",
+        description="Summarize many reports concurrently into one JSONL file; resumable, cached.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_BATCH_EPILOG,
+    )
+    b.add_argument(
+        "inputs", nargs="*", metavar="PATH", help="report files and folders (searched recursively)"
+    )
+    run = b.add_argument_group("batch")
+    run.add_argument(
+        "-o",
+        "--out",
+        metavar="PATH",
+        help="JSONL results file, appended to and resumed (default: stdout, no resume)",
+    )
+    run.add_argument(
+        "--glob", default="*.txt", help='which files in folders to take (default: "*.txt")'
+    )
+    run.add_argument(
+        "--list",
+        dest="list_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file naming one report per line (relative to it); repeatable",
+    )
+    run.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="requests in flight at most (default: 8); adapts down on HTTP 429",
+    )
+    run.add_argument(
+        "--restart",
+        action="store_true",
+        help="empty --out first and do every document again (the cache still answers)",
+    )
+    run.add_argument(
+        "--prices", metavar="FILE", help="cost table for the final line (see 'summarizer eval')"
+    )
+    _add_chatter_options(run)
+    _add_engine_options(b)
 
     sc = commands.add_parser(
         "schema",
@@ -438,6 +509,139 @@ def _print_eval(report: Any, deltas: dict[str, float] | None) -> None:
         console.print(line)
 
 
+def _run_batch(args: argparse.Namespace) -> int:
+    from summarizer.batch import BatchStats, collect, summarize_batch
+    from summarizer.evaluation import Prices
+
+    if not args.inputs and not args.list_files:
+        raise SummarizerError("nothing to do: pass report files or folders, or --list FILE")
+    if args.concurrency < 1:
+        raise SummarizerError("--concurrency must be at least 1")
+    prices = Prices.load(args.prices) if args.prices else None
+    jobs = collect(args.inputs, glob=args.glob, list_files=args.list_files)
+    if not jobs:
+        raise SummarizerError(
+            f"no files matching {args.glob!r} under {', '.join(args.inputs)}; "
+            "check the path or pass --glob"
+        )
+    overrides = _settings_overrides(args)
+    from summarizer.settings import Settings
+
+    settings = Settings.load(**overrides)
+    if settings.backend == "auto" and settings.resolved_backend == "offline":
+        _notice(
+            args,
+            "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
+            "using the offline engine",
+        )
+    stats = BatchStats()
+    progress = _Progress(args, stats)
+    cost: float | None = 0.0
+    results = summarize_batch(
+        jobs,
+        out=args.out,
+        concurrency=args.concurrency,
+        resume=not args.restart,
+        settings=settings,
+        stats=stats,
+        on_start=progress.start,
+    )
+    try:
+        for result in results:
+            if args.out is None:
+                record = result.record()
+                line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+                _write(line + "\n", None)
+            if result.summary is None:
+                progress.log(f"{PROG}: error: {result.error['message'] if result.error else ''}")
+            elif prices is not None and not result.cached:
+                spent = prices.cost(result.summary.meta.model_dump())
+                cost = cost + spent if spent is not None and cost is not None else None
+            progress.update()
+    finally:
+        results.close()
+        progress.stop()
+    priced = prices is not None or settings.resolved_backend == "offline"
+    _notice(args, _batch_line(stats, cost if priced else None))
+    return 1 if stats.failed else 0
+
+
+def _batch_line(stats: Any, cost: float | None) -> str:
+    seconds = stats.seconds
+    rate = stats.done / seconds if seconds > 0 else 0.0
+    parts = [
+        f"{stats.ok} ok ({stats.cached} cached), {stats.failed} failed"
+        + (f", {stats.skipped} already in the output" if stats.skipped else ""),
+        f"tokens {stats.prompt_tokens:,} in / {stats.completion_tokens:,} out",
+        "cost n/a (pass --prices)" if cost is None else f"cost ${cost:.4f}",
+        f"{seconds:.1f} s",
+        f"{rate:.1f} docs/s",
+    ]
+    throttle = stats.throttle
+    if throttle is not None and throttle.rate_limited:
+        parts.append(
+            f"{throttle.rate_limited} rate-limited (concurrency down to {throttle.lowest})"
+        )
+    return "batch: " + " · ".join(parts)
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, args: argparse.Namespace, stats: Any) -> None:
+        self.stats = stats
+        self.quiet = args.quiet
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, stats: Any) -> None:
+        if self.quiet or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=False,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("batch", total=stats.total, detail="", rate="")
+
+    def update(self) -> None:
+        if self._bar is None:
+            return
+        s = self.stats
+        rate = s.done / s.seconds if s.seconds > 0 else 0.0
+        detail = f"ok {s.ok} · failed {s.failed} · cached {s.cached}"
+        self._bar.update(self._task, completed=s.done, detail=detail, rate=f"{rate:.1f} docs/s")
+
+    def log(self, line: str) -> None:
+        """An error line: shown even with --quiet (above the bar when there is one)."""
+        if self._bar is not None:
+            self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=sys.stderr)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 def _run_schema(args: argparse.Namespace) -> int:
     from summarizer.schemas import DraftSummary, ReportSummary
 
@@ -469,6 +673,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_summarize(args)
         if args.command == "eval":
             return _run_eval(args)
+        if args.command == "batch":
+            return _run_batch(args)
         return _run_schema(args)
     except SummarizerError as exc:
         _fail(str(exc))

@@ -18,6 +18,7 @@ imported lazily: ``summarizer --help`` and the offline engine never load them.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -38,7 +39,14 @@ from summarizer.errors import (
 from summarizer.schemas import DraftSummary, Usage
 from summarizer.settings import Settings
 
-__all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend", "strip_reasoning"]
+__all__ = [
+    "INSTRUCTOR_MODES",
+    "CallRecord",
+    "LLMBackend",
+    "Throttle",
+    "retry_after_seconds",
+    "strip_reasoning",
+]
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +180,11 @@ def _is_transient(exc: BaseException) -> bool:
 def _retry_after(exc: BaseException) -> float | None:
     """Seconds the server asked us to wait (``Retry-After``/``retry-after-ms``), if any."""
     response = getattr(_api_cause(exc), "response", None)
-    headers = getattr(response, "headers", None)
+    return retry_after_seconds(getattr(response, "headers", None))
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date) from response headers."""
     if headers is None:
         return None
     try:
@@ -190,17 +202,121 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+class Throttle:
+    """Rate limits handled together: one of these is shared by every worker of a batch.
+
+    At most ``limit`` requests are in flight. A 429 anywhere pauses *every*
+    worker until its ``Retry-After`` has passed (not just the one that got it),
+    and halves ``limit`` (at most once per pause, so one burst of 429s is one
+    cut); after ``limit`` successes in a row the limit grows by one again, up to
+    the ``ceiling`` the user asked for (additive increase, multiplicative
+    decrease, as TCP does). The per-call tenacity retry still decides whether a
+    request is tried again; this only decides when requests may go out.
+    """
+
+    def __init__(self, ceiling: int, *, clock: Any = time.monotonic) -> None:
+        self.ceiling = max(1, ceiling)
+        self.limit = self.ceiling
+        self.in_flight = 0
+        self.rate_limited = 0  # 429s seen
+        self.lowest = self.ceiling
+        self._clock = clock
+        self._paused_until = 0.0
+        self._successes = 0
+        self._condition: Any = None
+
+    def _cond(self) -> Any:
+        import asyncio
+
+        if self._condition is None:
+            self._condition = asyncio.Condition()
+        return self._condition
+
+    async def acquire(self) -> None:
+        import asyncio
+
+        cond = self._cond()
+        async with cond:
+            while True:
+                pause = self._paused_until - self._clock()
+                if pause > 0:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(cond.wait(), pause)
+                elif self.in_flight < self.limit:
+                    self.in_flight += 1
+                    return
+                else:
+                    await cond.wait()
+
+    async def release(self, status: int | None, retry_after: float | None = None) -> None:
+        """Give the slot back; ``status`` is the HTTP status (None: no response)."""
+        cond = self._cond()
+        async with cond:
+            self.in_flight -= 1
+            if status == 429:
+                self._on_rate_limited(retry_after)
+            elif status is not None and status < 500:
+                self._on_success()
+            cond.notify_all()
+
+    def _on_rate_limited(self, retry_after: float | None) -> None:
+        now = self._clock()
+        self.rate_limited += 1
+        pause = min(retry_after if retry_after is not None else 1.0, _MAX_RETRY_AFTER)
+        if now >= self._paused_until:  # the first 429 of a burst cuts; the rest only wait
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+            self._successes = 0
+        self._paused_until = max(self._paused_until, now + pause)
+
+    def _on_success(self) -> None:
+        self._successes += 1
+        if self.limit < self.ceiling and self._successes >= self.limit:
+            self.limit += 1
+            self._successes = 0
+
+
+def _throttled_transport(throttle: Throttle) -> Any:
+    """An httpx transport that takes a :class:`Throttle` slot around every request."""
+    import httpx
+
+    class ThrottledTransport(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await throttle.acquire()
+            status: int | None = None
+            retry_after = None
+            try:
+                response = await super().handle_async_request(request)
+                status = response.status_code
+                retry_after = retry_after_seconds(response.headers)
+                return response
+            finally:
+                await throttle.release(status, retry_after)
+
+    # openai's own defaults: many connections, so the throttle (not the pool) is the bound
+    return ThrottledTransport(
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+    )
+
+
 class LLMBackend:
     """Summarize through an OpenAI-compatible endpoint. One instance per settings."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, throttle: Throttle | None = None) -> None:
         if not settings.api_key and not settings.base_url:
             raise ConfigError(
                 "no LLM endpoint configured: set OPENAI_API_KEY (or SUMMARIZER_API_KEY), "
                 "or OPENAI_BASE_URL for a local server, or use --backend offline"
             )
         self.settings = settings
+        self.throttle = throttle
         self._clients: dict[bool, Any] = {}
+
+    async def aclose(self) -> None:
+        """Close the async client's connections (call it in the event loop that used them)."""
+        client = self._clients.pop(True, None)
+        if client is not None:
+            await client.client.close()
 
     # ------------------------------------------------------------------ clients
 
@@ -211,11 +327,17 @@ class LLMBackend:
 
             s = self.settings
             cls = openai.AsyncOpenAI if is_async else openai.OpenAI
+            extra: dict[str, Any] = {}
+            if is_async and self.throttle is not None:
+                extra["http_client"] = openai.DefaultAsyncHttpxClient(
+                    transport=_throttled_transport(self.throttle), timeout=s.timeout
+                )
             raw = cls(
                 base_url=s.base_url,
                 api_key=s.api_key or _NO_KEY,
                 timeout=s.timeout,
                 max_retries=0,  # transport retries are ours (tenacity), not the client's
+                **extra,
             )
             mode = getattr(instructor.Mode, INSTRUCTOR_MODES[s.mode])
             self._clients[is_async] = instructor.from_openai(raw, mode=mode)

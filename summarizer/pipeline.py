@@ -8,23 +8,39 @@ caller summarizing many documents reuses them. :func:`summarize` and
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from summarizer.cache import SummaryCache, cache_key
+from summarizer.cache import SummaryCache, cache_key, exact_key
 from summarizer.errors import SummarizationError, SummarizerError
 from summarizer.grounding import ground, validation_context, verify
-from summarizer.llm import CallRecord, LLMBackend
+from summarizer.llm import CallRecord, LLMBackend, Throttle
 from summarizer.offline import summarize_offline
 from summarizer.prompts import build_messages, prompt_version
 from summarizer.read import Document, load
 from summarizer.schemas import DraftSummary, Meta, ReportSummary
 from summarizer.settings import Settings
 
-__all__ = ["Summarizer", "asummarize", "summarize"]
+__all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
+
+#: Seconds between looks at the cache while another caller summarizes the same document.
+CLAIM_POLL = 0.25
 
 Source = str | os.PathLike[str]
+
+
+@dataclass
+class _Prepared:
+    """A document made ready for the model: its cache key and grounding context."""
+
+    key: str
+    exact: str
+    context: dict[str, Any]
+    messages: list[dict[str, str]]
 
 
 class Summarizer:
@@ -32,15 +48,25 @@ class Summarizer:
 
     ``Summarizer(model="qwen2.5", base_url="http://localhost:8000/v1")`` — any
     :class:`Settings` field as a keyword; unset ones come from the environment.
+    ``throttle`` (a :class:`summarizer.llm.Throttle`) is shared by the workers
+    of a batch so that a 429 slows all of them down together.
     """
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        throttle: Throttle | None = None,
+        **overrides: Any,
+    ) -> None:
         if settings is None:
             self.settings = Settings.load(**overrides)
         else:
             self.settings = settings.replace(**overrides)
+        self._throttle = throttle
         self._llm: LLMBackend | None = None
         self._cache: SummaryCache | None = None
+        self._cache_lock = threading.Lock()  # batch workers open it from several threads
 
     def __enter__(self) -> Summarizer:
         return self
@@ -53,6 +79,12 @@ class Summarizer:
             self._cache.close()
             self._cache = None
 
+    async def aclose(self) -> None:
+        """Close the async HTTP client (in its event loop) and the cache."""
+        if self._llm is not None:
+            await self._llm.aclose()
+        self.close()
+
     @property
     def backend(self) -> Literal["llm", "offline"]:
         return self.settings.resolved_backend
@@ -63,83 +95,91 @@ class Summarizer:
         """Summarize a path, a text, or a :class:`Document`."""
         doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
         try:
-            return self._summarize(doc)
+            started = time.perf_counter()
+            while True:  # until served without a call, or this caller may make the call
+                ready = self._ready(doc, started)
+                if isinstance(ready, ReportSummary):
+                    return ready
+                token = self._claim(ready)
+                if token is not None:
+                    break
+                time.sleep(CLAIM_POLL)
+            try:
+                draft, record = self._llm_backend().complete(ready.messages, ready.context)
+                return self._made(doc, ready, draft, record, started)
+            finally:
+                self._release(ready, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
     async def asummarize(
         self, source: Source | Document, *, doc_id: str | None = None
     ) -> ReportSummary:
-        """Async :meth:`summarize` (the LLM call is awaited; reading and grounding are local)."""
-        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
+        """Async :meth:`summarize`. Only the model call runs in the event loop; reading,
+        normalizing, the cache and grounding run in a worker thread, so a long document
+        does not stall the other requests of a batch."""
+        if isinstance(source, Document):
+            doc = source
+        else:
+            doc = await asyncio.to_thread(load, source, doc_id=doc_id)
         try:
-            return await self._asummarize(doc)
+            started = time.perf_counter()
+            while True:
+                ready = await asyncio.to_thread(self._ready, doc, started)
+                if isinstance(ready, ReportSummary):
+                    return ready
+                token = await asyncio.to_thread(self._claim, ready)
+                if token is not None:
+                    break
+                await asyncio.sleep(CLAIM_POLL)
+            try:
+                draft, record = await self._llm_backend().acomplete(ready.messages, ready.context)
+                return await asyncio.to_thread(self._made, doc, ready, draft, record, started)
+            finally:
+                await asyncio.to_thread(self._release, ready, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
     # ------------------------------------------------------------------ steps
 
-    def _without_llm(
-        self, doc: Document, context: dict[str, Any], started: float
-    ) -> tuple[str, ReportSummary | None]:
-        """The cache key, and the summary when no model call is needed (offline, cached)."""
+    def _ready(self, doc: Document, started: float) -> ReportSummary | _Prepared:
+        """The summary when no model call is needed (offline, cached), else what the call needs."""
         if self.backend == "offline":
-            return "", self._offline(doc, started)
-        key, hit = self._lookup(doc, context)
-        return key, (self._finish(doc, hit, context, started) if hit is not None else None)
-
-    def _summarize(self, doc: Document) -> ReportSummary:
-        started = time.perf_counter()
-        context = validation_context(doc)  # one grounding source: validation, cache, output
-        key, done = self._without_llm(doc, context, started)
-        if done is not None:
-            return done
-        draft, record = self._llm_backend().complete(self._messages(doc), context)
-        return self._finish(doc, self._store(key, draft, record), context, started)
-
-    async def _asummarize(self, doc: Document) -> ReportSummary:
-        started = time.perf_counter()
-        context = validation_context(doc)
-        key, done = self._without_llm(doc, context, started)
-        if done is not None:
-            return done
-        draft, record = await self._llm_backend().acomplete(self._messages(doc), context)
-        return self._finish(doc, self._store(key, draft, record), context, started)
-
-    @staticmethod
-    def _offline(doc: Document, started: float) -> ReportSummary:
-        summary = summarize_offline(doc)
-        summary.meta.seconds = round(time.perf_counter() - started, 3)
-        return summary
-
-    def _messages(self, doc: Document) -> list[dict[str, str]]:
-        return build_messages(doc.normalized.text, doc.doc_id)
-
-    def _llm_backend(self) -> LLMBackend:
-        if self._llm is None:
-            self._llm = LLMBackend(self.settings)
-        return self._llm
-
-    def _summary_cache(self) -> SummaryCache | None:
-        if not self.settings.cache:
-            return None
-        if self._cache is None:
-            self._cache = SummaryCache(self.settings.resolved_cache_dir)
-        return self._cache
-
-    def _lookup(
-        self, doc: Document, context: dict[str, Any]
-    ) -> tuple[str, tuple[DraftSummary, Meta] | None]:
-        key = cache_key(doc.normalized.text, self.settings, prompt_version())
+            summary = summarize_offline(doc)
+            summary.meta.seconds = round(time.perf_counter() - started, 3)
+            return summary
         cache = self._summary_cache()
+        version = prompt_version()
+        exact = exact_key(doc.raw, self.settings, version) if cache else ""
+        if cache is not None and (done := self._exact_hit(cache, exact, doc, started)):
+            return done
+        context = validation_context(doc)  # one grounding source: validation, cache, output
+        key = cache_key(doc.normalized.text, self.settings, version)
         entry = cache.get(key, context) if cache else None
-        if entry is None:
-            return key, None
-        return key, (entry.draft, entry.meta.model_copy(update={"cached": True}))
+        ready = _Prepared(key, exact, context, [])
+        if entry is not None:
+            meta = entry.meta.model_copy(update={"cached": True})
+            return self._finish(doc, ready, entry.draft, meta, started)
+        ready.messages = build_messages(doc.normalized.text, doc.doc_id)
+        return ready
 
-    def _store(
-        self, key: str, draft: DraftSummary, record: CallRecord
-    ) -> tuple[DraftSummary, Meta]:
+    def _exact_hit(
+        self, cache: SummaryCache, exact: str, doc: Document, started: float
+    ) -> ReportSummary | None:
+        summary = cache.get_summary(exact)
+        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
+            return None  # a summary whose spans do not read its quotes here is never served
+        meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
+        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
+
+    def _made(
+        self,
+        doc: Document,
+        ready: _Prepared,
+        draft: DraftSummary,
+        record: CallRecord,
+        started: float,
+    ) -> ReportSummary:
         s = self.settings
         meta = Meta(
             backend="llm",
@@ -151,29 +191,58 @@ class Summarizer:
         )
         cache = self._summary_cache()
         if cache is not None:
-            cache.set(key, draft, meta)
-        return draft, meta
+            cache.set(ready.key, draft, meta)
+        return self._finish(doc, ready, draft, meta, started)
 
     def _finish(
-        self,
-        doc: Document,
-        made: tuple[DraftSummary, Meta],
-        context: dict[str, Any],
-        started: float,
+        self, doc: Document, ready: _Prepared, draft: DraftSummary, meta: Meta, started: float
     ) -> ReportSummary:
-        draft, meta = made
-        meta = meta.model_copy(
-            update={
-                "seconds": round(time.perf_counter() - started, 3),
-                "source": doc.source,
-                "encoding": doc.encoding,
-            }
-        )
-        summary = ground(draft, doc, meta, context["source"])
+        meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
+        summary = ground(draft, doc, meta, ready.context["source"])
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
+        cache = self._summary_cache()
+        if cache is not None and ready.exact:
+            cache.set_summary(ready.exact, summary)
         return summary
+
+    def _claim(self, ready: _Prepared) -> str | None:
+        """Claim the document's cache key, so that a concurrent run waits instead of paying
+        twice; "" when there is no cache to coordinate through."""
+        cache = self._summary_cache()
+        if cache is None:
+            return ""
+        s = self.settings
+        ttl = s.transport_deadline + s.timeout * (s.max_retries + 1)
+        return cache.claim(ready.key, ttl)
+
+    def _release(self, ready: _Prepared, token: str) -> None:
+        cache = self._summary_cache()
+        if cache is not None and token:
+            cache.release(ready.key, token)
+
+    @staticmethod
+    def _meta_update(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:
+        return {
+            "cached": cached,
+            "seconds": round(time.perf_counter() - started, 3),
+            "source": doc.source,
+            "encoding": doc.encoding,
+        }
+
+    def _llm_backend(self) -> LLMBackend:
+        if self._llm is None:
+            self._llm = LLMBackend(self.settings, throttle=self._throttle)
+        return self._llm
+
+    def _summary_cache(self) -> SummaryCache | None:
+        if not self.settings.cache:
+            return None
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = SummaryCache(self.settings.resolved_cache_dir)
+            return self._cache
 
 
 def summarize(source: Source, *, doc_id: str | None = None, **settings: Any) -> ReportSummary:

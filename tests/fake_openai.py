@@ -8,7 +8,10 @@ empty) and is answered the way the request asks for structure:
 * ``response_format`` present     → the JSON as message content (json / json_schema)
 * neither                         → the JSON in a ```json fence (md_json)
 
-Every request body is recorded in ``requests`` for assertions.
+Every request body is recorded in ``requests`` for assertions, with its arrival
+time in ``arrivals``; ``max_in_flight`` is the most requests it held at once.
+``responder(body) -> Step`` answers when the script is empty (before ``default``):
+batch tests use it to answer each document by what the prompt holds.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +62,10 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.default: Step | None = None
+        self.responder: Callable[[dict[str, Any]], Step | None] | None = None
+        self.arrivals: list[float] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._steps: deque[Step] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
@@ -86,7 +94,17 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
-            return self._steps.popleft() if self._steps else self.default
+            self.arrivals.append(time.monotonic())
+            if self._steps:
+                return self._steps.popleft()
+        if self.responder is not None:
+            return self.responder(body)
+        return self.default
+
+    def _enter(self, delta: int) -> None:
+        with self._lock:
+            self.in_flight += delta
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
     # -------------------------------------------------------------- HTTP
 
@@ -105,6 +123,13 @@ class FakeOpenAI:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return
+                fake._enter(+1)
+                try:
+                    self._answer(body)
+                finally:
+                    fake._enter(-1)
+
+            def _answer(self, body: dict[str, Any]) -> None:
                 step = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
                 if step is None:
                     self._send(500, {"error": {"message": "no scripted answer left"}})

@@ -39,7 +39,29 @@ def test_cache_lives_where_settings_say(server, llm_settings, tmp_path):
     server.default = answer(gold_answer(DOC))
     where = tmp_path / "elsewhere"
     Summarizer(llm_settings(cache_dir=where)).summarize(corpus_path(DOC))
-    assert len(diskcache.Cache(str(where))) == 1
+    assert len(diskcache.Cache(str(where))) == 2  # the draft, and the finished summary
+
+
+def test_a_stored_summary_that_does_not_read_its_quotes_is_never_served(
+    server, llm_settings, clean_env
+):
+    """The fast path serves a finished summary only when every span still reads its quote
+    in the raw text; a tampered one falls back to the draft, re-grounded (no request)."""
+    from summarizer.cache import exact_key
+    from summarizer.prompts import prompt_version
+    from summarizer.schemas import ReportSummary
+
+    server.default = answer(gold_answer(DOC))
+    first = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    key = exact_key(raw_of(), llm_settings(), prompt_version())
+    with diskcache.Cache(str(clean_env)) as c:
+        stored = ReportSummary.model_validate_json(c[key])
+        stored.achievements[0].evidence[0] = "捏造的证据不在文中"
+        c[key] = stored.model_dump_json()
+    second = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    assert len(server.requests) == 1 and second.meta.cached
+    assert second.achievements[0].evidence == first.achievements[0].evidence
+    assert_grounded(second, raw_of())
 
 
 def test_failed_summaries_are_not_cached(server, llm_settings):

@@ -1,0 +1,417 @@
+"""Batch summarization of whole folders: fast, resumable, nothing lost.
+
+* **Inputs** (:func:`collect`): files, folders (recursive, ``*.txt`` by default)
+  and list files. A document's ``doc_id`` is its path relative to the folder it
+  was found under, without the suffix (``2023/court-a``), so ids are unique and
+  stable across runs.
+* **Concurrency**: asyncio workers over one ``AsyncOpenAI`` client. Requests in
+  flight are bounded by a shared :class:`~summarizer.llm.Throttle`, which also
+  makes every worker back off on a 429 and adapts the bound down and back up.
+  Reading, normalizing, the cache and grounding run in worker threads
+  (``Summarizer.asummarize``), so a long document never stalls the event loop.
+* **Nothing lost** (:class:`JsonlOutput`): each finished document is one JSON
+  line (its ``ReportSummary``, or ``{"doc_id", "path", "error": {"type",
+  "message"}}``), appended with a single ``write`` as soon as it is done. A kill
+  at any moment leaves a valid JSONL of what finished (a torn last line, if the
+  kill lands inside that write, is cut off on the next run). A rerun skips the
+  documents that have a summary in the output, retries the ones that have an
+  error record (replacing the record), and never writes a document twice. The
+  output is locked while a batch writes it.
+* **Paid for once**: the summary cache (diskcache, SQLite, safe across
+  processes) serves any document summarized before, by this or another run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import InputError, SummarizerError
+from summarizer.llm import Throttle
+from summarizer.pipeline import Summarizer
+from summarizer.schemas import ReportSummary
+from summarizer.settings import Settings
+
+__all__ = [
+    "BatchResult",
+    "BatchStats",
+    "Job",
+    "JsonlOutput",
+    "asummarize_batch",
+    "collect",
+    "error_record",
+    "summarize_batch",
+]
+
+DEFAULT_GLOB = "*.txt"
+DEFAULT_CONCURRENCY = 8
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to summarize."""
+
+    path: Path
+    doc_id: str
+
+
+def collect(
+    inputs: Iterable[str | os.PathLike[str]],
+    *,
+    glob: str = DEFAULT_GLOB,
+    list_files: Iterable[str | os.PathLike[str]] = (),
+) -> list[Job]:
+    """The jobs for ``inputs`` (files and folders) and ``list_files`` (one path per line,
+    relative to the list file; ``#`` starts a comment), in a stable order.
+
+    A folder is searched recursively for ``glob``; its documents' ids are their
+    paths relative to it without the suffix. A file's id is its name without the
+    suffix. A path that does not exist still becomes a job (its error record
+    says so): one bad path costs that document only. Two documents with the
+    same id are refused before anything runs, since the output could not tell
+    them apart.
+    """
+    jobs: list[Job] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(glob) if p.is_file())
+            jobs += [Job(p, p.relative_to(path).with_suffix("").as_posix()) for p in found]
+        else:
+            jobs.append(Job(path, path.stem))
+    for list_file in list_files:
+        listing = Path(list_file)
+        try:
+            lines = listing.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise InputError(f"cannot read the list file ({reason})", path=str(listing)) from None
+        for line in lines:
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                path = Path(entry) if Path(entry).is_absolute() else listing.parent / entry
+                jobs.append(Job(path, _list_id(path, listing.parent)))
+    seen: dict[str, Path] = {}
+    for job in jobs:
+        if job.doc_id in seen and seen[job.doc_id] != job.path:
+            raise InputError(
+                f"two documents would share doc_id {job.doc_id!r}: {seen[job.doc_id]} and "
+                f"{job.path}; pass their common folder instead, so ids keep their sub-folders"
+            )
+        seen[job.doc_id] = job.path
+    unique = {job.doc_id: job for job in jobs}  # the same file named twice is one job
+    return list(unique.values())
+
+
+def _list_id(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).with_suffix("").as_posix()
+    except ValueError:
+        return path.stem
+
+
+# --------------------------------------------------------------------------- output
+
+
+def error_record(doc_id: str, path: str | None, exc: BaseException) -> dict[str, Any]:
+    """The JSON line for a document that failed."""
+    if isinstance(exc, SummarizerError):
+        message = str(exc.with_path(path))
+    else:
+        message = f"{path}: internal error ({type(exc).__name__}: {exc})"
+    return {
+        "doc_id": doc_id,
+        "path": path,
+        "error": {"type": type(exc).__name__, "message": message},
+    }
+
+
+@dataclass
+class OutputState:
+    """What an existing output file already holds."""
+
+    done: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    torn_bytes: int = 0
+
+
+class JsonlOutput:
+    """An append-only JSONL results file that survives a kill at any moment.
+
+    Opening it reads what is already there (``state``), cuts off a torn last
+    line, and, with ``retry``, drops the error records of documents about to be
+    retried (an atomic rewrite). Each :meth:`write` is one ``os.write`` of one
+    whole line on an ``O_APPEND`` descriptor, so lines never interleave or tear
+    short of a kill inside that very call. The file is locked (``flock``) so a
+    second batch cannot write the same output.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, resume: bool = True) -> None:
+        self.path = Path(path)
+        self.state = OutputState()
+        try:
+            if self.path.parent:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise InputError(
+                f"cannot open the output ({exc.strerror or exc})", path=str(path)
+            ) from None
+        try:
+            self._lock()
+            if resume:
+                self.state = self._scan()
+            else:
+                os.ftruncate(self._fd, 0)
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: no lock, documented
+            return
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InputError(
+                "another batch is writing this output; wait for it or choose another --out",
+                path=str(self.path),
+            ) from None
+
+    def _scan(self) -> OutputState:
+        state = OutputState()
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a line torn by a kill: cut it, its document is redone
+            state.torn_bytes = len(data) - end
+            os.ftruncate(self._fd, end)
+        for line in data[:end].splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
+                if "error" in record and "meta" not in record:
+                    state.failed.add(record["doc_id"])
+                else:
+                    state.done.add(record["doc_id"])
+        state.failed -= state.done
+        return state
+
+    def forget(self, doc_ids: set[str]) -> None:
+        """Drop the error records of ``doc_ids`` (about to be retried): an atomic rewrite."""
+        doc_ids = doc_ids & self.state.failed
+        if not doc_ids:
+            return
+        kept = []
+        for line in self.path.read_bytes().splitlines(keepends=True):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if not (isinstance(record, dict) and record.get("doc_id") in doc_ids):
+                kept.append(line)
+        temporary = self.path.with_name(self.path.name + ".rewrite")
+        temporary.write_bytes(b"".join(kept))
+        os.replace(temporary, self.path)
+        # the lock and the descriptor belong to the old inode: move both to the new file
+        old = self._fd
+        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        os.close(old)
+        self._lock()
+        self.state.failed -= doc_ids
+
+    def write(self, record: dict[str, Any] | str) -> None:
+        line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+        data = (line.rstrip("\n") + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> JsonlOutput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class BatchResult:
+    """One finished document: its summary, or what went wrong."""
+
+    doc_id: str
+    path: str
+    summary: ReportSummary | None = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+    @property
+    def cached(self) -> bool:
+        return self.summary is not None and self.summary.meta.cached
+
+    def record(self) -> dict[str, Any] | str:
+        """The JSONL line: the summary's JSON, or the error record."""
+        if self.summary is not None:
+            return self.summary.model_dump_json()
+        return {"doc_id": self.doc_id, "path": self.path, "error": self.error}
+
+
+@dataclass
+class BatchStats:
+    """Running totals, for the progress bar and the final line."""
+
+    total: int = 0
+    skipped: int = 0
+    ok: int = 0
+    failed: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    throttle: Throttle | None = None
+
+    @property
+    def done(self) -> int:
+        return self.ok + self.failed
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+    def add(self, result: BatchResult) -> None:
+        if result.summary is None:
+            self.failed += 1
+            return
+        self.ok += 1
+        meta = result.summary.meta
+        if meta.cached:
+            self.cached += 1
+        else:  # a cached summary was paid for by an earlier run
+            self.prompt_tokens += meta.usage.prompt_tokens
+            self.completion_tokens += meta.usage.completion_tokens
+
+
+async def asummarize_batch(
+    inputs: Sequence[str | os.PathLike[str]] | Sequence[Job],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    glob: str = DEFAULT_GLOB,
+    resume: bool = True,
+    settings: Settings | None = None,
+    stats: BatchStats | None = None,
+    on_start: Callable[[BatchStats], None] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[BatchResult]:
+    """Summarize many documents concurrently; yield each result as it finishes.
+
+    ``inputs``: files and folders (see :func:`collect`) or ready :class:`Job` s.
+    With ``out``, every result is also appended to that JSONL file, and documents
+    that already have a summary there are skipped (``resume=False`` starts it
+    afresh). Failures are yielded as results with ``error`` set; they never stop
+    the batch. ``stats`` (pass your own to watch it) is filled as results come.
+    """
+    jobs = [j for j in inputs if isinstance(j, Job)]
+    if len(jobs) != len(inputs):
+        jobs = collect([i for i in inputs if not isinstance(i, Job)], glob=glob) + jobs
+    stats = stats if stats is not None else BatchStats()
+    concurrency = max(1, int(concurrency))
+    throttle = Throttle(concurrency)
+    stats.throttle = throttle
+    output = JsonlOutput(out, resume=resume) if out is not None else None
+    summarizer = Summarizer(settings, throttle=throttle, **overrides)
+    try:
+        if output is not None:
+            todo = [j for j in jobs if j.doc_id not in output.state.done]
+            output.forget({j.doc_id for j in todo})
+        else:
+            todo = jobs
+        stats.total, stats.skipped = len(todo), len(jobs) - len(todo)
+        if on_start is not None:
+            on_start(stats)
+        results: asyncio.Queue[BatchResult | None] = asyncio.Queue(maxsize=2 * concurrency)
+        pending = iter(todo)
+
+        async def worker() -> None:
+            for job in pending:  # a shared iterator: each job goes to exactly one worker
+                result = await _one(summarizer, job)
+                if output is not None:
+                    output.write(result.record())
+                stats.add(result)
+                await results.put(result)
+            await results.put(None)
+
+        workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(todo)))]
+        try:
+            finished = 0
+            while finished < len(workers):
+                result = await results.get()
+                if result is None:
+                    finished += 1
+                else:
+                    yield result
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        await summarizer.aclose()
+        if output is not None:
+            output.close()
+
+
+async def _one(summarizer: Summarizer, job: Job) -> BatchResult:
+    path = str(job.path)
+    try:
+        summary = await summarizer.asummarize(job.path, doc_id=job.doc_id)
+    except Exception as exc:  # a bug, too, costs this document only
+        return BatchResult(job.doc_id, path, error=error_record(job.doc_id, path, exc)["error"])
+    return BatchResult(job.doc_id, path, summary=summary)
+
+
+def summarize_batch(
+    inputs: Sequence[str | os.PathLike[str]] | Sequence[Job], **options: Any
+) -> Iterator[BatchResult]:
+    """Synchronous :func:`asummarize_batch`: ``for result in summarize_batch(paths): ...``.
+
+    Runs its own event loop; it advances while you iterate. Breaking out of the
+    loop stops the batch cleanly (what finished is in ``out``).
+    """
+    loop = asyncio.new_event_loop()
+    results = asummarize_batch(inputs, **options)
+    try:
+        while True:
+            try:
+                yield loop.run_until_complete(results.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run_until_complete(results.aclose())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
