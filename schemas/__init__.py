@@ -57,7 +57,7 @@ MIN_QUOTE_CHARS = 5
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 #: The comma in 1,343: dropped before numbers are compared.
-THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+THOUSANDS_SEPARATOR = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")  # comma first: fast to scan
 _APPROX_SUFFIX = re.compile(r"(余|多|以上|左右|有余)$")
 _VALUE_FORM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 

@@ -29,7 +29,8 @@ import unicodedata
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
+from typing import ClassVar
 
 from summarizer.schemas import THOUSANDS_SEPARATOR, numbers_in
 
@@ -48,7 +49,7 @@ class MappedText:
 
     @classmethod
     def identity(cls, raw: str) -> MappedText:
-        return cls(raw, array("q", range(len(raw))))
+        return cls(raw, _counting(len(raw)))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` covering the characters ``text[start:end]`` came from."""
@@ -58,6 +59,16 @@ class MappedText:
 
 
 Replacement = Callable[[re.Match[str]], str] | str
+
+_COUNT = array("q")
+
+
+def _counting(n: int) -> array[int]:
+    """``array('q', range(n))``, sliced from a shared one (a memcpy, not n Python ints)."""
+    global _COUNT
+    if len(_COUNT) < n:
+        _COUNT = array("q", range(max(n, 2 * len(_COUNT), 1 << 16)))
+    return _COUNT[:n]
 
 
 def rewrite(mt: MappedText, pattern: re.Pattern[str], repl: Replacement) -> MappedText:
@@ -124,15 +135,45 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+class _Expands(Exception):
+    """A character whose NFKC form is not one character: the text needs :func:`rewrite`."""
+
+
+class _WidthTable(dict):  # type: ignore[type-arg]
+    """``str.translate`` table for one-to-one NFKC, filled on first sight of each character.
+
+    Characters NFKC keeps map to themselves; ones it expands (① → (1), ㈱ → (株)) are
+    recorded in ``expanding`` and raise :class:`_Expands`, to be rewritten first.
+    """
+
+    expanding: ClassVar[set[str]] = set()
+
+    def __missing__(self, code: int) -> int | str:
+        folded = _nfkc(chr(code))
+        if len(folded) != 1:
+            self.expanding.add(chr(code))
+            raise _Expands
+        self[code] = value = folded if folded != chr(code) else code
+        return value
+
+
+_WIDTH = _WidthTable()
+
+
+@cache
+def _expanding_pattern(chars: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
 def _fold_width(mt: MappedText) -> MappedText:
-    """NFKC, character by character, so each output character keeps its origin."""
-    changed = {c: n for c in set(mt.text) if (n := _nfkc(c)) != c}
-    if not changed:
-        return mt
-    if all(len(n) == 1 for n in changed.values()):
-        return MappedText(mt.text.translate(str.maketrans(changed)), mt.origin)
-    pattern = re.compile("[" + "".join(re.escape(c) for c in changed) + "]")
-    return rewrite(mt, pattern, lambda m: changed[m.group()])
+    """NFKC, character by character, so each output character keeps its origin: one
+    ``translate`` pass, after the rare characters that expand have been rewritten."""
+    while True:
+        try:
+            return MappedText(mt.text.translate(_WIDTH), mt.origin)
+        except _Expands:  # a character never seen before expands: rewrite all such first
+            pattern = _expanding_pattern(frozenset(_WIDTH.expanding))
+            mt = rewrite(mt, pattern, lambda m: _nfkc(m.group()))
 
 
 def _fold_script(mt: MappedText) -> MappedText:
@@ -181,16 +222,24 @@ def _pinyin_run(m: re.Match[str]) -> str:
     return "" if all(_is_pinyin(s, d, after_han) for s, d in annotations) else m.group()
 
 
+_PINYIN_HINT = re.compile(rf"\(\s*[a-z{_TONED}]")
+
+
 def _drop_pinyin(mt: MappedText) -> MappedText:
+    if not _PINYIN_HINT.search(mt.text):  # the common case, found at a literal's speed
+        return mt
     return rewrite(mt, _PINYIN_RUN, _pinyin_run)
 
 
 # --------------------------------------------------------------------------- whitespace
 
-_HSPACE = re.compile(r"[^\S\n]+")
-_EDGE_SPACE = re.compile(r"^ | $", re.MULTILINE)
-_BLANK_LINES = re.compile(r"\n{3,}")
-_OUTER_NEWLINES = re.compile(r"\A\n+|\n+\Z")
+# Written so that every branch starts with a literal or a positive class: the regex
+# engine then skips ahead to candidates instead of trying each position (3-10x faster).
+_HSPACE = re.compile(
+    "[ \t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+)  # \s without \n
+_EDGE_SPACE = re.compile(r" (?=\n|\Z)|(?<![^\n]) ")  # a space that ends or starts a line
+_BLANK_LINES = re.compile(r"\n\n\n+")
 _ALL_SPACE = re.compile(r"\s+")
 
 # Marks that vary between copies of the same sentence: quotes, dashes, dots.
@@ -209,7 +258,11 @@ def _collapse_space(mt: MappedText) -> MappedText:
     mt = rewrite(mt, _HSPACE, " ")
     mt = rewrite(mt, _EDGE_SPACE, "")
     mt = rewrite(mt, _BLANK_LINES, "\n\n")
-    return rewrite(mt, _OUTER_NEWLINES, "")
+    text = mt.text
+    start, end = len(text) - len(text.lstrip("\n")), len(text.rstrip("\n"))
+    if (start, end) == (0, len(text)):
+        return mt
+    return MappedText(text[start:end], mt.origin[start:end])
 
 
 def _to_key(mt: MappedText) -> MappedText:
@@ -320,6 +373,7 @@ _CN_BIG = {"万": 10**4, "亿": 10**8}
 _CHINESE_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
 
 
+@lru_cache(maxsize=4096)
 def chinese_number(run: str) -> int | None:
     """The value of a run of Chinese numerals: 二〇二二 → 2022, 一千二百三十 → 1230, 十九 → 19."""
     if all(c in _CN_DIGITS for c in run):
