@@ -21,6 +21,7 @@ Without that context the grounding checks are skipped (schema export, tests).
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import (
@@ -33,6 +34,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "GROUNDING_SOURCE",
     "ITEM_TEXT_LIMIT",
     "MIN_QUOTE_CHARS",
     "THOUSANDS_SEPARATOR",
@@ -86,13 +88,20 @@ class SourceText(Protocol):
         """Whether ``number`` is written somewhere in the document."""
 
 
+#: The document being validated, for callers that cannot pass a validation context.
+#: The LLM backend uses this rather than instructor's ``context=``, because instructor
+#: also renders every message as a Jinja2 template with that context: a report that
+#: contains ``{{`` or ``{%`` would be rewritten, or fail, before the model saw it.
+GROUNDING_SOURCE: ContextVar[SourceText | None] = ContextVar("grounding_source", default=None)
+
+
 def _source(info: ValidationInfo) -> SourceText | None:
     context = info.context
     if isinstance(context, dict):
         source = context.get("source")
         if isinstance(source, SourceText):
             return source
-    return None
+    return GROUNDING_SOURCE.get()
 
 
 def _invented_numbers(text: str | None, source: SourceText) -> list[str]:

@@ -204,19 +204,30 @@ def completion(request: dict[str, Any], step: Step) -> dict[str, Any]:
 
 
 def _serve_gold(argv: list[str] | None = None) -> None:
-    """Manual checks: ``python -m tests.fake_openai --gold eval/gold`` answers each request
-    with the gold summary whose doc_id is named in the prompt (``--first-bad`` makes each
-    document's first answer carry a fabricated quote, so a re-ask must happen)."""
+    """Manual checks and benchmarks: ``python -m tests.fake_openai --gold eval/gold``
+    answers each request with the gold summary whose doc_id the prompt names.
+
+    ``--first-bad`` makes each document's first answer carry a fabricated quote, so
+    a re-ask must happen; ``--latency S`` answers after S seconds; ``--p429`` /
+    ``--p500`` inject that share of HTTP 429 (Retry-After: 1) and 500 answers.
+    """
     import argparse
+    import random
     from pathlib import Path
 
     parser = argparse.ArgumentParser(prog="python -m tests.fake_openai")
     parser.add_argument("--gold", required=True, type=Path)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--first-bad", action="store_true")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--p429", type=float, default=0.0)
+    parser.add_argument("--p500", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in args.gold.glob("*.json")}
     seen: set[str] = set()
+    chance = random.Random(args.seed)
 
     class GoldServer(FakeOpenAI):
         def _next(self, body: dict[str, Any], headers: dict[str, str]) -> Step | None:
@@ -224,6 +235,12 @@ def _serve_gold(argv: list[str] | None = None) -> None:
             doc_id = next((d for d in golds if d in prompt), None)
             if doc_id is None:
                 return error(400, "no gold summary for this document")
+            with self._lock:
+                roll = chance.random()
+            if roll < args.p429:
+                return error(429, "rate limited", headers={"Retry-After": "1"}, delay=args.latency)
+            if roll < args.p429 + args.p500:
+                return error(500, "injected failure", delay=args.latency)
             payload = dict(golds[doc_id])
             if args.first_bad and doc_id not in seen:
                 seen.add(doc_id)
@@ -231,8 +248,9 @@ def _serve_gold(argv: list[str] | None = None) -> None:
                     {"text": "审结案件99999件", "evidence": ["全年审结各类案件99999件"]},
                     *payload["achievements"],
                 ]
-            print(f"answering {doc_id}", flush=True)
-            return answer(payload)
+            if not args.quiet:
+                print(f"answering {doc_id}", flush=True)
+            return answer(payload, delay=args.latency)
 
     fake = GoldServer()
     fake._server.server_close()

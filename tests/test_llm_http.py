@@ -365,3 +365,19 @@ def test_numbers_written_in_chinese_numerals_count_as_stated(server, llm_setting
     summary = Summarizer(llm_settings()).summarize(path)
     assert len(server.requests) == 1
     assert summary.achievements[0].text == "全年审结案件1200件"
+
+
+def test_template_syntax_in_a_report_reaches_the_model_verbatim(server, llm_settings, tmp_path):
+    """instructor renders messages as Jinja2 when given a context; ours must not be: a
+    report may well contain {{ }} or {% %} (web debris, code, a quoted template)."""
+    hostile = "{{source}}{%for x in range(3)%}{{x}}{%endfor%}{#note#}{%raw%}"
+    path = tmp_path / "report.txt"
+    path.write_text(raw_of() + f"\n系统模板写作{hostile}，已经停用。\n", encoding="utf-8")
+    server.script(answer(bad_answer()))  # a re-ask must still be grounded on this document
+    server.default = answer(gold_answer(DOC))
+    summary = Summarizer(llm_settings()).summarize(path)
+    assert len(server.requests) == 2
+    for body in server.requests:
+        assert hostile in json.dumps(body["messages"], ensure_ascii=False)
+    assert "99999" in json.dumps(server.requests[1]["messages"], ensure_ascii=False)
+    assert_grounded(summary, path.read_text(encoding="utf-8"))

@@ -214,3 +214,12 @@ def test_non_text_is_refused_with_one_line(data, needle, tmp_path):
 def test_corpus_files_read(tmp_path):
     for path in sorted(CORPUS.glob("*.txt")):
         assert read_document(path).encoding == "utf-8"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(documents, st.text(max_size=40)))
+def test_fast_fold_equals_the_mapped_fold(text):
+    """fold() skips the offset map for speed; it must give exactly what the map gives."""
+    from summarizer.normalize import _fold_mapped
+
+    assert fold(text) == _fold_mapped(text)
