@@ -24,6 +24,7 @@ at once, so a crash never blocks a rerun.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -36,7 +37,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigError
 from summarizer.schemas import DraftSummary, Meta, ReportSummary
 from summarizer.settings import Settings
 
@@ -89,23 +89,43 @@ class CachedDraft(BaseModel):
 
 
 class SummaryCache:
-    """Validated drafts on disk, keyed by :func:`cache_key`."""
+    """Validated drafts on disk, keyed by :func:`cache_key`.
+
+    A cache is an optimization, so it never fails a run: a folder that cannot be
+    opened (unwritable, or a damaged database), or a write that fails (disk full),
+    logs one warning and the run goes on uncached. What is read back is validated
+    against the schema and the document before it is used.
+    """
 
     def __init__(self, directory: Path) -> None:
         import diskcache
 
+        self.directory = directory
+        self._cache: Any = None
+        self._warned = False
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._cache: Any = diskcache.Cache(str(directory))
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot use cache directory {directory} ({exc.strerror or exc}); "
-                "set SUMMARIZER_CACHE_DIR to a writable folder or pass --no-cache"
-            ) from None
-        self.directory = directory
+            self._cache = diskcache.Cache(str(directory))
+        except Exception as exc:
+            self._warn(
+                f"cannot use the cache folder {directory} ({_first_line(exc)}); running "
+                "uncached. Set SUMMARIZER_CACHE_DIR to a writable folder, delete the damaged "
+                "one, or pass --no-cache"
+            )
+
+    def _warn(self, message: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("%s", message)
+
+    @property
+    def usable(self) -> bool:
+        return self._cache is not None
 
     def get(self, key: str, context: dict[str, Any]) -> CachedDraft | None:
         """The entry for ``key``, re-validated (grounding included) with ``context``."""
+        if self._cache is None:
+            return None
         try:
             blob = self._cache.get(key)
             if blob is None:
@@ -117,10 +137,20 @@ class SummaryCache:
             return None
 
     def set(self, key: str, draft: DraftSummary, meta: Meta) -> None:
-        self._cache.set(key, CachedDraft(draft=draft, meta=meta).model_dump_json())
+        self._put(key, CachedDraft(draft=draft, meta=meta).model_dump_json())
+
+    def _put(self, key: str, blob: str) -> None:
+        if self._cache is None:
+            return
+        try:
+            self._cache.set(key, blob)
+        except Exception as exc:  # disk full, read-only, damaged: the result is still good
+            self._warn(f"cannot write to the cache ({_first_line(exc)}); results are not cached")
 
     def get_summary(self, key: str) -> ReportSummary | None:
         """The finished summary stored under an :func:`exact_key`, schema-validated."""
+        if self._cache is None:
+            return None
         try:
             blob = self._cache.get(key)
             return None if blob is None else ReportSummary.model_validate_json(blob)
@@ -129,11 +159,13 @@ class SummaryCache:
             return None
 
     def set_summary(self, key: str, summary: ReportSummary) -> None:
-        self._cache.set(key, summary.model_dump_json())
+        self._put(key, summary.model_dump_json())
 
     def claim(self, key: str, ttl: float) -> str | None:
         """A token if this caller may summarize ``key`` now; None while another live one does."""
         name, token = "claim:" + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        if self._cache is None:
+            return token
         try:
             if self._cache.add(name, token, expire=ttl):
                 return token
@@ -149,6 +181,8 @@ class SummaryCache:
 
     def release(self, key: str, token: str) -> None:
         name = "claim:" + key
+        if self._cache is None:
+            return
         try:
             with self._cache.transact():
                 if self._cache.get(name) == token:
@@ -157,7 +191,9 @@ class SummaryCache:
             log.warning("cache release failed (%s)", _first_line(exc))
 
     def close(self) -> None:
-        self._cache.close()
+        if self._cache is not None:
+            with contextlib.suppress(Exception):
+                self._cache.close()
 
 
 def _holder_is_dead(holder: Any) -> bool:

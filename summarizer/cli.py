@@ -15,6 +15,7 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from summarizer import __version__
@@ -261,6 +262,12 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     engine.add_argument(
         "--max-tokens", type=int, help="output-token limit per reply; 0 sends none (default: 8192)"
     )
+    engine.add_argument(
+        "--context-tokens",
+        type=int,
+        help="the model's context window; longer reports are refused before any request "
+        "(default: 128000)",
+    )
     cache = parser.add_argument_group("cache")
     cache.add_argument(
         "--no-cache",
@@ -282,14 +289,50 @@ def _settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "timeout",
         "max_retries",
         "max_tokens",
+        "context_tokens",
         "cache",
         "cache_dir",
     )
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+_SECRETS: list[str] = []
+
+
+def _redact(text: str) -> str:
+    for secret in _SECRETS:
+        text = text.replace(secret, "***")
+    return text
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (not the one at setup time)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _Redacting(logging.Filter):
+    """Keeps the API key out of every log line, --debug included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRETS:
+            record.msg = _redact(record.getMessage())
+            record.args = None
+        return True
+
+
+def _print_traceback() -> None:
+    sys.stderr.write(_redact(traceback.format_exc()))
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {_redact(message)}", file=sys.stderr)
 
 
 def _notice(args: argparse.Namespace, message: str) -> None:
@@ -325,12 +368,12 @@ def _run_summarize(args: argparse.Namespace) -> int:
             if len(args.files) > 1:
                 _notice(args, f"[{n}/{len(args.files)}] {path}")
             try:
-                results.append(summarizer.summarize(path))
+                results.append(summarizer.summarize(Path(path)))  # a path, never text
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
                 _fail(_describe(exc, path))
                 if args.debug:
-                    traceback.print_exc()
+                    _print_traceback()
     if args.format == "markdown":
         text = "\n---\n\n".join(to_markdown(r) for r in results)
     elif args.format == "jsonl":
@@ -642,6 +685,17 @@ class _Progress:
             self._bar.stop()
 
 
+def _secrets(args: argparse.Namespace) -> list[str]:
+    """The API key in force, if any (read through Settings, the one place that reads env)."""
+    from summarizer.settings import Settings
+
+    try:
+        key = Settings.load(**_settings_overrides(args)).api_key
+    except Exception:  # a bad setting is reported by the command itself
+        return []
+    return [key] if key and len(key) >= 4 else []
+
+
 def _run_schema(args: argparse.Namespace) -> int:
     from summarizer.schemas import DraftSummary, ReportSummary
 
@@ -658,11 +712,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     debug = getattr(args, "debug", False)
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format=f"{PROG}: %(message)s",
-        stream=sys.stderr,
-    )
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
+    handler.addFilter(_Redacting())
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    _SECRETS[:] = _secrets(args)
     if not debug:
         for noisy in ("instructor", "httpx", "openai"):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
@@ -679,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SummarizerError as exc:
         _fail(str(exc))
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         return 1
     except KeyboardInterrupt:
         _fail("interrupted")

@@ -452,7 +452,16 @@ class LLMBackend:
     # ------------------------------------------------------------------ errors
 
     def _translate(self, exc: BaseException, record: CallRecord) -> BaseException:
-        """Map what openai/instructor raised to one of our errors, with what to do."""
+        """Map what openai/instructor raised to one of our errors, with what to do; a
+        server that echoes the API key in its error text does not get it printed."""
+        error = self._classify(exc, record)
+        key = self.settings.api_key
+        if key and isinstance(error, SummarizerError) and key in error.message:
+            error.message = error.message.replace(key, "***")
+            error.args = (error.message,)
+        return error
+
+    def _classify(self, exc: BaseException, record: CallRecord) -> BaseException:
         import openai
         from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
         from pydantic import ValidationError

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.cache import SummaryCache, cache_key, exact_key
-from summarizer.errors import SummarizationError, SummarizerError
+from summarizer.errors import InputError, SummarizationError, SummarizerError
 from summarizer.grounding import ground, validation_context, verify
 from summarizer.llm import CallRecord, LLMBackend, Throttle
 from summarizer.offline import summarize_offline
@@ -161,7 +161,25 @@ class Summarizer:
             meta = entry.meta.model_copy(update={"cached": True})
             return self._finish(doc, ready, entry.draft, meta, started)
         ready.messages = build_messages(doc.normalized.text, doc.doc_id)
+        self._check_context(ready.messages)
         return ready
+
+    def _check_context(self, messages: list[dict[str, str]]) -> None:
+        """Refuse a prompt the model cannot take, before paying for a request.
+
+        No tokenizer is available offline, so the estimate is generous: one token per
+        character (Chinese runs at ~0.6-1.0 tokens per character on current models)."""
+        s = self.settings
+        estimate = sum(len(m["content"]) for m in messages)
+        room = s.context_tokens - (s.max_tokens or 0)
+        if estimate > room:
+            raise InputError(
+                f"the report is too long for the model: its prompt is ~{estimate:,} tokens, "
+                f"and the context window ({s.context_tokens:,}, SUMMARIZER_CONTEXT_TOKENS) "
+                f"leaves {max(room, 0):,} after max_tokens={s.max_tokens}; split the report, "
+                "use a model with a larger context (and set SUMMARIZER_CONTEXT_TOKENS), "
+                "or use --backend offline"
+            )
 
     def _exact_hit(
         self, cache: SummaryCache, exact: str, doc: Document, started: float

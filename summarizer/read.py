@@ -71,6 +71,8 @@ _MAGIC = (
 
 #: Chinese encodings tried, in order, when the bytes are not UTF-8.
 _CHINESE = ("gb18030", "big5hkscs")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\x00"))
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -88,6 +90,8 @@ def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
     if not data.strip(b" \t\r\n\x00"):
         raise InputError("the file is empty; nothing to summarize", path=path)
     text, encoding = _decode(data, path)
+    if not text.translate(_ZERO_WIDTH).strip():
+        raise InputError("the file holds only whitespace; nothing to summarize", path=path)
     if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise InputError("the file holds binary data, not text", path=path)
     return _universal_newlines(text), encoding
@@ -123,6 +127,8 @@ def _decode(data: bytes, path: str | None) -> tuple[str, str]:
     isolation = decodable or None
     best = charset_normalizer.from_bytes(data, cp_isolation=isolation).best()
     if best is None or best.chaos > 0.25:
+        if len(_CONTROL_BYTES.findall(data)) > max(8, len(data) // 100):
+            raise InputError("the file holds binary data, not text", path=path)
         raise InputError(
             "cannot tell the file's encoding (it is not UTF-8, GB18030 or Big5); "
             "re-save it as UTF-8",
@@ -181,7 +187,7 @@ def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Docume
     if not isinstance(source, str):
         raise InputError(f"expected a path or a string, got {type(source).__name__}")
     one_line = "\n" not in source and len(source) < 4096
-    if one_line and (os.path.isfile(source) or _LOOKS_LIKE_PATH.match(source.strip())):
+    if one_line and (os.path.exists(source) or _LOOKS_LIKE_PATH.match(source.strip())):
         return read_document(source, doc_id=doc_id)
     if not source.strip():
         raise InputError("the text is empty; nothing to summarize")

@@ -36,6 +36,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "transport_retries": ("SUMMARIZER_TRANSPORT_RETRIES",),
     "transport_deadline": ("SUMMARIZER_TRANSPORT_DEADLINE",),
     "max_tokens": ("SUMMARIZER_MAX_TOKENS",),
+    "context_tokens": ("SUMMARIZER_CONTEXT_TOKENS",),
     "cache": ("SUMMARIZER_CACHE",),
     "cache_dir": ("SUMMARIZER_CACHE_DIR",),
 }
@@ -66,6 +67,9 @@ class Settings:
     transport_deadline: float = 300.0
     #: Output-token limit sent with each request; None sends none (server default).
     max_tokens: int | None = 8192
+    #: The model's context window. A prompt estimated to overflow it (with max_tokens)
+    #: is refused before any request: the endpoint would only reject it, after a wait.
+    context_tokens: int = 128_000
     cache: bool = True
     #: None means the per-user cache directory.
     cache_dir: Path | None = None
@@ -141,7 +145,7 @@ def _parse(name: str, value: Any, *, source: str) -> Any:
         if number < 0 or (name != "temperature" and number == 0):
             raise bad("a positive number")
         return number
-    if name in ("max_retries", "transport_retries", "max_tokens"):
+    if name in ("max_retries", "transport_retries", "max_tokens", "context_tokens"):
         if name == "max_tokens" and str(value).strip().lower() in ("", "none", "0"):
             return None
         try:

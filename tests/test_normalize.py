@@ -197,7 +197,7 @@ def test_line_endings_and_nul_bytes():
         (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
-        (bytes(range(256)) * 8, "encoding"),
+        (bytes(range(256)) * 8, "binary"),
         (b"  \n\t ", "empty"),
         (codecs.BOM_UTF8 + b"\xff\xfe bad", "BOM"),
     ],
