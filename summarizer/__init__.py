@@ -18,6 +18,8 @@ _EXPORTS = {
     "summarize": "summarizer.pipeline",
     "asummarize": "summarizer.pipeline",
     "Summarizer": "summarizer.pipeline",
+    "summarize_batch": "summarizer.batch",
+    "asummarize_batch": "summarizer.batch",
     "Settings": "summarizer.settings",
     "ReportSummary": "summarizer.schemas",
     "Item": "summarizer.schemas",
@@ -36,10 +38,13 @@ __all__ = [
     "SummarizerError",
     "__version__",
     "asummarize",
+    "asummarize_batch",
     "summarize",
+    "summarize_batch",
 ]
 
 if TYPE_CHECKING:
+    from summarizer.batch import asummarize_batch, summarize_batch
     from summarizer.errors import SummarizerError
     from summarizer.pipeline import Summarizer, asummarize, summarize
     from summarizer.schemas import Item, Meta, Metric, ReportSummary

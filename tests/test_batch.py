@@ -258,6 +258,9 @@ def test_two_runs_at_once_share_the_cache_and_pay_once(server, llm_settings, tmp
 
 
 def test_offline_batch_and_stopping_early(tmp_path):
+    import summarizer
+
+    assert summarizer.summarize_batch is summarize_batch  # the documented import works
     make_folder(tmp_path / "in", 5)
     out = tmp_path / "out.jsonl"
     for n, _ in enumerate(summarize_batch([tmp_path / "in"], out=out, backend="offline"), 1):
