@@ -713,27 +713,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     debug = getattr(args, "debug", False)
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
-        root.removeHandler(handler)
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
     handler.addFilter(_Redacting())
+    noisy = [logging.getLogger(n) for n in ("instructor", "httpx", "httpcore", "openai")]
+    saved = (root.level, [n.level for n in noisy])
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    for logger in noisy:
+        logger.setLevel(logging.NOTSET if debug else logging.CRITICAL)
     _SECRETS[:] = _secrets(args)
-    if not debug:
-        for noisy in ("instructor", "httpx", "openai"):
-            logging.getLogger(noisy).setLevel(logging.CRITICAL)
     if hasattr(sys.stdout, "reconfigure") and (sys.stdout.encoding or "").lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")
     try:
-        if args.command == "summarize":
-            return _run_summarize(args)
-        if args.command == "eval":
-            return _run_eval(args)
-        if args.command == "batch":
-            return _run_batch(args)
-        return _run_schema(args)
+        return _dispatch(args)
     except SummarizerError as exc:
         _fail(str(exc))
         if debug:
@@ -742,3 +735,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    finally:  # leave logging as we found it (main() may be called many times in one process)
+        root.removeHandler(handler)
+        root.setLevel(saved[0])
+        for logger, level in zip(noisy, saved[1], strict=True):
+            logger.setLevel(level)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "summarize":
+        return _run_summarize(args)
+    if args.command == "eval":
+        return _run_eval(args)
+    if args.command == "batch":
+        return _run_batch(args)
+    return _run_schema(args)
