@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import InputError, describe
+from summarizer.evaluation import Prices
 from summarizer.llm import Throttle
 from summarizer.pipeline import Summarizer
 from summarizer.schemas import ReportSummary
@@ -125,15 +126,8 @@ def _list_id(path: Path, base: Path) -> str:
 
 def error_record(doc_id: str, path: str | None, exc: BaseException) -> dict[str, Any]:
     """The JSON line for a document that failed."""
-    if isinstance(exc, SummarizerError):
-        message = str(exc.with_path(path))
-    else:
-        message = f"{path}: internal error ({type(exc).__name__}: {exc})"
-    return {
-        "doc_id": doc_id,
-        "path": path,
-        "error": {"type": type(exc).__name__, "message": message},
-    }
+    error = {"type": type(exc).__name__, "message": describe(exc, path)}
+    return {"doc_id": doc_id, "path": path, "error": error}
 
 
 @dataclass
@@ -233,8 +227,8 @@ class JsonlOutput:
         self._lock()
         self.state.failed -= doc_ids
 
-    def write(self, record: dict[str, Any] | str) -> None:
-        line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+    def write(self, line: str) -> None:
+        """Append one JSON line (see :meth:`BatchResult.line`)."""
         data = (line.rstrip("\n") + "\n").encode("utf-8")
         view = memoryview(data)
         while view:
@@ -275,11 +269,12 @@ class BatchResult:
     def cached(self) -> bool:
         return self.summary is not None and self.summary.meta.cached
 
-    def record(self) -> dict[str, Any] | str:
+    def line(self) -> str:
         """The JSONL line: the summary's JSON, or the error record."""
         if self.summary is not None:
             return self.summary.model_dump_json()
-        return {"doc_id": self.doc_id, "path": self.path, "error": self.error}
+        record = {"doc_id": self.doc_id, "path": self.path, "error": self.error}
+        return json.dumps(record, ensure_ascii=False)
 
 
 @dataclass
@@ -293,6 +288,9 @@ class BatchStats:
     cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: US$ spent by this run; None once a summary's model has no price in ``prices``.
+    cost: float | None = 0.0
+    prices: Prices = field(default_factory=Prices)
     started: float = field(default_factory=time.perf_counter)
     throttle: Throttle | None = None
 
@@ -315,6 +313,8 @@ class BatchStats:
         else:  # a cached summary was paid for by an earlier run
             self.prompt_tokens += meta.usage.prompt_tokens
             self.completion_tokens += meta.usage.completion_tokens
+            spent = self.prices.cost(meta.model_dump())
+            self.cost = None if spent is None or self.cost is None else self.cost + spent
 
 
 async def asummarize_batch(
@@ -362,7 +362,7 @@ async def asummarize_batch(
             for job in pending:  # a shared iterator: each job goes to exactly one worker
                 result = await _one(summarizer, job)
                 if output is not None:
-                    output.write(result.record())
+                    output.write(result.line())
                 stats.add(result)
                 await results.put(result)
             await results.put(None)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer import __version__
-from summarizer.errors import SummarizerError
+from summarizer.errors import SummarizerError, describe
 from summarizer.settings import BACKENDS, MODES
 
 PROG = "summarizer"
@@ -340,8 +340,8 @@ def _notice(args: argparse.Namespace, message: str) -> None:
         print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def _backend_notice(args: argparse.Namespace, summarizer: Any) -> None:
-    if summarizer.settings.backend == "auto" and summarizer.backend == "offline":
+def _backend_notice(args: argparse.Namespace, settings: Any) -> None:
+    if settings.backend == "auto" and settings.resolved_backend == "offline":
         _notice(
             args,
             "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
@@ -349,19 +349,12 @@ def _backend_notice(args: argparse.Namespace, summarizer: Any) -> None:
         )
 
 
-def _describe(exc: BaseException, path: Any) -> str:
-    """One line for a failed document: the error as the user should read it."""
-    if isinstance(exc, SummarizerError):
-        return str(exc.with_path(path))
-    return f"{path}: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
-
-
 def _run_summarize(args: argparse.Namespace) -> int:
     from summarizer.pipeline import Summarizer
     from summarizer.render import to_json, to_markdown
 
     summarizer = Summarizer(**_settings_overrides(args))
-    _backend_notice(args, summarizer)
+    _backend_notice(args, summarizer.settings)
     results, failed = [], 0
     with summarizer:
         for n, path in enumerate(args.files, 1):
@@ -371,7 +364,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 results.append(summarizer.summarize(Path(path)))  # a path, never text
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
-                _fail(_describe(exc, path))
+                _fail(describe(exc, path))
                 if args.debug:
                     _print_traceback()
     if args.format == "markdown":
@@ -428,24 +421,23 @@ def _run_eval(args: argparse.Namespace) -> int:
                 )
             predict: Any = predictions
         else:
+            from summarizer.batch import error_record
             from summarizer.pipeline import Summarizer
             from summarizer.render import to_json
 
             summarizer = stack.enter_context(Summarizer(**_settings_overrides(args)))
-            _backend_notice(args, summarizer)
+            _backend_notice(args, summarizer.settings)
             saved = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else None
 
             def predict(doc: Any) -> Prediction:
                 try:
                     summary = summarizer.summarize(doc)
                 except Exception as exc:
-                    message = _describe(exc, doc.source)
-                    _fail(message)
-                    record = {"doc_id": doc.doc_id, "error": {"type": type(exc).__name__,
-                                                               "message": message}}  # fmt: skip
+                    record = error_record(doc.doc_id, doc.source, exc)
+                    _fail(record["error"]["message"])
                     if saved:
                         saved.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    return Prediction(doc.doc_id, {}, "failed", message)
+                    return Prediction.from_record(record)
                 if saved:
                     saved.write(to_json(summary, indent=None) + "\n")
                 return Prediction(doc.doc_id, summary.model_dump(mode="json"))
@@ -466,7 +458,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         _write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", args.json)
     if args.report:
         _write(report.to_markdown(deltas), args.report)
-    _print_eval(report, deltas)
+    _print_eval(report, figures, deltas)
     status = 1 if unscored else 0
     if args.fail_under is not None and report.macro_f1 < args.fail_under:
         _fail(f"macro F1 {report.macro_f1:.3f} is under --fail-under {args.fail_under}")
@@ -491,7 +483,7 @@ def _read_json(path: str, what: str) -> dict[str, Any]:
     return data
 
 
-def _print_eval(report: Any, deltas: dict[str, float] | None) -> None:
+def _print_eval(report: Any, figures: dict[str, Any], deltas: dict[str, float] | None) -> None:
     """The score table on stdout (rich; plain text when stdout is not a terminal)."""
     from rich.console import Console
     from rich.table import Table
@@ -540,7 +532,6 @@ def _print_eval(report: Any, deltas: dict[str, float] | None) -> None:
         + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
         + f"   schema-valid {report.schema_valid_rate:.3f}",
     ]
-    figures = report.to_dict()
     usage = figures["usage"]
     cost = figures["cost"]
     lines.append(
@@ -555,31 +546,23 @@ def _print_eval(report: Any, deltas: dict[str, float] | None) -> None:
 def _run_batch(args: argparse.Namespace) -> int:
     from summarizer.batch import BatchStats, collect, summarize_batch
     from summarizer.evaluation import Prices
+    from summarizer.settings import Settings
 
     if not args.inputs and not args.list_files:
         raise SummarizerError("nothing to do: pass report files or folders, or --list FILE")
     if args.concurrency < 1:
         raise SummarizerError("--concurrency must be at least 1")
-    prices = Prices.load(args.prices) if args.prices else None
+    prices = Prices.load(args.prices) if args.prices else Prices()
     jobs = collect(args.inputs, glob=args.glob, list_files=args.list_files)
     if not jobs:
         raise SummarizerError(
             f"no files matching {args.glob!r} under {', '.join(args.inputs)}; "
             "check the path or pass --glob"
         )
-    overrides = _settings_overrides(args)
-    from summarizer.settings import Settings
-
-    settings = Settings.load(**overrides)
-    if settings.backend == "auto" and settings.resolved_backend == "offline":
-        _notice(
-            args,
-            "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
-            "using the offline engine",
-        )
-    stats = BatchStats()
+    settings = Settings.load(**_settings_overrides(args))
+    _backend_notice(args, settings)
+    stats = BatchStats(prices=prices)
     progress = _Progress(args, stats)
-    cost: float | None = 0.0
     results = summarize_batch(
         jobs,
         out=args.out,
@@ -592,24 +575,19 @@ def _run_batch(args: argparse.Namespace) -> int:
     try:
         for result in results:
             if args.out is None:
-                record = result.record()
-                line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
-                _write(line + "\n", None)
-            if result.summary is None:
-                progress.log(f"{PROG}: error: {result.error['message'] if result.error else ''}")
-            elif prices is not None and not result.cached:
-                spent = prices.cost(result.summary.meta.model_dump())
-                cost = cost + spent if spent is not None and cost is not None else None
+                _write(result.line() + "\n", None)
+            if result.error is not None:
+                progress.log(f"{PROG}: error: {result.error['message']}")
             progress.update()
     finally:
         results.close()
         progress.stop()
-    priced = prices is not None or settings.resolved_backend == "offline"
-    _notice(args, _batch_line(stats, cost if priced else None))
+    _notice(args, _batch_line(stats))
     return 1 if stats.failed else 0
 
 
-def _batch_line(stats: Any, cost: float | None) -> str:
+def _batch_line(stats: Any) -> str:
+    cost = stats.cost
     seconds = stats.seconds
     rate = stats.done / seconds if seconds > 0 else 0.0
     parts = [
@@ -637,7 +615,7 @@ class _Progress:
         self._bar: Any = None
         self._task: Any = None
 
-    def start(self, stats: Any) -> None:
+    def start(self, stats: Any) -> None:  # the on_start callback: stats is self.stats
         if self.quiet or not sys.stderr.isatty():
             return
         from rich.console import Console

@@ -26,6 +26,13 @@ class SummarizerError(Exception):
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+def describe(exc: BaseException, path: str | None) -> str:
+    """One line for a document that failed: ours as they are, anything else as a bug."""
+    if isinstance(exc, SummarizerError):
+        return str(exc.with_path(path))
+    return f"{path}: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+
+
 class InputError(SummarizerError):
     """The input cannot be read as a text document (missing, binary, undecodable, empty)."""
 

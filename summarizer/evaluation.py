@@ -36,12 +36,14 @@ summaries better or worse, so every rule is spelled out here:
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -142,6 +144,13 @@ class Counts:
         }
 
 
+def _pooled(counts: Iterable[Counts]) -> Counts:
+    total = Counts()
+    for c in counts:
+        total += c
+    return total
+
+
 class _SectionFigures:
     """macro and micro F1 over the three sections, for a document or the corpus."""
 
@@ -156,10 +165,7 @@ class _SectionFigures:
     @property
     def micro(self) -> Counts:
         """The three sections' counts pooled."""
-        pooled = Counts()
-        for c in self.sections.values():
-            pooled += c
-        return pooled
+        return _pooled(self.sections.values())
 
 
 # --------------------------------------------------------------------------- prices
@@ -412,10 +418,11 @@ def _metric_label(m: Mapping[str, Any]) -> str:
 def score_document(
     predicted: ReportSummary | Prediction | Mapping[str, Any],
     gold: Mapping[str, Any],
-    raw: str,
+    document: str | Document,
     prices: Prices | None = None,
 ) -> DocScore:
-    """Score one prediction against its gold file; ``raw`` is the document's text."""
+    """Score one prediction against its gold file; ``document`` is its text or its
+    :class:`Document` (whose normalized views are then reused, not rebuilt)."""
     if isinstance(predicted, ReportSummary):
         predicted = Prediction(predicted.doc_id, predicted.model_dump())
     elif not isinstance(predicted, Prediction):
@@ -426,7 +433,10 @@ def score_document(
         status=predicted.status,
         error=predicted.error,
     )
-    source = GroundedSource(normalize(raw))
+    if isinstance(document, Document):
+        raw, source = document.raw, GroundedSource(document.normalized)
+    else:
+        raw, source = document, GroundedSource(normalize(document))
     for section in SECTIONS:
         p_items, g_items = _items(pred, section), _items(gold, section)
         pairs = match_items(p_items, g_items, raw, source)
@@ -490,22 +500,13 @@ class Report(_SectionFigures):
 
     documents: list[DocScore]
 
-    def _pooled(self, section: str) -> Counts:
-        total = Counts()
-        for d in self.documents:
-            total += d.sections[section]
-        return total
-
-    @property
+    @cached_property
     def sections(self) -> dict[str, Counts]:  # type: ignore[override]
-        return {s: self._pooled(s) for s in SECTIONS}
+        return {s: _pooled(d.sections[s] for d in self.documents) for s in SECTIONS}
 
-    @property
+    @cached_property
     def metrics(self) -> Counts:
-        total = Counts()
-        for d in self.documents:
-            total += d.metrics
-        return total
+        return _pooled(d.metrics for d in self.documents)
 
     @property
     def quotes(self) -> tuple[int, int]:
@@ -733,12 +734,8 @@ def find_document(corpus: str | Path, doc_id: str) -> Path | None:
     exact = folder / f"{doc_id}.txt"
     if exact.is_file():
         return exact
-    found = sorted(p for p in folder.glob(f"{_glob_escape(doc_id)}.*") if p.is_file())
+    found = sorted(p for p in folder.glob(f"{glob.escape(doc_id)}.*") if p.is_file())
     return found[0] if found else None
-
-
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def missing_prediction(doc_id: str) -> Prediction:
@@ -777,5 +774,5 @@ def evaluate(
             prediction = predict.get(doc_id) or missing_prediction(doc_id)
         else:
             prediction = predict(doc)
-        scores.append(score_document(prediction, record, doc.raw, prices))
+        scores.append(score_document(prediction, record, doc, prices))
     return aggregate(scores), unscored

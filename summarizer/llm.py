@@ -322,6 +322,12 @@ class LLMBackend:
         self.throttle = throttle
         self._clients: dict[bool, Any] = {}
 
+    def close(self) -> None:
+        """Close the sync client's connections."""
+        client = self._clients.pop(False, None)
+        if client is not None:
+            client.client.close()
+
     async def aclose(self) -> None:
         """Close the async client's connections (call it in the event loop that used them)."""
         client = self._clients.pop(True, None)

@@ -440,13 +440,7 @@ def fold(text: str) -> str:
     A test checks it against the mapped path on random text."""
     text = _CR.sub("\n", text)
     text = _INVISIBLE.sub("", text)
-    while True:
-        try:
-            text = text.translate(_WIDTH)
-            break
-        except _Expands:
-            pattern = _expanding_pattern(frozenset(_WIDTH.expanding))
-            text = pattern.sub(lambda m: _nfkc(m.group()), text)
+    text = _fold_width(MappedText.identity(text)).text
     text = _simplified_same_length(text)
     if _PINYIN_HINT.search(text):
         text = _PINYIN_RUN.sub(_pinyin_run, text)

@@ -75,6 +75,9 @@ class Summarizer:
         self.close()
 
     def close(self) -> None:
+        """Close the sync HTTP client and the cache (the async client needs :meth:`aclose`)."""
+        if self._llm is not None:
+            self._llm.close()
         if self._cache is not None:
             self._cache.close()
             self._cache = None
@@ -273,5 +276,8 @@ async def asummarize(
     source: Source, *, doc_id: str | None = None, **settings: Any
 ) -> ReportSummary:
     """Async :func:`summarize`."""
-    with Summarizer(**settings) as summarizer:
+    summarizer = Summarizer(**settings)
+    try:
         return await summarizer.asummarize(source, doc_id=doc_id)
+    finally:  # in this loop, so the async client's connections close cleanly
+        await summarizer.aclose()

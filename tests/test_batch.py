@@ -111,7 +111,7 @@ def test_output_cuts_a_torn_line_and_knows_what_is_done(tmp_path):
     with JsonlOutput(path) as out:
         assert out.state.done == {"a"} and out.state.failed == {"b"} and out.state.torn_bytes
         out.forget({"b"})
-        out.write({"doc_id": "b", "meta": {}})
+        out.write('{"doc_id": "b", "meta": {}}')
     assert [r["doc_id"] for r in lines(path)] == ["a", "b"]
 
 
