@@ -56,7 +56,7 @@ class GroundedSource:
         return span
 
     def has_number(self, number: str) -> bool:
-        return number in self._doc.numbers
+        return self._doc.states(number)
 
 
 def validation_context(doc: Document) -> dict[str, GroundedSource]:

@@ -220,6 +220,30 @@ def test_corpus_files_read(tmp_path):
 @given(text=st.one_of(documents, st.text(max_size=40)))
 def test_fast_fold_equals_the_mapped_fold(text):
     """fold() skips the offset map for speed; it must give exactly what the map gives."""
-    from summarizer.normalize import _fold_mapped
+    from summarizer.normalize import _clean_mapped, _fold_mapped
 
     assert fold(text) == _fold_mapped(text)
+    assert clean(text) == _clean_mapped(text)
+
+
+long_documents = st.lists(
+    st.one_of(pieces, st.text(max_size=8), st.sampled_from(["①", "㈱", "ﬁ", "½", "𝐀", "\ud800"])),
+    min_size=20,
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=long_documents)
+def test_numpy_tables_give_what_translate_gives(raw):
+    """Long texts go through numpy lookup tables; short ones through str.translate.
+    Both must produce the same views and the same offset maps."""
+    import summarizer.normalize as normalize_module
+
+    fast = normalize(raw)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(normalize_module, "_VECTOR_MIN", 10**9)
+        slow = normalize(raw)
+    for a, b in ((fast.view, slow.view), (fast.key, slow.key)):
+        assert a.text == b.text
+        assert a.origin == b.origin
