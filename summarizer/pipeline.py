@@ -96,22 +96,21 @@ class Summarizer:
 
     def summarize(self, source: Source | Document, *, doc_id: str | None = None) -> ReportSummary:
         """Summarize a path, a text, or a :class:`Document`."""
-        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
+        started = time.perf_counter()
+        doc, step = self._open(source, doc_id, started)
         try:
-            started = time.perf_counter()
-            while True:  # until served without a call, or this caller may make the call
-                ready = self._ready(doc, started)
-                if isinstance(ready, ReportSummary):
-                    return ready
-                token = self._claim(ready)
-                if token is not None:
-                    break
+            while step is None:  # another caller is paying for this document: wait for it
                 time.sleep(CLAIM_POLL)
+                step = self._prepare(doc, started)
+            if isinstance(step, ReportSummary):
+                return step
+            ready, token = step
             try:
                 draft, record = self._llm_backend().complete(ready.messages, ready.context)
-                return self._made(doc, ready, draft, record, started)
-            finally:
+            except BaseException:
                 self._release(ready, token)
+                raise
+            return self._conclude(doc, ready, draft, record, started, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -119,31 +118,50 @@ class Summarizer:
         self, source: Source | Document, *, doc_id: str | None = None
     ) -> ReportSummary:
         """Async :meth:`summarize`. Only the model call runs in the event loop; reading,
-        normalizing, the cache and grounding run in a worker thread, so a long document
-        does not stall the other requests of a batch."""
-        if isinstance(source, Document):
-            doc = source
-        else:
-            doc = await asyncio.to_thread(load, source, doc_id=doc_id)
+        normalizing, the cache and grounding run in a worker thread (one hop before the
+        call, one after), so a long document does not stall the other requests of a batch."""
+        started = time.perf_counter()
+        doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
         try:
-            started = time.perf_counter()
-            while True:
-                ready = await asyncio.to_thread(self._ready, doc, started)
-                if isinstance(ready, ReportSummary):
-                    return ready
-                token = await asyncio.to_thread(self._claim, ready)
-                if token is not None:
-                    break
+            while step is None:
                 await asyncio.sleep(CLAIM_POLL)
+                step = await asyncio.to_thread(self._prepare, doc, started)
+            if isinstance(step, ReportSummary):
+                return step
+            ready, token = step
             try:
                 draft, record = await self._llm_backend().acomplete(ready.messages, ready.context)
-                return await asyncio.to_thread(self._made, doc, ready, draft, record, started)
-            finally:
+            except BaseException:
                 await asyncio.to_thread(self._release, ready, token)
+                raise
+            return await asyncio.to_thread(
+                self._conclude, doc, ready, draft, record, started, token
+            )
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
     # ------------------------------------------------------------------ steps
+
+    def _open(
+        self, source: Source | Document, doc_id: str | None, started: float
+    ) -> tuple[Document, ReportSummary | tuple[_Prepared, str] | None]:
+        """Read the document (its errors name the file themselves), then :meth:`_prepare`."""
+        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
+        try:
+            return doc, self._prepare(doc, started)
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    def _prepare(
+        self, doc: Document, started: float
+    ) -> ReportSummary | tuple[_Prepared, str] | None:
+        """The summary when no model call is needed; else what the call needs and the claim
+        that makes this caller the one to pay for it; None while another caller holds it."""
+        ready = self._ready(doc, started)
+        if isinstance(ready, ReportSummary):
+            return ready
+        token = self._claim(ready)
+        return None if token is None else (ready, token)
 
     def _ready(self, doc: Document, started: float) -> ReportSummary | _Prepared:
         """The summary when no model call is needed (offline, cached), else what the call needs."""
@@ -192,6 +210,21 @@ class Summarizer:
             return None  # a summary whose spans do not read its quotes here is never served
         meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
         return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
+
+    def _conclude(
+        self,
+        doc: Document,
+        ready: _Prepared,
+        draft: DraftSummary,
+        record: CallRecord,
+        started: float,
+        token: str,
+    ) -> ReportSummary:
+        """:meth:`_made`, then give the claim back, whatever happened."""
+        try:
+            return self._made(doc, ready, draft, record, started)
+        finally:
+            self._release(ready, token)
 
     def _made(
         self,

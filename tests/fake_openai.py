@@ -113,6 +113,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = (
+                True  # else header and body writes wait on delayed ACKs (~40 ms)
+            )
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
