@@ -21,6 +21,7 @@ Without that context the grounding checks are skipped (schema export, tests).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from functools import cache
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -85,6 +86,9 @@ class SourceText(Protocol):
     def fold(self, text: str) -> str:
         """``text`` folded the way the document is for matching (width, script, spaces)."""
 
+    def fold_many(self, texts: Iterable[str]) -> None:
+        """Fold ``texts`` now, together, so that later :meth:`fold` calls find them ready."""
+
     def has_number(self, number: str) -> bool:
         """Whether ``number`` is written somewhere in the document."""
 
@@ -100,7 +104,8 @@ GROUNDING_SOURCE: ContextVar[SourceText | None] = ContextVar("grounding_source",
 def _is_source_type(kind: type) -> bool:
     """``isinstance(x, SourceText)`` by type, once: a Protocol check walks the protocol's
     attributes on every call, and the validators ask a hundred times per document."""
-    return all(callable(getattr(kind, name, None)) for name in ("locate", "fold", "has_number"))
+    members = ("locate", "fold", "fold_many", "has_number")
+    return all(callable(getattr(kind, name, None)) for name in members)
 
 
 def _source(info: ValidationInfo) -> SourceText | None:
@@ -110,6 +115,18 @@ def _source(info: ValidationInfo) -> SourceText | None:
         if source is not None and _is_source_type(type(source)):
             return source  # type: ignore[no-any-return]
     return GROUNDING_SOURCE.get()
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value, stripped as the field validators strip them."""
+    if isinstance(value, str):
+        yield value.strip()
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _invented_numbers(text: str | None, source: SourceText) -> list[str]:
@@ -318,6 +335,17 @@ class DraftSummary(BaseModel):
         default_factory=list,
         description="最重要的约10–20个量化指标（件数、比率、金额、人次、排名）。",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_every_string_at_once(cls, data: Any, info: ValidationInfo) -> Any:
+        """The field validators below fold each quote, text and name one by one; folding
+        them all in one pass first costs a fifth as much (the per-call overhead of a
+        dozen regex and table passes dominates on a 20-character quote)."""
+        source = _source(info)
+        if source is not None and isinstance(data, dict):
+            source.fold_many(_strings(data))
+        return data
 
     @field_validator("title", "organization", "period", "overview")
     @classmethod

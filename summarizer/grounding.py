@@ -13,9 +13,10 @@ evidence becomes ``raw[start:end]`` and the spans are those offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from summarizer.errors import SummarizationError
-from summarizer.normalize import NormalizedText, clean, fold
+from summarizer.normalize import NormalizedText, clean_many, fold, fold_many
 from summarizer.read import Document
 from summarizer.schemas import (
     DraftItem,
@@ -42,6 +43,10 @@ class GroundedSource:
         if folded is None:
             folded = self._folds[text] = fold(text)
         return folded
+
+    def fold_many(self, texts: Iterable[str]) -> None:
+        new = [t for t in dict.fromkeys(texts) if t not in self._folds]
+        self._folds.update(zip(new, fold_many(new), strict=True))
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         if quote in self._spans:
@@ -100,7 +105,9 @@ def _overview(draft: DraftSummary) -> str:
     )
 
 
-def _ground_items(items: list[DraftItem], doc: Document, source: GroundedSource) -> list[Item]:
+def _ground_items(
+    items: list[DraftItem], doc: Document, source: GroundedSource, cleaned: dict[str, str]
+) -> list[Item]:
     grounded = []
     for item in items:
         evidence, spans = [], []
@@ -112,7 +119,7 @@ def _ground_items(items: list[DraftItem], doc: Document, source: GroundedSource)
                 spans.append(span)
                 evidence.append(doc.raw[span[0] : span[1]])
         grounded.append(
-            Item(text=clean(item.text), evidence=evidence, spans=spans, category=item.category)
+            Item(text=cleaned[item.text], evidence=evidence, spans=spans, category=item.category)
         )
     return grounded
 
@@ -124,6 +131,14 @@ def ground(
 
     Pass the ``source`` that validated the draft to reuse the quotes it already located."""
     source = source or GroundedSource(doc.normalized)
+    overview = _overview(draft)
+    sections = (draft.achievements, draft.problems, draft.plans)
+    texts = [draft.title or "", draft.organization or "", draft.period or "", overview]
+    texts += [item.text for items in sections for item in items]
+    texts += [part for m in draft.metrics for part in (m.name, m.unit)]
+    unique = list(dict.fromkeys(texts))
+    cleaned = dict(zip(unique, clean_many(unique), strict=True))  # one pass for all of them
+
     metrics = []
     for m in draft.metrics:
         span = source.locate(m.evidence)
@@ -131,26 +146,26 @@ def ground(
             raise SummarizationError(f"metric evidence 「{m.evidence}」 is not in the document")
         metrics.append(
             Metric(
-                name=clean(m.name),
+                name=cleaned[m.name],
                 value=m.value,
-                unit=clean(m.unit),
+                unit=cleaned[m.unit],
                 evidence=doc.raw[span[0] : span[1]],
                 span=span,
             )
         )
 
     def text_or_none(value: str | None) -> str | None:
-        return clean(value) or None if value else None
+        return cleaned[value] or None if value else None
 
     return ReportSummary(
         doc_id=doc.doc_id,
         title=text_or_none(draft.title),
         organization=text_or_none(draft.organization),
         period=text_or_none(draft.period),
-        overview=clean(_overview(draft)),
-        achievements=_ground_items(draft.achievements, doc, source),
-        problems=_ground_items(draft.problems, doc, source),
-        plans=_ground_items(draft.plans, doc, source),
+        overview=cleaned[overview],
+        achievements=_ground_items(draft.achievements, doc, source, cleaned),
+        problems=_ground_items(draft.problems, doc, source, cleaned),
+        plans=_ground_items(draft.plans, doc, source, cleaned),
         metrics=metrics,
         meta=meta,
     )

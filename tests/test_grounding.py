@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -166,3 +168,17 @@ def test_gold_summaries_pass_the_validators(doc_id):
     assert verify(summary, raw) == []
     for g_item, item in zip(gold(doc_id)["achievements"], summary.achievements, strict=True):
         assert item.evidence == g_item["evidence"]
+
+
+def test_a_reply_is_folded_in_one_pass_before_the_field_validators(monkeypatch):
+    """Every string of the reply is folded together up front (fold_many), so the field
+    validators find each one ready: single-string fold() is never called."""
+    import summarizer.grounding as grounding
+
+    doc_id = DOC_IDS[0]
+    doc = Document(doc_id=doc_id, raw=corpus_path(doc_id).read_text(encoding="utf-8"))
+    calls = []
+    monkeypatch.setattr(grounding, "fold", lambda text: calls.append(text) or fold(text))
+    blob = json.dumps(gold(doc_id), ensure_ascii=False)
+    draft = DraftSummary.model_validate_json(blob, context=validation_context(doc))
+    assert draft.achievements and calls == []

@@ -226,6 +226,16 @@ def test_fast_fold_equals_the_mapped_fold(text):
     assert clean(text) == _clean_mapped(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(documents, st.text(max_size=30)), max_size=12))
+def test_folding_many_at_once_equals_one_by_one(texts):
+    """Validation folds a reply's strings in one joined pass; it must change nothing."""
+    from summarizer.normalize import clean_many, fold_many
+
+    assert fold_many(texts) == [fold(t) for t in texts]
+    assert clean_many(texts) == [clean(t) for t in texts]
+
+
 long_documents = st.lists(
     st.one_of(pieces, st.text(max_size=8), st.sampled_from(["①", "㈱", "ﬁ", "½", "𝐀", "\ud800"])),
     min_size=20,
