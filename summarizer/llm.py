@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -305,8 +306,19 @@ def _throttled_transport(throttle: Throttle) -> Any:
 
     # openai's own defaults: many connections, so the throttle (not the pool) is the bound
     return ThrottledTransport(
-        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        verify=_tls_context(),
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
     )
+
+
+@functools.cache
+def _tls_context() -> Any:
+    """httpx's default TLS context, made once per process: loading the CA bundle costs
+    ~35 ms, which every batch (and every ``asummarize`` call) would otherwise pay again
+    before its first request."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 class LLMBackend:

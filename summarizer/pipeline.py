@@ -29,6 +29,9 @@ __all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
 
 #: Seconds between looks at the cache while another caller summarizes the same document.
 CLAIM_POLL = 0.25
+#: Inputs up to this size are looked up in the cache without a thread hop (see
+#: ``Summarizer._answers_inline``): a 64 KB report is read, hashed and parsed in ~1 ms.
+_INLINE_BYTES = 64 * 1024
 
 Source = str | os.PathLike[str]
 
@@ -121,7 +124,16 @@ class Summarizer:
         normalizing, the cache and grounding run in a worker thread (one hop before the
         call, one after), so a long document does not stall the other requests of a batch."""
         started = time.perf_counter()
-        doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
+        doc: Document | None = None
+        step: ReportSummary | tuple[_Prepared, str] | None = None
+        if self._answers_inline(source):  # a cache hit costs less than the hop to a thread
+            doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
+            step = self._served(doc, started)
+        if step is None:
+            doc, step = await asyncio.to_thread(
+                self._open, doc or source, doc_id, started, doc is not None
+            )
+        assert doc is not None
         try:
             while step is None:
                 await asyncio.sleep(CLAIM_POLL)
@@ -142,28 +154,52 @@ class Summarizer:
 
     # ------------------------------------------------------------------ steps
 
+    def _answers_inline(self, source: Source | Document) -> bool:
+        """Whether to look for an exact cache hit in the event loop: only for small inputs
+        (reading, hashing and parsing them takes ~0.3 ms), and only when there is a cache.
+        A rerun of a cached folder then runs at thousands of documents a second instead of
+        queueing every document for a thread; anything bigger still goes to the thread."""
+        if self.backend != "llm" or not self.settings.cache:
+            return False
+        if isinstance(source, Document):
+            return len(source.raw) <= _INLINE_BYTES // 3
+        try:
+            return os.stat(source).st_size <= _INLINE_BYTES  # text, not a path: OSError
+        except (OSError, ValueError, TypeError):
+            return False
+
+    def _served(self, doc: Document, started: float) -> ReportSummary | None:
+        """The finished summary the cache holds for exactly this text, if any."""
+        cache = self._summary_cache()
+        if cache is None:
+            return None
+        return self._exact_hit(cache, self._exact_key(doc), doc, started)
+
     def _open(
-        self, source: Source | Document, doc_id: str | None, started: float
+        self, source: Source | Document, doc_id: str | None, started: float, probed: bool = False
     ) -> tuple[Document, ReportSummary | tuple[_Prepared, str] | None]:
-        """Read the document (its errors name the file themselves), then :meth:`_prepare`."""
+        """Read the document (its errors name the file themselves), then :meth:`_prepare`
+        (``probed``: :meth:`_served` has already looked for an exact hit)."""
         doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
         try:
-            return doc, self._prepare(doc, started)
+            return doc, self._prepare(doc, started, probed)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
     def _prepare(
-        self, doc: Document, started: float
+        self, doc: Document, started: float, probed: bool = False
     ) -> ReportSummary | tuple[_Prepared, str] | None:
         """The summary when no model call is needed; else what the call needs and the claim
         that makes this caller the one to pay for it; None while another caller holds it."""
-        ready = self._ready(doc, started)
+        ready = self._ready(doc, started, probed)
         if isinstance(ready, ReportSummary):
             return ready
         token = self._claim(ready)
         return None if token is None else (ready, token)
 
-    def _ready(self, doc: Document, started: float) -> ReportSummary | _Prepared:
+    def _ready(
+        self, doc: Document, started: float, probed: bool = False
+    ) -> ReportSummary | _Prepared:
         """The summary when no model call is needed (offline, cached), else what the call needs."""
         if self.backend == "offline":
             summary = summarize_offline(doc)
@@ -171,8 +207,12 @@ class Summarizer:
             return summary
         cache = self._summary_cache()
         version = prompt_version()
-        exact = exact_key(doc.raw, self.settings, version) if cache else ""
-        if cache is not None and (done := self._exact_hit(cache, exact, doc, started)):
+        exact = self._exact_key(doc) if cache else ""
+        if (
+            cache is not None
+            and not probed
+            and (done := self._exact_hit(cache, exact, doc, started))
+        ):
             return done
         context = validation_context(doc)  # one grounding source: validation, cache, output
         key = cache_key(doc.normalized.text, self.settings, version)
@@ -201,6 +241,9 @@ class Summarizer:
                 "use a model with a larger context (and set SUMMARIZER_CONTEXT_TOKENS), "
                 "or use --backend offline"
             )
+
+    def _exact_key(self, doc: Document) -> str:
+        return exact_key(doc.raw, self.settings, prompt_version())
 
     def _exact_hit(
         self, cache: SummaryCache, exact: str, doc: Document, started: float

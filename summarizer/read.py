@@ -71,7 +71,9 @@ _MAGIC = (
 
 #: Chinese encodings tried, in order, when the bytes are not UTF-8.
 _CHINESE = ("gb18030", "big5hkscs")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\x00"))
+#: Any character that shows: not whitespace, not zero-width, not NUL. A search stops at
+#: the first one (a translate of the whole text would cost ~0.5 ms per report).
+_VISIBLE = re.compile(r"[^\s\ufeff\u200b\u200c\u200d\u2060\x00]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -90,7 +92,7 @@ def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
     if not data.strip(b" \t\r\n\x00"):
         raise InputError("the file is empty; nothing to summarize", path=path)
     text, encoding = _decode(data, path)
-    if not text.translate(_ZERO_WIDTH).strip():
+    if not _VISIBLE.search(text):
         raise InputError("the file holds only whitespace; nothing to summarize", path=path)
     if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise InputError("the file holds binary data, not text", path=path)

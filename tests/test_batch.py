@@ -191,6 +191,35 @@ def test_a_fresh_output_is_served_from_the_cache(server, llm_settings, tmp_path)
     assert len(server.requests) == 6 and all(r.cached for r in results)
 
 
+def test_cache_hits_skip_the_thread_hop_but_long_documents_take_it(
+    server, llm_settings, tmp_path, monkeypatch
+):
+    """A cached small report is answered in the event loop (a hop to a thread costs more
+    than the lookup); reading and normalizing a long one still happens in a thread."""
+    import summarizer.pipeline as pipeline
+
+    make_folder(tmp_path / "in", 3, binary=False)
+    long_report = tmp_path / "in" / f"{DOC_IDS[0]}__long.txt"
+    text = corpus_path(DOC_IDS[0]).read_text("utf-8")
+    long_report.write_text("\n".join([text] * (pipeline._INLINE_BYTES // len(text.encode()) + 1)))
+    server.responder = by_document()
+    first = list(summarize_batch([tmp_path / "in"], settings=llm_settings()))
+    assert all(r.ok for r in first)
+
+    hops: list[str] = []
+    real = asyncio.to_thread
+
+    def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
+        source = args[0] if args else None
+        hops.append(Path(getattr(source, "source", None) or source or "").name)
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.asyncio, "to_thread", counting)
+    again = list(summarize_batch([tmp_path / "in"], settings=llm_settings()))
+    assert all(r.cached for r in again) and len(again) == 4
+    assert hops == [long_report.name]
+
+
 def test_failures_cost_only_themselves(server, llm_settings, tmp_path):
     make_folder(tmp_path / "in", 4, binary=False)
     calls = Counter()
