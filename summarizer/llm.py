@@ -348,7 +348,9 @@ class LLMBackend:
 
     # ------------------------------------------------------------------ clients
 
-    def _client(self, is_async: bool) -> Any:
+    def client(self, is_async: bool) -> Any:
+        """The instructor client (sync or async), made on first use: importing openai and
+        instructor takes ~1 s, which `summarizer --help` and the offline engine never pay."""
         if is_async not in self._clients:
             import instructor
             import openai
@@ -428,7 +430,7 @@ class LLMBackend:
     def _start(self, is_async: bool) -> tuple[Any, CallRecord, Any]:
         """The client, a fresh record of this call, and the hooks that fill it."""
         record = CallRecord(mode=self.settings.mode)
-        return self._client(is_async), record, record.hooks()
+        return self.client(is_async), record, record.hooks()
 
     def complete(
         self, messages: list[dict[str, str]], context: dict[str, Any]

@@ -91,6 +91,12 @@ class Summarizer:
             await self._llm.aclose()
         self.close()
 
+    def warm_up(self) -> None:
+        """Create the async LLM client now (importing openai and instructor), rather than
+        inside the first request of a batch."""
+        if self.backend == "llm":
+            self._llm_backend().client(is_async=True)
+
     @property
     def backend(self) -> Literal["llm", "offline"]:
         return self.settings.resolved_backend
