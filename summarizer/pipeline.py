@@ -119,7 +119,7 @@ class Summarizer:
             except BaseException:
                 self._release(ready, token)
                 raise
-            return self._conclude(doc, ready, draft, record, started, token)
+            return self._made(doc, ready, draft, record, started, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -152,9 +152,7 @@ class Summarizer:
             except BaseException:
                 await asyncio.to_thread(self._release, ready, token)
                 raise
-            return await asyncio.to_thread(
-                self._conclude, doc, ready, draft, record, started, token
-            )
+            return await asyncio.to_thread(self._made, doc, ready, draft, record, started, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -260,7 +258,7 @@ class Summarizer:
         meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
         return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
 
-    def _conclude(
+    def _made(
         self,
         doc: Document,
         ready: _Prepared,
@@ -269,33 +267,23 @@ class Summarizer:
         started: float,
         token: str,
     ) -> ReportSummary:
-        """:meth:`_made`, then give the claim back, whatever happened."""
+        """The summary of a fresh draft, cached; the claim goes back whatever happens."""
         try:
-            return self._made(doc, ready, draft, record, started)
+            s = self.settings
+            meta = Meta(
+                backend="llm",
+                model=s.model,
+                mode=s.mode,
+                prompt_version=prompt_version(),
+                usage=record.usage,
+                attempts=record.attempts,
+            )
+            cache = self._summary_cache()
+            if cache is not None:
+                cache.set(ready.key, draft, meta)
+            return self._finish(doc, ready, draft, meta, started)
         finally:
             self._release(ready, token)
-
-    def _made(
-        self,
-        doc: Document,
-        ready: _Prepared,
-        draft: DraftSummary,
-        record: CallRecord,
-        started: float,
-    ) -> ReportSummary:
-        s = self.settings
-        meta = Meta(
-            backend="llm",
-            model=s.model,
-            mode=s.mode,
-            prompt_version=prompt_version(),
-            usage=record.usage,
-            attempts=record.attempts,
-        )
-        cache = self._summary_cache()
-        if cache is not None:
-            cache.set(ready.key, draft, meta)
-        return self._finish(doc, ready, draft, meta, started)
 
     def _finish(
         self, doc: Document, ready: _Prepared, draft: DraftSummary, meta: Meta, started: float
