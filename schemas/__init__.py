@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "APPROXIMATION_WORDS",
     "GROUNDING_SOURCE",
     "ITEM_TEXT_LIMIT",
     "MIN_QUOTE_CHARS",
@@ -51,6 +52,7 @@ __all__ = [
     "Usage",
     "numbers_in",
     "numbers_text",
+    "without_approximation",
 ]
 
 #: What the prompt asks for; ``ITEM_TEXT_HARD_LIMIT`` is where a re-ask starts.
@@ -62,8 +64,17 @@ MIN_QUOTE_CHARS = 5
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 #: The comma in 1,343: dropped before numbers are compared.
 THOUSANDS_SEPARATOR = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")  # comma first: fast to scan
-_APPROX_SUFFIX = re.compile(r"(余|多|以上|左右|有余)$")
+#: Words a report writes around a number or between it and its unit, which a value and
+#: a unit leave out (``2000余人次`` → 2000, 人次; ``60万余人`` → 60, 万人; ``近1400个``).
+#: The one list: the validators and the evaluator both use it.
+APPROXIMATION_WORDS = ("有余", "以上", "左右", "超过", "余", "多", "近", "约", "逾")
+_APPROXIMATION = re.compile("|".join(APPROXIMATION_WORDS))
 _VALUE_FORM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def without_approximation(text: str) -> str:
+    """``text`` without the approximation words: how values and units are compared."""
+    return _APPROXIMATION.sub("", text)
 
 
 def numbers_text(text: str) -> str:
@@ -256,7 +267,7 @@ class DraftMetric(BaseModel):
         if isinstance(value, (int, float)):
             value = repr(value) if isinstance(value, float) else str(value)
         if isinstance(value, str):
-            value = _APPROX_SUFFIX.sub("", value.strip().replace(",", ""))
+            value = without_approximation(value.strip().replace(",", ""))
         return value
 
     @field_validator("unit", mode="before")
@@ -293,7 +304,8 @@ class DraftMetric(BaseModel):
                 f"metric 「{self.name}」: value 「{self.value}」 does not appear in its evidence "
                 f"「{self.evidence}」. Quote the passage that contains this exact number."
             )
-        if self.unit and source.fold(self.unit) not in folded:
+        unit = without_approximation(source.fold(self.unit))
+        if unit and unit not in without_approximation(folded):
             raise ValueError(
                 f"metric 「{self.name}」: unit 「{self.unit}」 does not appear in its evidence "
                 f"「{self.evidence}」. Use the unit written right after the number."

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import glob
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from summarizer.errors import InputError
 from summarizer.grounding import GroundedSource
 from summarizer.normalize import chinese_number, fold, normalize
 from summarizer.read import Document, read_document
-from summarizer.schemas import ReportSummary, numbers_text
+from summarizer.schemas import ReportSummary, numbers_text, without_approximation
 
 __all__ = [
     "MIN_OVERLAP",
@@ -292,12 +291,9 @@ def match_items(
     return sorted((int(i), int(j)) for i, j in zip(rows, cols, strict=True) if weights[i, j] > 0)
 
 
-_APPROX = re.compile(r"(余|多|以上|左右|有余|约|近|超过)")
-
-
 def metric_key(metric: Mapping[str, Any]) -> tuple[str, str]:
     """(value, unit) as compared: the value as a canonical number, the unit folded."""
-    value = _APPROX.sub("", fold(numbers_text(str(metric.get("value") or ""))))
+    value = without_approximation(fold(numbers_text(str(metric.get("value") or ""))))
     value = value.replace(",", "").strip()
     try:
         number = Decimal(value)
@@ -305,7 +301,7 @@ def metric_key(metric: Mapping[str, Any]) -> tuple[str, str]:
     except InvalidOperation:
         if value and (n := chinese_number(value)) is not None:
             value = str(n)
-    unit = fold(str(metric.get("unit") or ""))
+    unit = without_approximation(fold(str(metric.get("unit") or "")))
     return value, unit
 
 

@@ -215,9 +215,11 @@ class _Tables:
         self.unify = np.arange(_BMP, dtype=np.uint32)
         for code, to in _UNIFY.items():
             self.unify[code] = ord(to)
-        every = "".join("\0" if 0xD800 <= c < 0xE000 else chr(c) for c in range(_BMP))
+        # Every code point that ``\s`` matches on its own (not the starts of ``\s+`` runs
+        # over a string of all code points: that marked one character per run and left
+        # the space and the line break out of the key).
         self.space = np.zeros(_BMP, dtype=bool)
-        self.space[[m.start() for m in _ALL_SPACE.finditer(every)]] = True
+        self.space[[c for c in range(_BMP) if _ONE_SPACE.match(chr(c))]] = True
 
     def codes(self, text: str) -> Any:
         """The code points of ``text`` as uint32, or None when it leaves the BMP (or
@@ -330,6 +332,7 @@ _HSPACE = re.compile(
 _EDGE_SPACE = re.compile(r" (?=\n|\Z)|(?<![^\n]) ")  # a space that ends or starts a line
 _BLANK_LINES = re.compile(r"\n\n\n+")
 _ALL_SPACE = re.compile(r"\s+")
+_ONE_SPACE = re.compile(r"\s")
 
 # Marks that vary between copies of the same sentence: quotes, dashes, dots.
 _UNIFY = str.maketrans(

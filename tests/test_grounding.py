@@ -182,3 +182,60 @@ def test_a_reply_is_folded_in_one_pass_before_the_field_validators(monkeypatch):
     blob = json.dumps(gold(doc_id), ensure_ascii=False)
     draft = DraftSummary.model_validate_json(blob, context=validation_context(doc))
     assert draft.achievements and calls == []
+
+
+# ----------------------------------------------------------------- real shapes, long documents
+
+#: Shapes seen in real reports where the raw file has spaces, line breaks and half-width
+#: units that a model copies exactly. Padded far past the fast path's size threshold.
+REAL_SHAPES = (
+    "全年共受理案件 839 件，同比上升。\n"
+    "近三年收案数年均上升幅度达18 %，办案压力较大。\n"
+    "成立 CnPack 公益基金，用于支持开源。\n"
+    "我院坚持司法为民，\n持续推进诉源治理工作。\n"
+)
+
+
+@pytest.mark.parametrize("padding", [0, 300, 20_000])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "受理案件 839 件",
+        "年均上升幅度达18 %",
+        "CnPack 公益基金",
+        "坚持司法为民，\n持续推进诉源治理",
+    ],
+)
+def test_verbatim_quotes_of_real_shapes_are_found_at_any_length(quote, padding):
+    raw = ("法院工作稳步推进。" * (padding // 9 + 1))[:padding] + REAL_SHAPES
+    source = GroundedSource(normalize(raw))
+    span = source.locate(quote)
+    assert span is not None, f"{quote!r} refused in a {len(raw)}-character document"
+    assert raw[span[0] : span[1]] == quote
+
+
+@pytest.mark.parametrize(
+    ("evidence", "value", "unit"),
+    [
+        ("法信平台注册用户达到60万余人", "60", "万人"),
+        ("为6038万余件案件提供查询冻结服务", "6038", "万件"),
+        ("参加人数2000余人次", "2000余", "人次"),
+        ("已有近 1400 个政策文件", "1400", "个"),
+        ("受理案件1000件以上", "1000", "件"),
+    ],
+)
+def test_approximation_words_between_number_and_unit_are_skipped(evidence, value, unit):
+    raw = "一、基本情况\n" + evidence + "。\n"
+    metric = DraftMetric.model_validate(
+        {"name": "指标", "value": value, "unit": unit, "evidence": evidence}, context=context(raw)
+    )
+    assert metric.value == value.rstrip("余") and metric.unit == unit
+
+
+def test_a_unit_the_evidence_does_not_write_is_still_refused():
+    raw = "一、基本情况\n法信平台注册用户达到60万余人。\n"
+    with pytest.raises(ValidationError, match="unit 「万元」"):
+        DraftMetric.model_validate(
+            {"name": "用户", "value": "60", "unit": "万元", "evidence": "注册用户达到60万余人"},
+            context=context(raw),
+        )

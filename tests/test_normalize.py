@@ -257,3 +257,59 @@ def test_numpy_tables_give_what_translate_gives(raw):
     for a, b in ((fast.view, slow.view), (fast.key, slow.key)):
         assert a.text == b.text
         assert a.origin == b.origin
+
+
+# ----------------------------------------------------------------- fast path on long text
+
+#: Every character ``\s`` matches in the BMP: each one must vanish from the key.
+EVERY_SPACE = [chr(c) for c in range(0x10000) if re.match(r"\s", chr(c))]
+LATIN = "CnPack abc XYZ Court"
+DIGITS = "0123456789"
+
+
+def _long(parts: list[str], at_least: int = 4 * 256) -> str:
+    text = "".join(parts)
+    while len(text) < at_least:  # well past every size threshold of the fast path
+        text += "。" + "".join(parts)
+    return text
+
+
+long_mixed = st.lists(
+    st.one_of(
+        st.text(alphabet=HAN + TRADITIONAL, min_size=1, max_size=8),
+        st.sampled_from(EVERY_SPACE),
+        st.text(alphabet=LATIN + DIGITS, min_size=1, max_size=6),
+        st.sampled_from(MARKS),
+        st.text(alphabet=WIDE, min_size=1, max_size=3),
+    ),
+    min_size=30,
+    max_size=200,
+).map(_long)
+
+
+@settings(max_examples=120, deadline=None)
+@given(raw=long_mixed)
+def test_fast_path_equals_reference_on_long_mixed_text(raw):
+    """Texts far past the numpy threshold, with every whitespace character, CJK, Latin and
+    digits mixed: the fast views equal the reference views, and the key has no space."""
+    import summarizer.normalize as normalize_module
+
+    fast = normalize(raw)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(normalize_module, "_VECTOR_MIN", 10**9)
+        slow = normalize(raw)
+    assert len(raw) >= 4 * 256
+    assert fast.key.text == slow.key.text and fast.key.origin == slow.key.origin
+    assert fast.view.text == slow.view.text and fast.view.origin == slow.view.origin
+    assert not re.search(r"\s", fast.key.text)
+
+
+@pytest.mark.parametrize("length", [10, 255, 256, 257, 1000, 20_000])
+def test_every_whitespace_character_leaves_the_key_at_every_length(length):
+    """The defect that lost reports: above 256 characters the key kept spaces and line
+    breaks. Each whitespace character, at each length around the threshold."""
+    filler = ("法院审判执行案件" * (length // 8 + 1))[: max(length - len(EVERY_SPACE) * 2, 4)]
+    raw = filler + "".join(f"{c}案" for c in EVERY_SPACE)
+    key = normalize(raw).key.text
+    assert not re.search(r"\s", key), [hex(ord(c)) for c in key if re.match(r"\s", c)]
+    assert key.count("案") == raw.count("案")
