@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -41,12 +42,16 @@ __all__ = [
     "ITEM_TEXT_LIMIT",
     "MIN_QUOTE_CHARS",
     "THOUSANDS_SEPARATOR",
+    "Alignment",
+    "AlignmentCounts",
     "DraftItem",
     "DraftMetric",
     "DraftSummary",
+    "Dropped",
     "Item",
     "Meta",
     "Metric",
+    "Refusal",
     "ReportSummary",
     "SourceText",
     "Usage",
@@ -87,12 +92,32 @@ def numbers_in(text: str) -> list[str]:
     return _NUMBER.findall(numbers_text(text))
 
 
+#: How an evidence quote was tied to the document: ``exact`` (the raw file has it as
+#: written), ``folded`` (equal after width, script, whitespace, quote-mark and
+#: thousands-separator folding), ``repaired`` (a slipped copy, aligned to the one
+#: passage it matches; see ``summarizer.repair``).
+Alignment = Literal["exact", "folded", "repaired"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a quote is not accepted as evidence; ``closest`` is the nearest passage, if any.
+
+    ``short``: too short to prove anything; ``absent``: nothing like it in the document;
+    ``number``: a near passage, but with other figures; ``ambiguous``: it fits two
+    passages equally."""
+
+    reason: Literal["short", "absent", "number", "ambiguous"]
+    closest: str | None = None
+
+
 @runtime_checkable
 class SourceText(Protocol):
     """The document, as the validators see it (implemented in ``summarizer.grounding``)."""
 
-    def locate(self, quote: str) -> tuple[int, int] | None:
-        """Raw ``[start, end)`` of ``quote`` in the document, or None if it is not there."""
+    def refusal(self, quote: str) -> Refusal | None:
+        """None when ``quote`` grounds in the document (exactly, folded, repaired, or in
+        parts around an ellipsis), else why not."""
 
     def fold(self, text: str) -> str:
         """``text`` folded the way the document is for matching (width, script, spaces)."""
@@ -102,6 +127,10 @@ class SourceText(Protocol):
 
     def has_number(self, number: str) -> bool:
         """Whether ``number`` is written somewhere in the document."""
+
+    def empty_hint(self) -> str | None:
+        """For a draft with no point at all: what to tell the model, the first time only,
+        when the document makes points; None otherwise."""
 
 
 #: The document being validated, for callers that cannot pass a validation context.
@@ -115,7 +144,7 @@ GROUNDING_SOURCE: ContextVar[SourceText | None] = ContextVar("grounding_source",
 def _is_source_type(kind: type) -> bool:
     """``isinstance(x, SourceText)`` by type, once: a Protocol check walks the protocol's
     attributes on every call, and the validators ask a hundred times per document."""
-    members = ("locate", "fold", "fold_many", "has_number")
+    members = ("refusal", "fold", "fold_many", "has_number", "empty_hint")
     return all(callable(getattr(kind, name, None)) for name in members)
 
 
@@ -159,24 +188,37 @@ def _check_numbers(field: str, text: str | None, info: ValidationInfo) -> str | 
 
 
 def _check_quote(quote: str, source: SourceText) -> str | None:
-    """Why ``quote`` is not acceptable evidence, or None when it is."""
-    if "…" in quote or "..." in quote:
-        return (
-            f"evidence quote 「{quote}」 contains an ellipsis. Quote one contiguous passage "
-            "verbatim; split separate passages into separate quotes."
-        )
-    if len(source.fold(quote)) < MIN_QUOTE_CHARS:
+    """Why ``quote`` is not acceptable evidence (a message for the model), or None."""
+    refusal = source.refusal(quote)
+    if refusal is None:
+        return None
+    closest = f"「{refusal.closest}」" if refusal.closest else ""
+    if refusal.reason == "short":
         return (
             f"evidence quote 「{quote}」 is too short to locate. Quote at least "
             f"{MIN_QUOTE_CHARS} characters copied verbatim from the document."
         )
-    if source.locate(quote) is None:
+    if refusal.reason == "number":
         return (
-            f"evidence quote 「{quote}」 is not in the document. Copy the words exactly as the "
-            "document writes them (no paraphrase, no added or dropped characters), "
+            f"evidence quote 「{quote}」 is close to the document's {closest}, but its figures "
+            "differ. Copy the passage with the figures exactly as the document writes them, "
             "or remove this quote."
         )
-    return None
+    if refusal.reason == "ambiguous":
+        return (
+            f"evidence quote 「{quote}」 is not verbatim and fits more than one passage "
+            f"(one is {closest}). Copy one passage exactly, long enough to occur once."
+        )
+    hint = (
+        f" The nearest passage is {closest}; copy it exactly if that is what you mean."
+        if closest
+        else ""
+    )
+    return (
+        f"evidence quote 「{quote}」 is not in the document. Copy the words exactly as the "
+        "document writes them (no paraphrase, no added or dropped characters), "
+        f"or remove this quote.{hint}"
+    )
 
 
 # --------------------------------------------------------------------------- model-facing
@@ -371,6 +413,22 @@ class DraftSummary(BaseModel):
     def _null_is_empty(cls, value: Any) -> Any:
         return [] if value is None else value
 
+    @model_validator(mode="after")
+    def _has_points(self, info: ValidationInfo) -> DraftSummary:
+        """A reply with no point for a report that makes points is asked again, once."""
+        source = _source(info)
+        if source is None or self.achievements or self.problems or self.plans:
+            return self
+        hint = source.empty_hint()
+        if hint:
+            raise ValueError(hint)
+        return self
+
+    @property
+    def points(self) -> int:
+        """How many achievements, problems and plans the draft holds."""
+        return len(self.achievements) + len(self.problems) + len(self.plans)
+
 
 # --------------------------------------------------------------------------- output
 
@@ -391,11 +449,18 @@ class Item(BaseModel):
         "input text, such that raw[start:end] == quote."
     )
     category: str | None = Field(default=None, description="Optional topic label.")
+    alignment: list[Alignment] = Field(
+        default_factory=list,
+        description="How each evidence quote was matched: exact, folded or repaired "
+        "(one per quote; empty in hand-labelled gold).",
+    )
 
     @model_validator(mode="after")
     def _one_span_per_quote(self) -> Item:
         if len(self.spans) != len(self.evidence):
             raise ValueError("spans must pair one-to-one with evidence")
+        if self.alignment and len(self.alignment) != len(self.evidence):
+            raise ValueError("alignment must pair one-to-one with evidence")
         return self
 
 
@@ -409,6 +474,9 @@ class Metric(BaseModel):
     unit: str = Field(description='What follows the number ("%", "件", "万元"); "" when none.')
     evidence: str = Field(description="Verbatim raw passage that contains the number.")
     span: tuple[int, int] = Field(description="[start, end) of evidence in the raw input text.")
+    alignment: Alignment | None = Field(
+        default=None, description="How the evidence was matched: exact, folded or repaired."
+    )
 
 
 class Usage(BaseModel):
@@ -433,6 +501,35 @@ class Usage(BaseModel):
         )
 
 
+class AlignmentCounts(BaseModel):
+    """How many evidence quotes of a summary were matched each way."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exact: int = Field(default=0, description="Quotes the raw file has as written.")
+    folded: int = Field(default=0, description="Quotes equal to the document after folding.")
+    repaired: int = Field(default=0, description="Slipped quotes aligned to their passage.")
+
+
+class Dropped(BaseModel):
+    """A part of the model's answer left out of the summary, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    section: Literal[
+        "title",
+        "organization",
+        "period",
+        "overview",
+        "achievements",
+        "problems",
+        "plans",
+        "metrics",
+    ] = Field(description="Where in the summary it would have been.")
+    text: str = Field(description="What the model wrote (item text, metric name, or the value).")
+    reason: str = Field(description="Why it was left out.")
+
+
 class Meta(BaseModel):
     """How this summary was made."""
 
@@ -451,6 +548,18 @@ class Meta(BaseModel):
     attempts: int = Field(default=0, description="Completion requests that got an answer.")
     cached: bool = Field(default=False, description="True when served from the cache.")
     seconds: float = Field(default=0.0, description="Wall-clock seconds for this call.")
+    alignment: AlignmentCounts = Field(
+        default_factory=AlignmentCounts, description="Evidence quotes by how they were matched."
+    )
+    dropped: list[Dropped] = Field(
+        default_factory=list,
+        description="Items, metrics and header fields of the model's answer that could not be "
+        "grounded after every re-ask, left out rather than losing the report.",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What a reader should know about this summary (a fallback, dropped parts).",
+    )
     source: str | None = Field(default=None, description="Input file path, when read from a file.")
     encoding: str | None = Field(default=None, description="Detected encoding of the input file.")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from summarizer import __version__
 from summarizer.errors import SummarizerError, describe
-from summarizer.settings import BACKENDS, MODES
+from summarizer.settings import BACKENDS, FALLBACKS, MODES
 
 PROG = "summarizer"
 
@@ -263,6 +263,19 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--max-tokens", type=int, help="output-token limit per reply; 0 sends none (default: 8192)"
     )
     engine.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help="all or nothing: when the re-asks run out, fail the report instead of keeping the "
+        "items that ground and listing the rest in meta.dropped (SUMMARIZER_STRICT)",
+    )
+    engine.add_argument(
+        "--fallback",
+        choices=FALLBACKS,
+        help="offline: when the model fails a report (empty answer, nothing grounded, endpoint "
+        "error), give the offline engine's summary with a warning (default: none)",
+    )
+    engine.add_argument(
         "--context-tokens",
         type=int,
         help="the model's context window; longer reports are refused before any request "
@@ -290,6 +303,8 @@ def _settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "max_retries",
         "max_tokens",
         "context_tokens",
+        "strict",
+        "fallback",
         "cache",
         "cache_dir",
     )
@@ -361,7 +376,10 @@ def _run_summarize(args: argparse.Namespace) -> int:
             if len(args.files) > 1:
                 _notice(args, f"[{n}/{len(args.files)}] {path}")
             try:
-                results.append(summarizer.summarize(Path(path)))  # a path, never text
+                summary = summarizer.summarize(Path(path))  # a path, never text
+                results.append(summary)
+                for warning in summary.meta.warnings:
+                    _notice(args, f"warning: {path}: {warning}")
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
                 _fail(describe(exc, path))
@@ -578,6 +596,9 @@ def _run_batch(args: argparse.Namespace) -> int:
                 _write(result.line() + "\n", None)
             if result.error is not None:
                 progress.log(f"{PROG}: error: {result.error['message']}")
+            elif result.summary is not None and not args.quiet:
+                for warning in result.summary.meta.warnings:
+                    progress.log(f"{PROG}: warning: {result.path}: {warning}")
             progress.update()
     finally:
         results.close()

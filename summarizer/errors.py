@@ -7,6 +7,8 @@ about it; ``path`` names the input file when there is one.
 
 from __future__ import annotations
 
+from summarizer.schemas import Usage
+
 
 class SummarizerError(Exception):
     """Base class: an error the user can act on, printed as one line by the CLI."""
@@ -61,8 +63,23 @@ class SummarizationError(SummarizerError):
     """
 
     def __init__(
-        self, message: str, *, path: str | None = None, attempts: int = 0, errors: str = ""
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        attempts: int = 0,
+        errors: str = "",
+        reply: dict[str, object] | None = None,
+        usage: Usage | None = None,
     ) -> None:
         super().__init__(message, path=path)
         self.attempts = attempts
         self.errors = errors
+        #: The model's last answer as parsed JSON, for salvage; None when it was not JSON.
+        self.reply = reply
+        #: Tokens the failed attempts cost (a salvaged summary still reports them).
+        self.usage = usage or Usage()
+
+
+class EmptySummaryError(SummarizationError):
+    """The model answered with no point for a report that makes points, even when asked again."""

@@ -1,41 +1,88 @@
 """Grounding: tie every quote to the raw document, or refuse it.
 
 The draft validators in ``summarizer.schemas`` ask a :class:`SourceText` whether a
-quote is in the document. :class:`GroundedSource` answers on the ``key`` view
-(width-, script- and whitespace-folded, debris removed), then maps the match back
-to raw offsets, so a model that quotes the Simplified prompt text of a Traditional
-report, or writes “” for "", still lands on the exact raw substring.
+quote grounds. :class:`GroundedSource` answers on the ``key`` view (width-,
+script- and whitespace-folded, debris removed), then maps the match back to raw
+offsets, so a model that quotes the Simplified prompt text of a Traditional
+report, or writes “” for "", still lands on the exact raw substring. A quote the
+key does not hold is aligned (``summarizer.repair``) before it is refused, and a
+quote with an ellipsis is located part by part. Every match says how it was made.
 
 :func:`ground` turns a validated draft into the output ``ReportSummary``: the
-evidence becomes ``raw[start:end]`` and the spans are those offsets.
+evidence becomes ``raw[start:end]`` and the spans are those offsets; a title,
+organization or period the document does not state becomes null. :func:`salvage`
+keeps what grounds of an answer whose re-asks ran out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 from summarizer.errors import SummarizationError
 from summarizer.normalize import NormalizedText, clean_many, fold, fold_many
 from summarizer.read import Document
+from summarizer.repair import Aligned, align
 from summarizer.schemas import (
+    MIN_QUOTE_CHARS,
+    Alignment,
+    AlignmentCounts,
     DraftItem,
+    DraftMetric,
     DraftSummary,
+    Dropped,
     Item,
     Meta,
     Metric,
+    Refusal,
     ReportSummary,
 )
 
-__all__ = ["GroundedSource", "compose_overview", "ground", "validation_context", "verify"]
+__all__ = [
+    "GroundedSource",
+    "Located",
+    "compose_overview",
+    "ground",
+    "salvage",
+    "validation_context",
+    "verify",
+]
+
+#: An ellipsis a model writes to skip part of a passage: each side is located on its own.
+_ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
+#: Header text that is the schema's own name, not the document's.
+_SCHEMA_NAME = re.compile(r"\b(Draft(Summary|Item|Metric)|ReportSummary)\b")
+#: Marks a model puts around a title that the document does not.
+_TITLE_MARKS = '《》〈〉"“”「」 '
+HEADERS = ("title", "organization", "period")
+
+
+@dataclass(frozen=True)
+class Located:
+    """One quote (or one part of a quote around an ellipsis) tied to the raw document."""
+
+    span: tuple[int, int]
+    alignment: Alignment
 
 
 class GroundedSource:
-    """A :class:`summarizer.schemas.SourceText` over one normalized document."""
+    """A :class:`summarizer.schemas.SourceText` over one normalized document.
 
-    def __init__(self, normalized: NormalizedText) -> None:
+    ``points`` returns the points a structural reading finds (the offline engine's item
+    texts): asked only when a model answers with none, to tell it what it missed."""
+
+    def __init__(
+        self, normalized: NormalizedText, points: Callable[[], Sequence[str]] | None = None
+    ) -> None:
         self._doc = normalized
+        self._points = points
+        self._empty_hinted = False
         self._spans: dict[str, tuple[int, int] | None] = {}
+        self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
         self._folds: dict[str, str] = {}
 
     def fold(self, text: str) -> str:
@@ -49,6 +96,7 @@ class GroundedSource:
         self._folds.update(zip(new, fold_many(new), strict=True))
 
     def locate(self, quote: str) -> tuple[int, int] | None:
+        """Raw ``[start, end)`` of ``quote`` found after folding, or None (no repair)."""
         if quote in self._spans:
             return self._spans[quote]
         span = None
@@ -60,13 +108,76 @@ class GroundedSource:
         self._spans[quote] = span
         return span
 
+    def match(self, quote: str) -> tuple[Located, ...] | Refusal:
+        """Where ``quote`` is: one :class:`Located` per part (parts are split at an
+        ellipsis), or why it is not accepted."""
+        found = self._matches.get(quote)
+        if found is None:
+            parts = [p for p in _ELLIPSIS.split(quote) if p.strip()] or [quote]
+            located: list[Located] = []
+            for part in parts:
+                one = self._match_one(part.strip())
+                if isinstance(one, Refusal):
+                    located = []
+                    found = one
+                    break
+                located.append(one)
+            if found is None:
+                found = tuple(located)
+            self._matches[quote] = found
+        return found
+
+    def _match_one(self, quote: str) -> Located | Refusal:
+        needle = self.fold(quote)
+        if len(needle) < MIN_QUOTE_CHARS:
+            return Refusal("short")
+        span = self.locate(quote)
+        if span is not None:
+            raw = self._doc.raw[span[0] : span[1]]
+            return Located(span, "exact" if raw == quote else "folded")
+        key = self._doc.key
+        aligned = align(needle, key.text)
+        if not isinstance(aligned, Aligned):
+            return aligned
+        return Located(key.raw_span(aligned.start, aligned.end), "repaired")
+
+    def refusal(self, quote: str) -> Refusal | None:
+        found = self.match(quote)
+        return found if isinstance(found, Refusal) else None
+
+    def states(self, text: str) -> bool:
+        """Whether the document writes ``text`` (folded; no repair): for header fields."""
+        needle = self.fold(text.strip(_TITLE_MARKS))
+        return bool(needle) and needle in self._doc.key.text
+
     def has_number(self, number: str) -> bool:
         return self._doc.states(number)
 
+    def empty_hint(self) -> str | None:
+        if self._empty_hinted or self._points is None:
+            return None
+        points = self._points()
+        if not points:
+            return None
+        self._empty_hinted = True
+        examples = "；".join(f"「{p}」" for p in points[:3])
+        return (
+            "the summary has no achievements, problems or plans, but this report makes about "
+            f"{len(points)} points (for example {examples}). List each point the report makes "
+            "in achievements, problems or plans, with evidence copied verbatim."
+        )
 
-def validation_context(doc: Document) -> dict[str, GroundedSource]:
+    @property
+    def points(self) -> int:
+        """How many points a structural reading of the document finds."""
+        return len(self._points()) if self._points is not None else 0
+
+
+def validation_context(
+    doc: Document, points: Callable[[], Sequence[str]] | None = None
+) -> dict[str, GroundedSource]:
     """The pydantic validation context that switches the grounding checks on."""
-    return {"source": GroundedSource(doc.normalized)}
+    return {"source": GroundedSource(doc.normalized, points)}
 
 
 _CLAUSE_END = re.compile(r"[,，:：;；。]")
@@ -105,23 +216,82 @@ def _overview(draft: DraftSummary) -> str:
     )
 
 
+def _located(quote: str, source: GroundedSource) -> tuple[Located, ...]:
+    found = source.match(quote)
+    if isinstance(found, Refusal):  # validation accepted it: only a broken source gets here
+        raise SummarizationError(f"evidence 「{quote}」 is not in the document")
+    return found
+
+
 def _ground_items(
     items: list[DraftItem], doc: Document, source: GroundedSource, cleaned: dict[str, str]
 ) -> list[Item]:
     grounded = []
     for item in items:
-        evidence, spans = [], []
+        evidence: list[str] = []
+        spans: list[tuple[int, int]] = []
+        how: list[Alignment] = []
         for quote in dict.fromkeys(item.evidence):
-            span = source.locate(quote)
-            if span is None:
-                raise SummarizationError(f"evidence 「{quote}」 is not in the document")
-            if span not in spans:
-                spans.append(span)
-                evidence.append(doc.raw[span[0] : span[1]])
+            for part in _located(quote, source):
+                if part.span not in spans:
+                    spans.append(part.span)
+                    evidence.append(doc.raw[part.span[0] : part.span[1]])
+                    how.append(part.alignment)
         grounded.append(
-            Item(text=cleaned[item.text], evidence=evidence, spans=spans, category=item.category)
+            Item(
+                text=cleaned[item.text],
+                evidence=evidence,
+                spans=spans,
+                category=item.category,
+                alignment=how,
+            )
         )
     return grounded
+
+
+def _ground_metric(
+    m: DraftMetric, doc: Document, source: GroundedSource, cleaned: dict[str, str]
+) -> Metric:
+    parts = _located(m.evidence, source)
+    # around an ellipsis, the part that writes the value is the evidence
+    with_value = [p for p in parts if m.value in fold(doc.raw[p.span[0] : p.span[1]])]
+    part = (with_value or list(parts))[0]
+    return Metric(
+        name=cleaned[m.name],
+        value=m.value,
+        unit=cleaned[m.unit],
+        evidence=doc.raw[part.span[0] : part.span[1]],
+        span=part.span,
+        alignment=part.alignment,
+    )
+
+
+def _headers(
+    draft: DraftSummary, source: GroundedSource, cleaned: dict[str, str]
+) -> tuple[dict[str, str | None], list[Dropped]]:
+    """Title, organization and period as the document states them, else null: a model
+    that names the schema, or composes a period the report never writes, is not quoted."""
+    values: dict[str, str | None] = {}
+    dropped = []
+    for name in HEADERS:
+        raw_value = getattr(draft, name)
+        value = cleaned[raw_value] if raw_value else ""
+        if value and (_SCHEMA_NAME.search(value) or not source.states(value)):
+            dropped.append(Dropped(section=name, text=value, reason="not stated in the document"))
+            value = ""
+        values[name] = value or None
+    return values, dropped
+
+
+def _counts(items: Iterable[Item], metrics: Iterable[Metric]) -> AlignmentCounts:
+    tally = {"exact": 0, "folded": 0, "repaired": 0}
+    for item in items:
+        for how in item.alignment:
+            tally[how] += 1
+    for m in metrics:
+        if m.alignment:
+            tally[m.alignment] += 1
+    return AlignmentCounts(**tally)
 
 
 def ground(
@@ -139,36 +309,97 @@ def ground(
     unique = list(dict.fromkeys(texts))
     cleaned = dict(zip(unique, clean_many(unique), strict=True))  # one pass for all of them
 
-    metrics = []
-    for m in draft.metrics:
-        span = source.locate(m.evidence)
-        if span is None:
-            raise SummarizationError(f"metric evidence 「{m.evidence}」 is not in the document")
-        metrics.append(
-            Metric(
-                name=cleaned[m.name],
-                value=m.value,
-                unit=cleaned[m.unit],
-                evidence=doc.raw[span[0] : span[1]],
-                span=span,
-            )
+    headers, dropped = _headers(draft, source, cleaned)
+    if _SCHEMA_NAME.search(cleaned[overview]):
+        dropped.append(
+            Dropped(section="overview", text=cleaned[overview], reason="names the schema")
         )
-
-    def text_or_none(value: str | None) -> str | None:
-        return cleaned[value] or None if value else None
-
+        overview = compose_overview(
+            headers["title"],
+            headers["organization"],
+            headers["period"],
+            {"主要成绩包括：": [i.text for i in draft.achievements]},
+        )
+        cleaned.update(zip([overview], clean_many([overview]), strict=True))
+    achievements = _ground_items(draft.achievements, doc, source, cleaned)
+    problems = _ground_items(draft.problems, doc, source, cleaned)
+    plans = _ground_items(draft.plans, doc, source, cleaned)
+    metrics = [_ground_metric(m, doc, source, cleaned) for m in draft.metrics]
+    update: dict[str, Any] = {"alignment": _counts(achievements + problems + plans, metrics)}
+    if dropped:  # headers are judged here on every grounding: replace, never repeat
+        earlier = [d for d in meta.dropped if d.section not in (*HEADERS, "overview")]
+        update["dropped"] = [*earlier, *dropped]
     return ReportSummary(
         doc_id=doc.doc_id,
-        title=text_or_none(draft.title),
-        organization=text_or_none(draft.organization),
-        period=text_or_none(draft.period),
+        title=headers["title"],
+        organization=headers["organization"],
+        period=headers["period"],
         overview=cleaned[overview],
-        achievements=_ground_items(draft.achievements, doc, source, cleaned),
-        problems=_ground_items(draft.problems, doc, source, cleaned),
-        plans=_ground_items(draft.plans, doc, source, cleaned),
+        achievements=achievements,
+        problems=problems,
+        plans=plans,
         metrics=metrics,
-        meta=meta,
+        meta=meta.model_copy(update=update),
     )
+
+
+_SECTIONS = ("achievements", "problems", "plans")
+
+
+def salvage(
+    reply: Mapping[str, Any], source: GroundedSource
+) -> tuple[DraftSummary, list[Dropped]] | None:
+    """What grounds of an answer that failed validation after every re-ask.
+
+    Each item and metric is validated on its own, with the same validators; those that
+    fail are dropped with the validator's message as the reason, and header fields that
+    fail become null. None when no item and no metric is left: then nothing is returned."""
+    context = {"source": source}
+    dropped: list[Dropped] = []
+    candidate: dict[str, Any] = {name: reply.get(name) for name in (*HEADERS, "overview")}
+    for section in (*_SECTIONS, "metrics"):
+        entries = reply.get(section)
+        model: type[DraftItem] | type[DraftMetric] = (
+            DraftMetric if section == "metrics" else DraftItem
+        )
+        kept = []
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                kept.append(model.model_validate(entry, context=context).model_dump())
+            except ValidationError as exc:
+                dropped.append(
+                    Dropped(section=section, text=_label(entry), reason=_first_error(exc))  # type: ignore[arg-type]
+                )
+        candidate[section] = kept
+    if not any(candidate[s] for s in (*_SECTIONS, "metrics")):
+        return None
+    for _ in range(len(HEADERS) + 2):
+        try:
+            return DraftSummary.model_validate(candidate, context=context), dropped
+        except ValidationError as exc:
+            fields = {e["loc"][0] for e in exc.errors() if e["loc"]}
+            fixable = [f for f in fields if f in (*HEADERS, "overview") and candidate.get(f)]
+            if not fixable or fields - set(fixable):
+                return None
+            for name in fixable:
+                dropped.append(
+                    Dropped(section=name, text=str(candidate[name]), reason=_first_error(exc))  # type: ignore[arg-type]
+                )
+                candidate[name] = None
+    return None
+
+
+def _label(entry: Any) -> str:
+    if isinstance(entry, Mapping):
+        for key in ("text", "name", "value"):
+            if isinstance(entry.get(key), str) and entry[key].strip():
+                return str(entry[key]).strip()
+    return str(entry)[:80]
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return str(first["msg"]).removeprefix("Value error, ")
 
 
 def verify(summary: ReportSummary, raw: str) -> list[str]:

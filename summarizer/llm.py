@@ -92,6 +92,9 @@ class CallRecord:
     attempts: int = 0
     transport_tries: int = 0
     usage: Usage = field(default_factory=Usage)
+    #: The last reply's JSON text (tool arguments or content): what is salvaged when
+    #: every re-ask failed validation.
+    last_reply: str | None = None
     _prompt_chars: int = 0
     _tool: str | None = None
 
@@ -123,6 +126,10 @@ class CallRecord:
                     _content_as_tool_call(message, self._tool)
             for call in message.tool_calls or []:
                 reply_chars += len(call.function.arguments or "")
+            if message.tool_calls:
+                self.last_reply = message.tool_calls[0].function.arguments
+            elif isinstance(message.content, str):
+                self.last_reply = strip_reasoning(message.content, want_json=True)
         usage = getattr(response, "usage", None)
         if usage is not None and usage.prompt_tokens is not None:
             prompt = usage.prompt_tokens or 0
@@ -183,9 +190,52 @@ def _is_transient(exc: BaseException) -> bool:
     cause = _api_cause(exc)
     if isinstance(cause, (openai.APITimeoutError, openai.APIConnectionError)):
         return True
-    return isinstance(cause, openai.APIStatusError) and (
-        cause.status_code in _RETRYABLE_STATUS or cause.status_code >= 500
+    return (
+        isinstance(cause, openai.APIStatusError)
+        and (cause.status_code in _RETRYABLE_STATUS or cause.status_code >= 500)
+        and not _rejects_mode(cause)
     )
+
+
+#: What a server's error says when it cannot do the structured-output mode asked for.
+_MODE_FIELDS = re.compile(r"response_format|json_schema|tool_choice|\btools?\b", re.IGNORECASE)
+#: Modes to suggest when a server rejects one (md_json asks the server for nothing).
+_MODES_TO_TRY = {
+    "tools": ("json", "md_json"),
+    "json_schema": ("json", "md_json"),
+    "json": ("md_json",),
+    "md_json": ("json",),
+}
+
+
+def _rejects_mode(exc: BaseException) -> bool:
+    """Whether an HTTP error names the request's mode fields: a configuration error, which
+    the same request retried will meet again (llama-cpp-python answers 500, vLLM 400)."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code in (401, 403, 404, 429):
+        return False
+    text = exc.message if isinstance(exc.message, str) else ""
+    return bool(_MODE_FIELDS.search(text + " " + _body_text(exc)))
+
+
+def _body_text(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    try:
+        return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    """The JSON object in a reply's text, or None."""
+    if not text:
+        return None
+    try:
+        value = json.loads(strip_reasoning(text, want_json=True))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -511,6 +561,8 @@ class LLMBackend:
                 f"({s.max_retries} re-ask(s)); nothing was returned. Last errors: {detail}",
                 attempts=record.attempts,
                 errors=str(cause),
+                reply=_json_object(record.last_reply),
+                usage=record.usage,
             )
         if isinstance(cause, openai.AuthenticationError):
             return ConfigError(
@@ -539,6 +591,11 @@ class LLMBackend:
                 f"({_describe(cause)}); check OPENAI_BASE_URL and that the server is running"
             )
         if isinstance(cause, openai.APIStatusError):
+            if _rejects_mode(cause):
+                others = " or ".join(f"--mode {m}" for m in _MODES_TO_TRY[s.mode])
+                return ConfigError(
+                    f"{host} does not support --mode {s.mode} ({_describe(cause)}); try {others}"
+                )
             if _is_transient(cause):
                 return TransportError(
                     f"{host} still failing after {times} ({_describe(cause)}); try again "
@@ -563,7 +620,13 @@ def _describe(exc: BaseException | None) -> str:
     return type(exc).__name__ + (f": {exc}" if str(exc) else "")
 
 
+#: A server's error text is cut to this many characters in a message.
+_SERVER_TEXT_CHARS = 240
+
+
 def _first_lines(text: str, n: int) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     short = " | ".join(lines[:n])
+    if len(short) > _SERVER_TEXT_CHARS * n:
+        short = short[: _SERVER_TEXT_CHARS * n] + "…"
     return short if len(lines) <= n else short + " | …"

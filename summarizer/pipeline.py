@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.cache import SummaryCache, cache_key, exact_key
-from summarizer.errors import InputError, SummarizationError, SummarizerError
-from summarizer.grounding import ground, validation_context, verify
+from summarizer.errors import (
+    EmptySummaryError,
+    InputError,
+    SummarizationError,
+    SummarizerError,
+)
+from summarizer.grounding import ground, salvage, validation_context, verify
 from summarizer.llm import CallRecord, LLMBackend, Throttle
 from summarizer.offline import summarize_offline
 from summarizer.prompts import build_messages, prompt_version
 from summarizer.read import Document, load
-from summarizer.schemas import DraftSummary, Meta, ReportSummary
+from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
 
 __all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
@@ -34,6 +39,20 @@ CLAIM_POLL = 0.25
 _INLINE_BYTES = 64 * 1024
 
 Source = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What the model call left: the draft to ground, what it cost, what was dropped."""
+
+    draft: DraftSummary
+    usage: Usage
+    attempts: int
+    dropped: list[Dropped]
+
+    @classmethod
+    def of(cls, draft: DraftSummary, record: CallRecord) -> _Answer:
+        return cls(draft, record.usage, record.attempts, [])
 
 
 @dataclass
@@ -105,6 +124,12 @@ class Summarizer:
 
     def summarize(self, source: Source | Document, *, doc_id: str | None = None) -> ReportSummary:
         """Summarize a path, a text, or a :class:`Document`."""
+        try:
+            return self._summarize(source, doc_id)
+        except SummarizerError as exc:
+            return self._fall_back(exc, source, doc_id)
+
+    def _summarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
         started = time.perf_counter()
         doc, step = self._open(source, doc_id, started)
         try:
@@ -115,11 +140,16 @@ class Summarizer:
                 return step
             ready, token = step
             try:
-                draft, record = self._llm_backend().complete(ready.messages, ready.context)
+                try:
+                    answer = _Answer.of(
+                        *self._llm_backend().complete(ready.messages, ready.context)
+                    )
+                except SummarizationError as exc:
+                    answer = self._salvaged(exc, ready)
             except BaseException:
                 self._release(ready, token)
                 raise
-            return self._made(doc, ready, draft, record, started, token)
+            return self._made(doc, ready, answer, started, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -129,6 +159,12 @@ class Summarizer:
         """Async :meth:`summarize`. Only the model call runs in the event loop; reading,
         normalizing, the cache and grounding run in a worker thread (one hop before the
         call, one after), so a long document does not stall the other requests of a batch."""
+        try:
+            return await self._asummarize(source, doc_id)
+        except SummarizerError as exc:
+            return await asyncio.to_thread(self._fall_back, exc, source, doc_id)
+
+    async def _asummarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
         started = time.perf_counter()
         doc: Document | None = None
         step: ReportSummary | tuple[_Prepared, str] | None = None
@@ -148,11 +184,16 @@ class Summarizer:
                 return step
             ready, token = step
             try:
-                draft, record = await self._llm_backend().acomplete(ready.messages, ready.context)
+                try:
+                    answer = _Answer.of(
+                        *await self._llm_backend().acomplete(ready.messages, ready.context)
+                    )
+                except SummarizationError as exc:
+                    answer = self._salvaged(exc, ready)
             except BaseException:
                 await asyncio.to_thread(self._release, ready, token)
                 raise
-            return await asyncio.to_thread(self._made, doc, ready, draft, record, started, token)
+            return await asyncio.to_thread(self._made, doc, ready, answer, started, token)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -218,7 +259,8 @@ class Summarizer:
             and (done := self._exact_hit(cache, exact, doc, started))
         ):
             return done
-        context = validation_context(doc)  # one grounding source: validation, cache, output
+        # one grounding source: validation, cache, output
+        context = validation_context(doc, points=lambda: _offline_points(doc))
         key = cache_key(doc.normalized.text, self.settings, version)
         entry = cache.get(key, context) if cache else None
         ready = _Prepared(key, exact, context, [])
@@ -258,38 +300,71 @@ class Summarizer:
         meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
         return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
 
+    def _salvaged(self, exc: SummarizationError, ready: _Prepared) -> _Answer:
+        """The items and metrics of the model's last answer that ground, when its re-asks
+        ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
+        if self.settings.strict or exc.reply is None:
+            raise exc
+        kept = salvage(exc.reply, ready.context["source"])
+        if kept is None:
+            raise exc
+        draft, dropped = kept
+        return _Answer(draft, exc.usage, exc.attempts, dropped)
+
     def _made(
-        self,
-        doc: Document,
-        ready: _Prepared,
-        draft: DraftSummary,
-        record: CallRecord,
-        started: float,
-        token: str,
+        self, doc: Document, ready: _Prepared, answer: _Answer, started: float, token: str
     ) -> ReportSummary:
         """The summary of a fresh draft, cached; the claim goes back whatever happens."""
         try:
             s = self.settings
+            points = ready.context["source"].points if answer.draft.points == 0 else 0
+            if points:
+                raise EmptySummaryError(
+                    f"the model returned nothing for a report with {points} points; "
+                    "try a stronger model or --backend offline (or --fallback offline)",
+                    attempts=answer.attempts,
+                    usage=answer.usage,
+                )
             meta = Meta(
                 backend="llm",
                 model=s.model,
                 mode=s.mode,
                 prompt_version=prompt_version(),
-                usage=record.usage,
-                attempts=record.attempts,
+                usage=answer.usage,
+                attempts=answer.attempts,
+                dropped=answer.dropped,
             )
             cache = self._summary_cache()
             if cache is not None:
-                cache.set(ready.key, draft, meta)
-            return self._finish(doc, ready, draft, meta, started)
+                cache.set(ready.key, answer.draft, meta)
+            return self._finish(doc, ready, answer.draft, meta, started)
         finally:
             self._release(ready, token)
+
+    def _fall_back(
+        self, exc: SummarizerError, source: Source | Document, doc_id: str | None
+    ) -> ReportSummary:
+        """With ``fallback="offline"``, the offline engine's summary of a report the model
+        failed, the reason in ``meta.warnings``; else ``exc`` again."""
+        if self.settings.fallback != "offline" or self.backend != "llm":
+            raise exc
+        started = time.perf_counter()
+        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
+        summary = summarize_offline(doc)
+        reason = str(exc.with_path(None)) if exc.path is None else exc.message
+        summary.meta.warnings.append(
+            f"the model failed this report ({reason}); this is the offline engine's summary"
+        )
+        summary.meta.seconds = round(time.perf_counter() - started, 3)
+        return summary
 
     def _finish(
         self, doc: Document, ready: _Prepared, draft: DraftSummary, meta: Meta, started: float
     ) -> ReportSummary:
         meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
         summary = ground(draft, doc, meta, ready.context["source"])
+        if summary.meta.dropped:
+            summary.meta.warnings = [_dropped_warning(summary.meta.dropped)]
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
@@ -334,6 +409,20 @@ class Summarizer:
             if self._cache is None:
                 self._cache = SummaryCache(self.settings.resolved_cache_dir)
             return self._cache
+
+
+def _offline_points(doc: Document) -> list[str]:
+    """The points the offline engine reads in ``doc``: what an empty answer missed."""
+    summary = summarize_offline(doc)
+    return [item.text for item in summary.achievements + summary.problems + summary.plans]
+
+
+def _dropped_warning(dropped: list[Dropped]) -> str:
+    counts: dict[str, int] = {}
+    for d in dropped:
+        counts[d.section] = counts.get(d.section, 0) + 1
+    listed = ", ".join(f"{n} {section}" if n > 1 else section for section, n in counts.items())
+    return f"left out of the model's answer, not grounded in the document: {listed} (meta.dropped)"
 
 
 def summarize(source: Source, *, doc_id: str | None = None, **settings: Any) -> ReportSummary:

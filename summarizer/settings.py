@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
 
-__all__ = ["BACKENDS", "MODES", "Settings"]
+__all__ = ["BACKENDS", "FALLBACKS", "MODES", "Settings"]
 
 Backend = Literal["auto", "llm", "offline"]
 Mode = Literal["tools", "json", "json_schema", "md_json"]
+Fallback = Literal["none", "offline"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 MODES: tuple[str, ...] = get_args(Mode)
+FALLBACKS: tuple[str, ...] = get_args(Fallback)
 
 #: Setting name → env vars that may set it, strongest first.
 _ENV: dict[str, tuple[str, ...]] = {
@@ -37,6 +39,8 @@ _ENV: dict[str, tuple[str, ...]] = {
     "transport_deadline": ("SUMMARIZER_TRANSPORT_DEADLINE",),
     "max_tokens": ("SUMMARIZER_MAX_TOKENS",),
     "context_tokens": ("SUMMARIZER_CONTEXT_TOKENS",),
+    "strict": ("SUMMARIZER_STRICT",),
+    "fallback": ("SUMMARIZER_FALLBACK",),
     "cache": ("SUMMARIZER_CACHE",),
     "cache_dir": ("SUMMARIZER_CACHE_DIR",),
 }
@@ -70,6 +74,13 @@ class Settings:
     #: The model's context window. A prompt estimated to overflow it (with max_tokens)
     #: is refused before any request: the endpoint would only reject it, after a wait.
     context_tokens: int = 128_000
+    #: All or nothing: when the re-asks run out, refuse the report instead of keeping the
+    #: items and metrics that ground (and listing the rest in ``meta.dropped``).
+    strict: bool = False
+    #: ``offline``: when the model fails a report (nothing grounded, an empty answer, an
+    #: endpoint error), return the offline engine's summary with the reason in
+    #: ``meta.warnings`` instead of an error.
+    fallback: Fallback = "none"
     cache: bool = True
     #: None means the per-user cache directory.
     cache_dir: Path | None = None
@@ -131,8 +142,8 @@ def _parse(name: str, value: Any, *, source: str) -> Any:
     def bad(expected: str) -> ConfigError:
         return ConfigError(f"{source}={value!r} is not valid: expected {expected}")
 
-    if name in ("backend", "mode"):
-        choices = BACKENDS if name == "backend" else MODES
+    if name in ("backend", "mode", "fallback"):
+        choices = {"backend": BACKENDS, "mode": MODES, "fallback": FALLBACKS}[name]
         text = str(value).strip().lower().replace("-", "_")
         if text not in choices:
             raise bad("one of " + ", ".join(choices))
@@ -155,7 +166,7 @@ def _parse(name: str, value: Any, *, source: str) -> Any:
         if number < 0:
             raise bad("a whole number ≥ 0")
         return number
-    if name == "cache":
+    if name in ("cache", "strict"):
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 # Lowest first. A module may import from its own layer or any lower one.
 LAYERS = [
     {"errors", "schemas"},
-    {"settings", "normalize"},
+    {"settings", "normalize", "repair"},
     {"read", "prompts"},
     {"grounding", "cache", "render"},
     {"llm", "offline"},

@@ -12,7 +12,6 @@ import pytest
 from summarizer import Summarizer, asummarize
 from summarizer.errors import (
     ConfigError,
-    EndpointError,
     SummarizationError,
     TransportError,
     TruncationError,
@@ -111,10 +110,10 @@ def test_fabricated_quote_and_number_are_reasked(server, llm_settings, mode):
     assert summary.meta.usage.total_tokens == 2400  # summed over both attempts
 
 
-def test_reasks_run_out_raise_summarization_error(server, llm_settings):
+def test_reasks_run_out_raise_summarization_error_when_strict(server, llm_settings):
     server.default = answer(bad_answer())
     with pytest.raises(SummarizationError) as info:
-        Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
+        Summarizer(llm_settings(max_retries=1, strict=True)).summarize(corpus_path(DOC))
     assert len(server.requests) == 2  # max_retries=1 → two attempts
     message = str(info.value)
     assert "failed validation on all 2 attempt(s)" in message
@@ -197,11 +196,12 @@ def test_403_fails_at_once(server, llm_settings):
     assert len(server.requests) == 1
 
 
-def test_400_suggests_another_mode(server, llm_settings):
+def test_400_naming_the_mode_is_a_config_error_naming_modes_to_try(server, llm_settings):
     server.default = error(400, "tool_choice is not supported")
-    with pytest.raises(EndpointError) as info:
+    with pytest.raises(ConfigError) as info:
         Summarizer(llm_settings()).summarize(corpus_path(DOC))
     assert len(server.requests) == 1
+    assert "does not support --mode tools" in str(info.value)
     assert "--mode json" in str(info.value)
 
 
@@ -333,7 +333,12 @@ def test_web_page_debris_never_reaches_the_prompt(server, llm_settings):
     from tests.conftest import ROOT
 
     path = ROOT / "tests" / "data" / "web_page_report.txt"
-    server.default = answer({"title": "甲县人民法院2023年上半年工作总结"})
+    server.default = answer(
+        {
+            "title": "甲县人民法院2023年上半年工作总结",
+            "achievements": [{"text": "审执结案件2890件", "evidence": ["审执结2890件"]}],
+        }
+    )
     Summarizer(llm_settings()).summarize(path)
     prompt = server.requests[0]["messages"][-1]["content"]
     assert "审执结2890件" in prompt
