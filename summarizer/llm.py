@@ -615,13 +615,25 @@ def _describe(exc: BaseException | None) -> str:
     import openai
 
     if isinstance(exc, openai.APIStatusError):
-        message = exc.message if isinstance(exc.message, str) else ""
-        return f"HTTP {exc.status_code}: {_first_lines(message, 1)}"
+        return f"HTTP {exc.status_code}: {_first_lines(_server_message(exc), 1)}"
     return type(exc).__name__ + (f": {exc}" if str(exc) else "")
 
 
 #: A server's error text is cut to this many characters in a message.
 _SERVER_TEXT_CHARS = 240
+
+
+def _server_message(exc: Any) -> str:
+    """The server's own error text: ``error.message`` of the body when there is one (the
+    client's ``message`` is ``Error code: N - {repr of the body}``, escapes and all)."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(body.get("message"), str):
+            return str(body["message"])
+    return exc.message if isinstance(exc.message, str) else ""
 
 
 def _first_lines(text: str, n: int) -> str:

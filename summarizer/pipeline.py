@@ -305,8 +305,15 @@ class Summarizer:
         ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
         if self.settings.strict or exc.reply is None:
             raise exc
-        kept = salvage(exc.reply, ready.context["source"])
+        source = ready.context["source"]
+        kept = salvage(exc.reply, source)
         if kept is None:
+            offered = sum(
+                len(v) for k in ("achievements", "problems", "plans")
+                if isinstance(v := exc.reply.get(k), list)
+            )  # fmt: skip
+            if not offered and source.points:  # it failed on something else, but said nothing
+                raise _empty(source.points, exc.attempts, exc.usage) from exc
             raise exc
         draft, dropped = kept
         return _Answer(draft, exc.usage, exc.attempts, dropped)
@@ -319,12 +326,7 @@ class Summarizer:
             s = self.settings
             points = ready.context["source"].points if answer.draft.points == 0 else 0
             if points:
-                raise EmptySummaryError(
-                    f"the model returned nothing for a report with {points} points; "
-                    "try a stronger model or --backend offline (or --fallback offline)",
-                    attempts=answer.attempts,
-                    usage=answer.usage,
-                )
+                raise _empty(points, answer.attempts, answer.usage)
             meta = Meta(
                 backend="llm",
                 model=s.model,
@@ -415,6 +417,15 @@ def _offline_points(doc: Document) -> list[str]:
     """The points the offline engine reads in ``doc``: what an empty answer missed."""
     summary = summarize_offline(doc)
     return [item.text for item in summary.achievements + summary.problems + summary.plans]
+
+
+def _empty(points: int, attempts: int, usage: Usage) -> EmptySummaryError:
+    return EmptySummaryError(
+        f"the model returned nothing for a report with {points} point{'s' * (points != 1)}; "
+        "try a stronger model or --backend offline (or --fallback offline)",
+        attempts=attempts,
+        usage=usage,
+    )
 
 
 def _dropped_warning(dropped: list[Dropped]) -> str:

@@ -184,7 +184,8 @@ def test_a_rejected_mode_is_asked_once_and_named_in_one_line(server, llm_setting
         Summarizer(llm_settings(mode="json_schema")).summarize(corpus_path(DOC))
     assert len(server.requests) == 1
     message = str(info.value)
-    assert "\n" not in message
+    assert "\n" not in message and "\\n" not in message and "Error code" not in message
+    assert "HTTP 500: 1 validation error for CreateChatCompletionRequest" in message
     assert "--mode json_schema" in message and "--mode json" in message
 
 
@@ -231,3 +232,10 @@ def test_cli_prints_warnings_on_stderr_and_the_summary_on_stdout(server, llm_set
     assert code == 0
     assert json.loads(out)["meta"]["backend"] == "offline"
     assert "warning:" in err and "returned nothing" in err
+
+
+def test_an_empty_answer_that_also_invents_a_figure_is_called_empty(server, llm_settings):
+    """What SmolLM2 on llama-cpp-python answered: no item, an overview with a number."""
+    server.default = answer({"overview": "The report covers 2 cases."})
+    with pytest.raises(EmptySummaryError, match="returned nothing"):
+        Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
