@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import sys
 from pathlib import Path
 
@@ -94,13 +93,69 @@ def run(rate: float, temperament: str, mode: str, gold: Path, corpus: Path) -> d
     }
 
 
+def threshold_table(gold: Path, corpus: Path) -> None:
+    """Repair scores (the ratio ``repair.align`` compares with ``MIN_SCORE``) of gold quotes
+    with one slip of each kind that needs an alignment, against quotes of the same genre
+    that are not in the document (other documents' gold quotes): what the threshold splits."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    from summarizer.normalize import fold, normalize
+    from summarizer.repair import MIN_CHARS, MIN_SCORE, _settle_ends
+    from tests.slipping_model import slip
+
+    model = SlippingModel.from_dirs(gold, corpus)
+    rng = random.Random(0)
+    quotes = {
+        d: [q for s in SECTIONS for i in g.get(s) or [] for q in i["evidence"]]
+        for d, g in model.gold.items()
+    }
+    scores: dict[str, list[float]] = {"drop": [], "change": [], "foreign": []}
+    for doc_id, own in quotes.items():
+        key = normalize(model.corpus[doc_id]).key.text
+        foreign = [q for d, qs in quotes.items() if d != doc_id for q in qs]
+        samples = [("drop", slip(q, "drop", rng)) for q in own]
+        samples += [("change", slip(q, "change", rng)) for q in own]
+        samples += [("foreign", q) for q in rng.sample(foreign, min(len(foreign), 40))]
+        for kind, quote in samples:
+            needle = fold(quote)
+            if len(needle) < MIN_CHARS or needle in key:
+                continue
+            first = fuzz.partial_ratio_alignment(needle, key)
+            scores[kind].append(_settle_ends(needle, key, first.dest_start, first.dest_end)[2])
+    print(
+        f"\nrepair scores (MIN_SCORE = {MIN_SCORE:g}); slipped quotes should clear it, "
+        "foreign ones should not"
+    )
+    print("| quotes | n | min | 5th pct | median | 95th pct | max | ≥ MIN_SCORE |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, values in scores.items():
+        values.sort()
+
+        def pct(p: float, v: list[float] = values) -> float:
+            return v[min(len(v) - 1, int(p * len(v)))]
+
+        above = sum(v >= MIN_SCORE for v in values) / len(values)
+        print(
+            f"| {kind} | {len(values)} | {values[0]:.1f} | {pct(0.05):.1f} | {pct(0.5):.1f} "
+            f"| {pct(0.95):.1f} | {values[-1]:.1f} | {above:.1%} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold")
     parser.add_argument("--corpus", type=Path, default=ROOT / "eval" / "corpus")
     parser.add_argument("--mode", default="tools", help="tools, json, json_schema or md_json")
     parser.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.3, 0.5])
+    parser.add_argument(
+        "--threshold", action="store_true", help="only the repair-score table behind MIN_SCORE"
+    )
     args = parser.parse_args()
+    if args.threshold:
+        threshold_table(args.gold, args.corpus)
+        return
     logging.disable(logging.ERROR)  # instructor logs every failed attempt
     print(f"mode {args.mode}; {len(list(args.gold.glob('*.json')))} documents")
     header = (
@@ -125,7 +180,6 @@ def main() -> None:
     for r in rows:
         for e in r["errors"]:
             print(f"  {r['rate']} {r['temperament']}: {e}", file=sys.stderr)
-    _ = statistics  # medians are not needed: the server is deterministic per seed
 
 
 if __name__ == "__main__":
