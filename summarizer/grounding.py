@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -79,7 +80,7 @@ class GroundedSource:
         self, normalized: NormalizedText, points: Callable[[], Sequence[str]] | None = None
     ) -> None:
         self._doc = normalized
-        self._points = points
+        self._find_points = points
         self._empty_hinted = False
         self._spans: dict[str, tuple[int, int] | None] = {}
         self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
@@ -113,18 +114,11 @@ class GroundedSource:
         ellipsis), or why it is not accepted."""
         found = self._matches.get(quote)
         if found is None:
-            parts = [p for p in _ELLIPSIS.split(quote) if p.strip()] or [quote]
-            located: list[Located] = []
-            for part in parts:
-                one = self._match_one(part.strip())
-                if isinstance(one, Refusal):
-                    located = []
-                    found = one
-                    break
-                located.append(one)
-            if found is None:
-                found = tuple(located)
-            self._matches[quote] = found
+            parts = [p.strip() for p in _ELLIPSIS.split(quote) if p.strip()] or [quote]
+            each = [self._match_one(part) for part in parts]
+            refused = [r for r in each if isinstance(r, Refusal)]
+            located = tuple(r for r in each if isinstance(r, Located))
+            found = self._matches[quote] = refused[0] if refused else located
         return found
 
     def _match_one(self, quote: str) -> Located | Refusal:
@@ -153,10 +147,16 @@ class GroundedSource:
     def has_number(self, number: str) -> bool:
         return self._doc.states(number)
 
+    @cached_property
+    def _points(self) -> Sequence[str]:
+        """The structural reading, made once (it runs the offline engine) and only when a
+        draft has no point: the hint, the empty check and salvage all ask."""
+        return self._find_points() if self._find_points is not None else ()
+
     def empty_hint(self) -> str | None:
-        if self._empty_hinted or self._points is None:
+        if self._empty_hinted:
             return None
-        points = self._points()
+        points = self._points
         if not points:
             return None
         self._empty_hinted = True
@@ -170,7 +170,7 @@ class GroundedSource:
     @property
     def points(self) -> int:
         """How many points a structural reading of the document finds."""
-        return len(self._points()) if self._points is not None else 0
+        return len(self._points)
 
 
 def validation_context(

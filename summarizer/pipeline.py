@@ -12,6 +12,7 @@ import asyncio
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -353,9 +354,8 @@ class Summarizer:
         started = time.perf_counter()
         doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
         summary = summarize_offline(doc)
-        reason = str(exc.with_path(None)) if exc.path is None else exc.message
         summary.meta.warnings.append(
-            f"the model failed this report ({reason}); this is the offline engine's summary"
+            f"the model failed this report ({exc.message}); this is the offline engine's summary"
         )
         summary.meta.seconds = round(time.perf_counter() - started, 3)
         return summary
@@ -429,9 +429,7 @@ def _empty(points: int, attempts: int, usage: Usage) -> EmptySummaryError:
 
 
 def _dropped_warning(dropped: list[Dropped]) -> str:
-    counts: dict[str, int] = {}
-    for d in dropped:
-        counts[d.section] = counts.get(d.section, 0) + 1
+    counts = Counter(d.section for d in dropped)
     listed = ", ".join(f"{n} {section}" if n > 1 else section for section, n in counts.items())
     return f"left out of the model's answer, not grounded in the document: {listed} (meta.dropped)"
 

@@ -18,6 +18,7 @@ Used by the tests and by ``eval/bench_slips.py``.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import random
@@ -157,9 +158,10 @@ def _as_sent(quote: str, raw: str, mapped: Any) -> str:
     start = raw.find(quote)
     if start < 0:
         return quote
-    end = start + len(quote)
-    inside = [i for i, o in enumerate(mapped.origin) if start <= o < end]
-    return mapped.text[inside[0] : inside[-1] + 1] if inside else quote
+    # origins never decrease along the view: the characters from [start, end) are a slice
+    first = bisect.bisect_left(mapped.origin, start)
+    stop = bisect.bisect_left(mapped.origin, start + len(quote))
+    return mapped.text[first:stop] if stop > first else quote
 
 
 def _fixed(first: dict[str, Any], clean: dict[str, Any], named: str) -> dict[str, Any]:
