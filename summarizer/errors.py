@@ -7,7 +7,10 @@ about it; ``path`` names the input file when there is one.
 
 from __future__ import annotations
 
-from summarizer.schemas import Usage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module first: pydantic loads only when needed
+    from summarizer.schemas import Usage
 
 
 class SummarizerError(Exception):
@@ -78,7 +81,7 @@ class SummarizationError(SummarizerError):
         #: The model's last answer as parsed JSON, for salvage; None when it was not JSON.
         self.reply = reply
         #: Tokens the failed attempts cost (a salvaged summary still reports them).
-        self.usage = usage or Usage()
+        self.usage = usage
 
 
 class EmptySummaryError(SummarizationError):

@@ -46,6 +46,7 @@ from summarizer.schemas import (
 __all__ = [
     "GroundedSource",
     "Located",
+    "alignment_counts",
     "compose_overview",
     "ground",
     "salvage",
@@ -283,7 +284,8 @@ def _headers(
     return values, dropped
 
 
-def _counts(items: Iterable[Item], metrics: Iterable[Metric]) -> AlignmentCounts:
+def alignment_counts(items: Iterable[Item], metrics: Iterable[Metric]) -> AlignmentCounts:
+    """How many quotes of a summary matched each way (``meta.alignment``)."""
     tally = {"exact": 0, "folded": 0, "repaired": 0}
     for item in items:
         for how in item.alignment:
@@ -325,7 +327,9 @@ def ground(
     problems = _ground_items(draft.problems, doc, source, cleaned)
     plans = _ground_items(draft.plans, doc, source, cleaned)
     metrics = [_ground_metric(m, doc, source, cleaned) for m in draft.metrics]
-    update: dict[str, Any] = {"alignment": _counts(achievements + problems + plans, metrics)}
+    update: dict[str, Any] = {
+        "alignment": alignment_counts(achievements + problems + plans, metrics)
+    }
     if dropped:  # headers are judged here on every grounding: replace, never repeat
         earlier = [d for d in meta.dropped if d.section not in (*HEADERS, "overview")]
         update["dropped"] = [*earlier, *dropped]

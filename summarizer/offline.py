@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from summarizer.errors import SummarizationError
-from summarizer.grounding import compose_overview, verify
+from summarizer.grounding import alignment_counts, compose_overview, verify
 from summarizer.read import Document
 from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Meta, Metric, ReportSummary
 
@@ -480,7 +480,13 @@ def _item(doc: Document, figures: _Figures, point: Point, unit: str | None) -> I
             evidence.append(doc.raw[span[0] : span[1]])
     if not evidence:
         return None
-    return Item(text=restated, evidence=evidence, spans=spans, category=point.category)
+    return Item(  # evidence is raw[start:end] by construction: exact
+        text=restated,
+        evidence=evidence,
+        spans=spans,
+        category=point.category,
+        alignment=["exact"] * len(evidence),
+    )
 
 
 # --------------------------------------------------------------------------- metrics
@@ -602,6 +608,7 @@ def _metrics(doc: Document, figures: _Figures, points: list[Point]) -> list[Metr
                 unit=c.unit,
                 evidence=doc.raw[span[0] : span[1]],
                 span=span,
+                alignment="exact",
             )
         )
     return metrics
@@ -760,6 +767,9 @@ def summarize_offline(doc: Document) -> ReportSummary:
             source=doc.source,
             encoding=doc.encoding,
         ),
+    )
+    summary.meta.alignment = alignment_counts(
+        summary.achievements + summary.problems + summary.plans, summary.metrics
     )
     problems = verify(summary, doc.raw)
     if problems:  # spans come from the offset map, so this means a bug: refuse, never mislead

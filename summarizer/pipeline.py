@@ -314,10 +314,10 @@ class Summarizer:
                 if isinstance(v := exc.reply.get(k), list)
             )  # fmt: skip
             if not offered and source.points:  # it failed on something else, but said nothing
-                raise _empty(source.points, exc.attempts, exc.usage) from exc
+                raise _empty(source.points, exc.attempts, exc.usage or Usage()) from exc
             raise exc
         draft, dropped = kept
-        return _Answer(draft, exc.usage, exc.attempts, dropped)
+        return _Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
 
     def _made(
         self, doc: Document, ready: _Prepared, answer: _Answer, started: float, token: str

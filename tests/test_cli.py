@@ -141,3 +141,18 @@ def test_an_unexpected_error_costs_one_file_only(capsys, monkeypatch, tmp_path):
         f"summarizer: error: {boom}: internal error (RuntimeError: simulated bug); "
         "rerun with --debug and report it"
     ]
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    """`summarizer --help` must stay instant: the CLI module imports errors and settings,
+    which must not pull in pydantic, numpy, rapidfuzz or a provider (a lazy import each)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, summarizer.cli; "
+        "print(sorted(m for m in ('pydantic', 'numpy', 'rapidfuzz', 'openai', 'instructor', "
+        "'scipy', 'opencc') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -206,3 +206,14 @@ def test_units_are_named_with_or_without_a_place_word():
 
     text = "海淀法院开展讲座。海淀法院组织活动。朝阳法院参加。李某遂诉至法院。乙市人民检察院。"
     assert _organizations(text) == {"海淀法院": 2, "乙市人民检察院": 1}
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_every_offline_quote_says_it_is_exact_and_meta_counts_them(doc_id):
+    summary = offline(corpus_path(doc_id))
+    items = summary.achievements + summary.problems + summary.plans
+    assert all(item.alignment == ["exact"] * len(item.evidence) for item in items)
+    assert all(m.alignment == "exact" for m in summary.metrics)
+    counts = summary.meta.alignment
+    assert (counts.folded, counts.repaired) == (0, 0)
+    assert counts.exact == sum(len(i.evidence) for i in items) + len(summary.metrics) > 0
