@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError, describe
-from summarizer.evaluation import Prices
-from summarizer.llm import Throttle
+from summarizer.errors import InputError
 from summarizer.pipeline import Summarizer
+from summarizer.pricing import Prices
+from summarizer.records import error_record, is_error_record
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
+from summarizer.throttle import Throttle
 
 __all__ = [
     "BatchResult",
@@ -49,7 +50,6 @@ __all__ = [
     "JsonlOutput",
     "asummarize_batch",
     "collect",
-    "error_record",
     "summarize_batch",
 ]
 
@@ -126,12 +126,6 @@ def _list_id(path: Path, base: Path) -> str:
 # --------------------------------------------------------------------------- output
 
 
-def error_record(doc_id: str, path: str | None, exc: BaseException) -> dict[str, Any]:
-    """The JSON line for a document that failed."""
-    error = {"type": type(exc).__name__, "message": describe(exc, path)}
-    return {"doc_id": doc_id, "path": path, "error": error}
-
-
 @dataclass
 class OutputState:
     """What an existing output file already holds."""
@@ -199,7 +193,7 @@ class JsonlOutput:
             except ValueError:
                 continue
             if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
-                if "error" in record and "meta" not in record:
+                if is_error_record(record):
                     state.failed.add(record["doc_id"])
                 else:
                     state.done.add(record["doc_id"])

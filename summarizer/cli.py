@@ -439,8 +439,8 @@ def _run_eval(args: argparse.Namespace) -> int:
                 )
             predict: Any = predictions
         else:
-            from summarizer.batch import error_record
             from summarizer.pipeline import Summarizer
+            from summarizer.records import error_record
             from summarizer.render import to_json
 
             summarizer = stack.enter_context(Summarizer(**_settings_overrides(args)))
@@ -563,7 +563,7 @@ def _print_eval(report: Any, figures: dict[str, Any], deltas: dict[str, float] |
 
 def _run_batch(args: argparse.Namespace) -> int:
     from summarizer.batch import BatchStats, collect, summarize_batch
-    from summarizer.evaluation import Prices
+    from summarizer.pricing import Prices
     from summarizer.settings import Settings
 
     if not args.inputs and not args.list_files:

@@ -41,7 +41,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -50,9 +49,12 @@ from pydantic import ValidationError
 
 from summarizer.errors import InputError
 from summarizer.grounding import GroundedSource
-from summarizer.normalize import chinese_number, fold, normalize
+from summarizer.normalize import fold, normalize
+from summarizer.numbers import canonical_value, without_approximation
+from summarizer.pricing import Prices
 from summarizer.read import Document, read_document
-from summarizer.schemas import ReportSummary, numbers_text, without_approximation
+from summarizer.records import error_message, is_error_record
+from summarizer.schemas import SECTIONS, ReportSummary
 
 __all__ = [
     "MIN_OVERLAP",
@@ -74,7 +76,6 @@ __all__ = [
     "similarity",
 ]
 
-SECTIONS = ("achievements", "problems", "plans")
 #: Evidence sharing this many characters (or all of the shorter quote) is the same point.
 MIN_OVERLAP = 6
 #: Below this character-bigram F1, two texts are different points.
@@ -167,54 +168,6 @@ class _SectionFigures:
         return _pooled(self.sections.values())
 
 
-# --------------------------------------------------------------------------- prices
-
-
-@dataclass(frozen=True)
-class Prices:
-    """US$ per million tokens, by model name; ``"*"`` prices any model not listed.
-
-    File form (``--prices prices.json``)::
-
-        {"deepseek-chat": {"input": 0.27, "output": 1.10}, "*": {"input": 1, "output": 2}}
-    """
-
-    table: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: str | Path) -> Prices:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            table = {
-                str(model): (float(p.get("input", 0)), float(p.get("output", 0)))
-                for model, p in data.items()
-            }
-        except OSError as exc:
-            raise InputError(
-                f"cannot read the price table ({exc.strerror or exc})", path=path
-            ) from None
-        except (ValueError, AttributeError, TypeError):
-            raise InputError(
-                'not a price table; expected {"MODEL": {"input": USD_PER_1M, "output": '
-                "USD_PER_1M}, ...}",
-                path=path,
-            ) from None
-        return cls(table)
-
-    def cost(self, meta: Mapping[str, Any]) -> float | None:
-        """What one summary's tokens cost; 0 offline, ``None`` when the model has no price."""
-        if meta.get("backend") == "offline":
-            return 0.0
-        price = self.table.get(str(meta.get("model")), self.table.get("*"))
-        if price is None:
-            return None
-        usage = meta.get("usage") or {}
-        return (
-            price[0] * int(usage.get("prompt_tokens") or 0)
-            + price[1] * int(usage.get("completion_tokens") or 0)
-        ) / 1e6
-
-
 # --------------------------------------------------------------------------- matching
 
 
@@ -293,14 +246,7 @@ def match_items(
 
 def metric_key(metric: Mapping[str, Any]) -> tuple[str, str]:
     """(value, unit) as compared: the value as a canonical number, the unit folded."""
-    value = without_approximation(fold(numbers_text(str(metric.get("value") or ""))))
-    value = value.replace(",", "").strip()
-    try:
-        number = Decimal(value)
-        value = format(number.normalize(), "f") if number.is_finite() else value
-    except InvalidOperation:
-        if value and (n := chinese_number(value)) is not None:
-            value = str(n)
+    value = canonical_value(fold(str(metric.get("value") or "")))
     unit = without_approximation(fold(str(metric.get("unit") or "")))
     return value, unit
 
@@ -321,10 +267,8 @@ class Prediction:
     def from_record(cls, record: Mapping[str, Any]) -> Prediction:
         """A JSONL line: a ``ReportSummary``, or an error record ``{"doc_id", "error"}``."""
         doc_id = str(record.get("doc_id"))
-        if "error" in record and not any(s in record for s in SECTIONS):
-            err = record.get("error")
-            message = err.get("message") if isinstance(err, Mapping) else err
-            return cls(doc_id, {}, "failed", str(message))
+        if is_error_record(record):
+            return cls(doc_id, {}, "failed", error_message(record))
         try:
             ReportSummary.model_validate(record)
         except ValidationError as exc:

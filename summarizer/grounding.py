@@ -30,6 +30,7 @@ from summarizer.read import Document
 from summarizer.repair import Aligned, align
 from summarizer.schemas import (
     MIN_QUOTE_CHARS,
+    SECTIONS,
     Alignment,
     AlignmentCounts,
     DraftItem,
@@ -41,6 +42,7 @@ from summarizer.schemas import (
     Metric,
     Refusal,
     ReportSummary,
+    Section,
 )
 
 __all__ = [
@@ -184,19 +186,28 @@ def validation_context(
 _CLAUSE_END = re.compile(r"[,，:：;；。]")
 
 
+#: How the composed overview leads into each section's points.
+_LEADS: dict[Section, str] = {
+    "achievements": "主要成绩包括：",
+    "problems": "存在的问题有：",
+    "plans": "下一步计划：",
+}
+
+
 def compose_overview(
     title: str | None,
     organization: str | None,
     period: str | None,
-    sections: dict[str, list[str]],
+    sections: Mapping[Section, Sequence[str]],
 ) -> str:
     """A plain overview built only from already-grounded parts (for drafts without one,
     and for the offline engine), so it can contain no figure the document does not state.
-    ``sections`` maps a lead-in (主要成绩包括…) to item texts; their first clauses are used."""
+    ``sections`` holds each section's item texts; their first clauses are used."""
     about = "，".join(x for x in (organization, period) if x)
     head = f"《{title}》" if title else (organization or "本文档")
     sentences = [f"{head}（{about}）。" if title and about else f"{head}。"]
-    for lead, texts in sections.items():
+    for section, texts in sections.items():
+        lead = _LEADS[section]
         points = [_CLAUSE_END.split(t, 1)[0] for t in texts[:3]]
         points = [p for p in points if p]
         if points and len(sentences) < 3:
@@ -209,11 +220,7 @@ def _overview(draft: DraftSummary) -> str:
         draft.title,
         draft.organization,
         draft.period,
-        {
-            "主要成绩包括：": [i.text for i in draft.achievements],
-            "存在的问题有：": [i.text for i in draft.problems],
-            "下一步计划：": [i.text for i in draft.plans],
-        },
+        {s: [i.text for i in getattr(draft, s)] for s in SECTIONS},
     )
 
 
@@ -320,7 +327,7 @@ def ground(
             headers["title"],
             headers["organization"],
             headers["period"],
-            {"主要成绩包括：": [i.text for i in draft.achievements]},
+            {"achievements": [i.text for i in draft.achievements]},
         )
         cleaned.update(zip([overview], clean_many([overview]), strict=True))
     achievements = _ground_items(draft.achievements, doc, source, cleaned)
@@ -347,9 +354,6 @@ def ground(
     )
 
 
-_SECTIONS = ("achievements", "problems", "plans")
-
-
 def salvage(
     reply: Mapping[str, Any], source: GroundedSource
 ) -> tuple[DraftSummary, list[Dropped]] | None:
@@ -361,7 +365,7 @@ def salvage(
     context = {"source": source}
     dropped: list[Dropped] = []
     candidate: dict[str, Any] = {name: reply.get(name) for name in (*HEADERS, "overview")}
-    for section in (*_SECTIONS, "metrics"):
+    for section in (*SECTIONS, "metrics"):
         entries = reply.get(section)
         model: type[DraftItem] | type[DraftMetric] = (
             DraftMetric if section == "metrics" else DraftItem
@@ -375,7 +379,7 @@ def salvage(
                     Dropped(section=section, text=_label(entry), reason=_first_error(exc))  # type: ignore[arg-type]
                 )
         candidate[section] = kept
-    if not any(candidate[s] for s in (*_SECTIONS, "metrics")):
+    if not any(candidate[s] for s in (*SECTIONS, "metrics")):
         return None
     for _ in range(len(HEADERS) + 2):
         try:
@@ -413,7 +417,7 @@ def verify(summary: ReportSummary, raw: str) -> list[str]:
     contract is that ``raw[start:end] == evidence``, always.
     """
     problems = []
-    for section in ("achievements", "problems", "plans"):
+    for section in SECTIONS:
         for n, item in enumerate(getattr(summary, section)):
             for quote, (start, end) in zip(item.evidence, item.spans, strict=True):
                 if raw[start:end] != quote:

@@ -29,10 +29,10 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
-from summarizer.schemas import THOUSANDS_SEPARATOR, numbers_in
+from summarizer.numbers import THOUSANDS_SEPARATOR, numbers_in, numbers_in_words
 
 __all__ = [
     "MappedText",
@@ -465,33 +465,6 @@ def _fold_fragment(mt: MappedText) -> MappedText:
     return rewrite(mt, _TITLE_TAG, "")
 
 
-# --------------------------------------------------------------------------- numbers in words
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
-_CHINESE_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
-
-
-@lru_cache(maxsize=4096)
-def chinese_number(run: str) -> int | None:
-    """The value of a run of Chinese numerals: 二〇二二 → 2022, 一千二百三十 → 1230, 十九 → 19."""
-    if all(c in _CN_DIGITS for c in run):
-        return int("".join(str(_CN_DIGITS[c]) for c in run))
-    total = section = digit = 0
-    for c in run:
-        if c in _CN_DIGITS:
-            digit = _CN_DIGITS[c]
-        elif c in _CN_UNITS:
-            section += (digit or 1) * _CN_UNITS[c]
-            digit = 0
-        else:
-            total += (section + digit or 1) * _CN_BIG[c]
-            section = digit = 0
-    return total + section + digit or None
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -513,9 +486,7 @@ class NormalizedText:
         """Every number written in Chinese numerals, in digits: 二〇二二 → 2022,
         一千二百 → 1200. Apart from :attr:`numbers` because it is seldom needed (models
         quote figures as written) and costs a scan for every 一 and 十 in the text."""
-        return frozenset(
-            str(n) for run in _CHINESE_NUMBER.findall(self.key.text) if (n := chinese_number(run))
-        )
+        return numbers_in_words(self.key.text)
 
     def states(self, number: str) -> bool:
         """Whether the document writes ``number``, in digits or in Chinese numerals."""

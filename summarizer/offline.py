@@ -751,11 +751,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
             title,
             organization,
             period,
-            {
-                "主要成绩包括：": [i.text for i in sections["achievements"]],
-                "存在的问题有：": [i.text for i in sections["problems"]],
-                "下一步计划：": [i.text for i in sections["plans"]],
-            },
+            {s: [i.text for i in items] for s, items in sections.items()},
         ),
         achievements=sections["achievements"],
         problems=sections["problems"],

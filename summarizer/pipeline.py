@@ -24,12 +24,13 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.grounding import ground, salvage, validation_context, verify
-from summarizer.llm import CallRecord, LLMBackend, Throttle
+from summarizer.llm import CallRecord, LLMBackend
 from summarizer.offline import summarize_offline
 from summarizer.prompts import build_messages, prompt_version
 from summarizer.read import Document, load
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
+from summarizer.throttle import Throttle
 
 __all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from summarizer.schemas import Item, ReportSummary
+from summarizer.schemas import SECTIONS, Item, ReportSummary
 
 __all__ = ["to_json", "to_markdown"]
 
-_SECTIONS = (("achievements", "主要成绩"), ("problems", "存在问题"), ("plans", "下一步计划"))
+_HEADINGS = {"achievements": "主要成绩", "problems": "存在问题", "plans": "下一步计划"}
 
 
 def to_json(summary: ReportSummary, *, indent: int | None = 2) -> str:
@@ -36,8 +36,9 @@ def to_markdown(summary: ReportSummary) -> str:
     out += ["　".join(f for f in facts if f), ""]
     if summary.overview:
         out += [f"> {summary.overview}", ""]
-    for field, heading in _SECTIONS:
-        items: list[Item] = getattr(summary, field)
+    for section in SECTIONS:
+        heading = _HEADINGS[section]
+        items: list[Item] = getattr(summary, section)
         out += [f"## {heading}（{len(items)}）", ""]
         if not items:
             out += ["_文档未提及。_", ""]

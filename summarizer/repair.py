@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from summarizer.schemas import Refusal, numbers_in
+from summarizer.numbers import numbers_in
+from summarizer.schemas import Refusal
 
 __all__ = ["EDGE_SLACK", "MIN_CHARS", "MIN_SCORE", "Aligned", "align"]
 

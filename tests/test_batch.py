@@ -18,7 +18,7 @@ import pytest
 from summarizer.batch import JsonlOutput, collect, summarize_batch
 from summarizer.cli import main
 from summarizer.errors import InputError
-from summarizer.llm import Throttle
+from summarizer.throttle import Throttle
 from tests.conftest import DOC_IDS, ROOT, corpus_path, gold_answer
 from tests.fake_openai import FakeOpenAI, Step, answer, error
 

@@ -1,7 +1,8 @@
 """Layers never import upward: core types know nothing of providers, the CLI, or the pipeline.
 
 Checked on the source (imports anywhere in a module, lazy ones included), so
-a shortcut cannot creep in unnoticed.
+a shortcut cannot creep in unnoticed. A package (``summarizer/cli/``) is one unit:
+its modules share its layer.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from tests.conftest import ROOT
 
 # Lowest first. A module may import from its own layer or any lower one.
 LAYERS = [
-    {"errors", "schemas"},
-    {"settings", "normalize", "repair"},
+    {"numbers", "throttle"},
+    {"schemas"},
+    {"errors", "settings", "pricing", "records"},
+    {"normalize", "repair"},
     {"read", "prompts"},
     {"grounding", "cache", "render"},
     {"llm", "offline"},
@@ -25,16 +28,23 @@ RANK = {name: n for n, layer in enumerate(LAYERS) for name in layer}
 PROVIDERS = {"openai", "instructor", "httpx", "tenacity"}
 
 
-def modules() -> dict[str, ast.Module]:
-    found = {p.stem: p for p in (ROOT / "summarizer").glob("*.py")}
-    found["schemas"] = ROOT / "schemas" / "__init__.py"
-    found["prompts"] = ROOT / "prompts" / "__init__.py"
-    return {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in found.items()}
+def modules() -> dict[str, list[ast.Module]]:
+    """Each unit of the package (a module, or a package with all its modules), parsed."""
+    found: dict[str, list[ast.Module]] = {}
+    folders = {"summarizer": ROOT / "summarizer", "schemas": ROOT / "schemas"}
+    folders["prompts"] = ROOT / "prompts"
+    for top, folder in folders.items():
+        for path in folder.rglob("*.py"):
+            parts = path.relative_to(folder).parts
+            unit = top if top != "summarizer" else parts[0].removesuffix(".py")
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found.setdefault(unit, []).append(tree)
+    return found
 
 
-def imports(tree: ast.Module) -> set[str]:
+def imports(trees: list[ast.Module]) -> set[str]:
     names = set()
-    for node in ast.walk(tree):
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -50,8 +60,8 @@ def test_every_module_has_a_layer():
 
 def test_no_module_imports_upward():
     violations = []
-    for name, tree in modules().items():
-        for imported in imports(tree):
+    for name, trees in modules().items():
+        for imported in imports(trees):
             if imported.startswith("summarizer."):
                 target = imported.split(".")[1]
                 if target in RANK and RANK[target] > RANK[name]:
@@ -60,7 +70,13 @@ def test_no_module_imports_upward():
 
 
 def test_only_the_llm_layer_touches_providers():
-    for name, tree in modules().items():
-        touched = {i.split(".")[0] for i in imports(tree)} & PROVIDERS
+    for name, trees in modules().items():
+        touched = {i.split(".")[0] for i in imports(trees)} & PROVIDERS
         if name not in {"llm"}:
             assert touched == set(), f"{name} imports {touched}"
+
+
+def test_batch_needs_neither_the_evaluator_nor_the_provider_module():
+    """Prices and the throttle have homes of their own, so a batch run loads neither."""
+    used = {i.split(".")[1] for i in imports(modules()["batch"]) if i.startswith("summarizer.")}
+    assert used & {"evaluation", "llm"} == set()
