@@ -11,7 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer.errors import InputError
-from summarizer.normalize import clean, fold, is_debris_line, normalize
+from summarizer.normalize import (
+    FRAGMENT_KEY,
+    FRAGMENT_VIEW,
+    VIEW,
+    MappedText,
+    NormalizedText,
+    clean,
+    fold,
+    is_debris_line,
+    normalize,
+)
+from summarizer.normalize.stages import KEY
 from summarizer.read import decode, read_document
 from tests.conftest import CORPUS, DOC_IDS, corpus_path
 
@@ -220,10 +231,8 @@ def test_corpus_files_read(tmp_path):
 @given(text=st.one_of(documents, st.text(max_size=40)))
 def test_fast_fold_equals_the_mapped_fold(text):
     """fold() skips the offset map for speed; it must give exactly what the map gives."""
-    from summarizer.normalize import _clean_mapped, _fold_mapped
-
-    assert fold(text) == _fold_mapped(text)
-    assert clean(text) == _clean_mapped(text)
+    assert fold(text) == reference(FRAGMENT_KEY, text).text
+    assert clean(text) == reference(FRAGMENT_VIEW, text).text.strip()
 
 
 @settings(max_examples=300, deadline=None)
@@ -234,6 +243,23 @@ def test_folding_many_at_once_equals_one_by_one(texts):
 
     assert fold_many(texts) == [fold(t) for t in texts]
     assert clean_many(texts) == [clean(t) for t in texts]
+
+
+def reference(stages, text):
+    """The stages' reference forms only (offset-keeping rewrites, no tables, no plain
+    shortcut): what every fast path must equal."""
+    return _through(stages, MappedText.identity(text))
+
+
+def _through(stages, mt):
+    for stage in stages:
+        mt = stage.mapped(mt)
+    return mt
+
+
+def reference_views(raw):
+    view = reference(VIEW, raw)
+    return NormalizedText(raw, view, _through(KEY, view))
 
 
 long_documents = st.lists(
@@ -248,12 +274,7 @@ long_documents = st.lists(
 def test_numpy_tables_give_what_translate_gives(raw):
     """Long texts go through numpy lookup tables; short ones through str.translate.
     Both must produce the same views and the same offset maps."""
-    import summarizer.normalize as normalize_module
-
-    fast = normalize(raw)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(normalize_module, "_VECTOR_MIN", 10**9)
-        slow = normalize(raw)
+    fast, slow = normalize(raw), reference_views(raw)
     for a, b in ((fast.view, slow.view), (fast.key, slow.key)):
         assert a.text == b.text
         assert a.origin == b.origin
@@ -292,12 +313,7 @@ long_mixed = st.lists(
 def test_fast_path_equals_reference_on_long_mixed_text(raw):
     """Texts far past the numpy threshold, with every whitespace character, CJK, Latin and
     digits mixed: the fast views equal the reference views, and the key has no space."""
-    import summarizer.normalize as normalize_module
-
-    fast = normalize(raw)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(normalize_module, "_VECTOR_MIN", 10**9)
-        slow = normalize(raw)
+    fast, slow = normalize(raw), reference_views(raw)
     assert len(raw) >= 4 * 256
     assert fast.key.text == slow.key.text and fast.key.origin == slow.key.origin
     assert fast.view.text == slow.view.text and fast.view.origin == slow.view.origin

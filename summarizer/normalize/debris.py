@@ -1,0 +1,103 @@
+"""Web-page debris: the lines a site adds around a report (navigation, breadcrumbs,
+"推荐访问", "猜你喜欢" and what follows, source links, advertising, "下面是小编为大家
+整理的…"). They never reach a prompt and can never be evidence.
+
+The rules read folded lines (NFKC, Simplified), so they catch Traditional and
+full-width copies too.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+
+from summarizer.normalize.mapped import MappedText
+
+__all__ = ["TITLE_TAG", "drop_debris", "is_debris_line"]
+
+# Whole lines a web page adds around a report.
+_TAIL_MARKER = re.compile(
+    r"^(猜你喜欢|相关推荐|推荐阅读|相关阅读|热门推荐|热门文章|延伸阅读|相关文章|精彩推荐|"
+    r"你可能感兴趣|大家都在看|更多相关|最新文章|上一篇|下一篇|相关范文|热门标签)"
+)
+_DEBRIS_LINE = re.compile(
+    r"^(当前位置|您的位置|你的位置|您现在的位置|所在位置|推荐访问|相关搜索|热门搜索|"
+    r"标签|tags?|关键词|关键字|原文链接|本文链接|文章链接|责任编辑|编辑|来源|文章来源|信息来源|"
+    r"时间|发布时间|日期|发布日期|更新时间|浏览次数|阅读次数|点击数)\s*[:：]"
+    r"|首页\s*[>»›/]"
+    r"|(下面|以下)是(小编|本站)|小编(为|给|帮)(大家|您)|供(大家|您)(参考|借鉴)"
+    r"|https?://\S+\s*$"
+    r"|版权所有|copyright|©|icp备|all rights reserved"
+    r"|^(欢迎(来到|访问|光临)|免责声明|网站地图|联系我们)",
+    re.IGNORECASE,
+)
+# Short furniture lines, by how they open (a report's own short lines open with a
+# heading marker or a word, never with these).
+_SHORT_DEBRIS = re.compile(
+    r"^[【\[]?(打印(页面|本页|此文|文章)?|关闭(窗口|页面|本页)|字号|字体|分享到|扫一扫|"
+    r"扫码(关注|阅读|查看|下载)|关注(我们|公众号|微信)|(浏览|阅读|点击)(次数|量)|"
+    r"(立即|全文|免费|文档)下载|下载(文档|全文)|(查看|阅读|展开)全文|加微信|返回(顶部|首页|列表))",
+    re.IGNORECASE,
+)
+#: Lines this short are checked against the furniture openings above.
+_SHORT = 50
+#: Longer lines are report text, whatever they open with.
+_DEBRIS_LINE_MAX = 160
+_NAV_LINE_MAX = 200
+#: A tail marker ("猜你喜欢") is a line of its own, or nearly.
+_TAIL_MARKER_MAX = 40
+_SENTENCE_END = re.compile(r"[。！？!?]$")
+#: In-line: what template sites append to titles ("(精选范文)"), removed with the characters.
+TITLE_TAG = re.compile(
+    r"[(\[【](完整文档|完整版|精选范文|精选|范文|通用\d*篇|精选\d*篇|\d+篇|最新|word版|可编辑|"
+    r"全文|合集|汇总|优秀范文|模板|原创|热门|必备|经典|范本)[)\]】]",
+    re.IGNORECASE,
+)
+
+
+def _is_nav(line: str) -> bool:
+    """A site's navigation bar: four or more short words split by spaces, no sentence
+    (and real words: "工 作 总 结", a title spaced out, is not one)."""
+    words = [w for w in line.split() if w not in "|/·-"]
+    short = sum(1 for w in words if len(w) <= 8)
+    wordy = sum(1 for w in words if len(w) >= 2)
+    return (
+        len(words) >= 4
+        and short >= 0.7 * len(words)
+        and wordy >= 3
+        and not re.search(r"[。，,；;]", line)
+    )
+
+
+def is_debris_line(line: str) -> bool:
+    """Whether a folded line is web-page furniture rather than report text."""
+    line = line.strip()
+    if not line:
+        return False
+    if len(line) <= _DEBRIS_LINE_MAX and _DEBRIS_LINE.search(line):
+        return True
+    if len(line) <= _SHORT and _SHORT_DEBRIS.search(line) and not _SENTENCE_END.search(line):
+        return True
+    return len(line) <= _NAV_LINE_MAX and _is_nav(line)
+
+
+def drop_debris(mt: MappedText) -> MappedText:
+    """The document without its debris lines, and without everything after a line that
+    opens the site's own tail ("猜你喜欢", "相关推荐")."""
+    text = mt.text
+    keep: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        stripped = line.strip()
+        if len(stripped) <= _TAIL_MARKER_MAX and _TAIL_MARKER.match(stripped):
+            break  # what follows is the site's, not the report's
+        if not is_debris_line(line):
+            keep.append((pos, min(end + 1, len(text))))
+        pos = end + 1
+    if keep == [(0, len(text))]:
+        return mt
+    origin = array("q")
+    for a, b in keep:
+        origin.extend(mt.origin[a:b])
+    return MappedText("".join(text[a:b] for a, b in keep), origin)
