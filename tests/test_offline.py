@@ -202,10 +202,10 @@ def test_justice_bureau_numbered_sections_and_labels():
 
 
 def test_units_are_named_with_or_without_a_place_word():
-    from summarizer.offline import _organizations
+    from summarizer.offline.header import organizations
 
     text = "海淀法院开展讲座。海淀法院组织活动。朝阳法院参加。李某遂诉至法院。乙市人民检察院。"
-    assert _organizations(text) == {"海淀法院": 2, "乙市人民检察院": 1}
+    assert organizations(text) == {"海淀法院": 2, "乙市人民检察院": 1}
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)

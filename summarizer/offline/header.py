@@ -1,0 +1,115 @@
+"""The header facts: title, the reporting unit (or the convening body of a meeting where
+several units speak), and the period."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from summarizer.offline.outline import HEADING, Para
+from summarizer.offline.points import Point
+
+__all__ = ["organization_of", "organizations", "period_of", "speaker_of", "speakers_of", "title_of"]
+
+
+_GENRE = re.compile(
+    r"总结|报告|汇报|情况|材料|发言|讲话|经验|做法|案例|纪实|综述|通报|要点|计划|方案|意见"
+)
+_ORG_SUFFIX = re.compile(
+    r"人民法院|法院|人民检察院|检察院|公安局|公安厅|司法局|司法厅|人民政府|政法委员会|政法委|"
+    r"人大常委会|监察委员会|税务局|市场监督管理局|街道办事处|委员会"
+)
+_ORG_STOP = set('的在和与及对向为是由把被将从于以等也并、,。;:!?"“”《》()年月日 \n我本该其这那')
+#: Words that make what follows a class of units, not one ("全省法院", "上级法院").
+_GENERIC = re.compile(
+    r"各级|全市|全省|全国|全区|全县|上级|下级|基层|两级|三级|有关|相关|各地|其他|中共|各|全"
+)
+_PLACE = re.compile(r"[省市县区州旗镇乡村盟]|X|某|[甲乙丙丁]")
+_YEAR = re.compile(r"(20\d\d)年(度|上半年|下半年|第[一二三四]季度)?")
+
+
+def title_of(text: str) -> str | None:
+    first = text.split("\n", 1)[0].strip()
+    if not 4 <= len(first) <= 50 or re.search(r"[。;!?]$", first):
+        return None
+    if any(p.match(first) for _, p in HEADING) or first.count(",") > 1:
+        return None
+    return first if _GENRE.search(first) or len(first) <= 30 else None
+
+
+#: Characters that show a "name" is really a clause: 李某遂诉至法院, 起诉到法院.
+#: (Not 经 or 来: 经开区, 来宾市.)
+_NOT_A_NAME = set("诉至到请报交给送赴遂了")
+
+
+def organizations(text: str) -> Counter[str]:
+    """Units named in ``text``: a place-like prefix (乙市, XX县, 甲区) before 人民法院,
+    检察院, 司法局…; a short bare name (海淀法院) counts when it recurs."""
+    found: Counter[str] = Counter()
+    bare: Counter[str] = Counter()
+    for m in _ORG_SUFFIX.finditer(text):
+        start = m.start()
+        while start > 0 and m.start() - start < 12 and text[start - 1] not in _ORG_STOP:
+            start -= 1
+        prefix = _GENERIC.split(text[start : m.start()])[-1]
+        if not prefix or prefix.endswith(("院", "局", "厅")) or _NOT_A_NAME & set(prefix):
+            continue
+        if _PLACE.search(prefix):
+            found[prefix + m.group()] += 1
+        elif 2 <= len(prefix) <= 4:
+            bare[prefix + m.group()] += 1
+    found.update({name: n for name, n in bare.items() if n >= 2})
+    return found
+
+
+def organization_of(
+    text: str, found: Counter[str], speakers: set[str], title: str | None
+) -> str | None:
+    """The unit whose work is reported: where several units speak, the body that convenes
+    them (the first unit named that is not a speaker); else the unit in the title; else the
+    unit named most often."""
+    if speakers:
+        others = [n for n in found if n not in speakers]
+        if others:
+            return min(others, key=text.find)
+    if title:
+        named = [n for n in found if n in title]
+        if named:
+            return min(named, key=title.find)
+    if not found:
+        return None
+    return max(found, key=lambda n: (found[n], -text.find(n)))
+
+
+def period_of(text: str, title: str | None, reported: list[Point]) -> str | None:
+    """The year in the title, else the year the reported parts (not plans, not a case's
+    background) mention most."""
+    if title and (m := _YEAR.search(title)):
+        return m.group()
+    years: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for point in reported:
+        for m in _YEAR.finditer(text, point.start, point.end):
+            year = m.group(1) + "年"
+            years[year] += 1
+            first_seen.setdefault(year, m.start())
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], -first_seen[y]))
+
+
+def speaker_of(text: str, point: Point, speakers: set[str]) -> str | None:
+    """The unit whose paragraph this point is in, where paragraphs open with a unit's name."""
+    line = text.rfind("\n", 0, point.start) + 1
+    return next((u for u in speakers if text.startswith(u, line)), None)
+
+
+def speakers_of(text: str, names: Counter[str], paras: list[Para]) -> set[str]:
+    """Units that open paragraphs: two or more (besides a report's own, dominant unit)
+    means a meeting where several units speak."""
+    opening = {n for n in names for p in paras if text.startswith(n, p.body)}
+    if names:
+        main, count = names.most_common(1)[0]
+        if count > 0.4 * sum(names.values()):
+            opening.discard(main)
+    return opening if len(opening) >= 2 else set()

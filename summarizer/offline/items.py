@@ -1,0 +1,95 @@
+"""Step 4, items: ``text`` is the point's lead restated (≤ ``ITEM_TEXT_LIMIT``
+characters, cut at a clause boundary); ``evidence`` are verbatim raw spans: the lead,
+the first body sentence, the stretch with the most figures."""
+
+from __future__ import annotations
+
+from summarizer.offline.figures import Figures
+from summarizer.offline.points import Point
+from summarizer.offline.text import BOUNDARY, CUT, sentences, shared, strip_edges, trim
+from summarizer.read import Document
+from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Span
+
+__all__ = ["item_of"]
+
+#: Longest quote of a point's lead, of its first body sentence, of its figures.
+LEAD_QUOTE = 60
+BODY_QUOTE = 80
+FIGURE_QUOTE = 80
+#: A lead shorter than this is restated with a fact from the body after it…
+SHORT_LEAD = 30
+#: …when at least this much room is left for the fact.
+MIN_FACT = 12
+#: How far before a figure its clause may start, and where it starts when no mark is found.
+_FIGURE_REACH = 40
+_FIGURE_FALLBACK = 20
+#: Room kept at a window's end for the unit after its last figure.
+_UNIT_ROOM = 4
+
+
+def figure_window(text: str, figures: Figures, start: int, end: int, limit: int) -> Span | None:
+    """The clause-aligned stretch of ``[start, end)``, at most ``limit`` long, that holds the
+    most figures: from the clause before a figure to the end of the clause of the last one."""
+    found = figures.within(start, end)
+    best: Span | None = None
+    best_count = 0
+    for first in found:
+        a = max(
+            (m.end() for m in BOUNDARY.finditer(text, max(start, first - _FIGURE_REACH), first)),
+            default=max(start, first - _FIGURE_FALLBACK),
+        )
+        inside = [f for f in found if a <= f < min(end, a + limit - _UNIT_ROOM)]
+        cut = CUT.search(text, inside[-1], min(end, a + limit))
+        window = strip_edges(text, a, cut.start() if cut else min(end, a + limit))
+        if len(inside) > best_count:
+            best, best_count = window, len(inside)
+    return best
+
+
+def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> Item | None:
+    """The item for one point (``unit``: the speaking unit, where several speak), or None
+    when it has nothing long enough to quote."""
+    view = doc.normalized.view
+    text = view.text
+    found = sentences(text, point.body, point.end)
+    if not found:
+        return None
+    lead, body = found[0], found[1:]
+    quotes = [trim(text, *lead, LEAD_QUOTE)]
+    if body:
+        quotes.append(trim(text, *body[0], BODY_QUOTE))
+    window = figure_window(text, figures, point.body, point.end, FIGURE_QUOTE)
+    if window:
+        for a, b in quotes:  # figures a quote already shows are not quoted twice
+            if a <= window[0] < b:
+                window = strip_edges(text, b, window[1])
+        usable = window[1] - window[0] >= MIN_QUOTE_CHARS and figures.count(window)
+        if usable and not any(shared(window, q) for q in quotes):
+            quotes.append(window)
+    restated = text[lead[0] : lead[1]]
+    if len(restated) < SHORT_LEAD and body:
+        fact = max(body[:3], key=figures.count)
+        room = ITEM_TEXT_LIMIT - len(restated) - 1
+        if room >= MIN_FACT:
+            a, b = trim(text, *fact, room)
+            restated = f"{restated}:{text[a:b]}"
+    if len(restated) > ITEM_TEXT_LIMIT:
+        a, b = trim(restated, 0, len(restated), ITEM_TEXT_LIMIT)
+        restated = restated[a:b]
+    if unit and unit not in restated:
+        restated = f"{unit}:{restated}"
+    evidence, spans = [], []
+    for a, b in dict.fromkeys(q for q in quotes if q[1] - q[0] >= MIN_QUOTE_CHARS):
+        span = view.raw_span(a, b)
+        if span not in spans:
+            spans.append(span)
+            evidence.append(doc.raw[span[0] : span[1]])
+    if not evidence:
+        return None
+    return Item(  # evidence is raw[start:end] by construction: exact
+        text=restated,
+        evidence=evidence,
+        spans=spans,
+        category=point.category,
+        alignment=["exact"] * len(evidence),
+    )

@@ -1,0 +1,76 @@
+"""The cue words of the genre: which heading opens which section, which sentence is a
+problem or a plan, what makes a paragraph concrete."""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.schemas import Section
+
+__all__ = [
+    "ACHIEVEMENT_HEAD",
+    "CONCRETE",
+    "CONTEXT_HEAD",
+    "PLAN_CUE",
+    "PLAN_HEAD",
+    "PROBLEM_CUE",
+    "PROBLEM_HEAD",
+    "classify_heading",
+    "sentence_class",
+]
+
+
+# A problems heading opens or closes with its word: 存在的问题, 面临的困难和问题,
+# 存在的问题及原因分析, 工作中的不足; not 坚持问题导向.
+PROBLEM_HEAD = re.compile(
+    r"^(存在|面临|当前|突出|主要)?的?(问题|困难|不足|短板|差距|瓶颈|挑战)"
+    r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战)(及.{0,8}|和.{0,8})?$"
+)
+# Not a bare 建议: 代表建议办理情况 reports work done.
+PLAN_HEAD = re.compile(
+    r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
+    r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)"
+)
+ACHIEVEMENT_HEAD = re.compile(
+    r"基本情况|做法|成效|成绩|亮点|进展|经验|主要工作|开展情况|完成情况|工作情况|取得|特色|创新|成果|回顾|"
+    r"调解过程|办理过程|办案过程|处理过程|裁判结果|处理结果|调解结果|办理结果|执行结果|工作措施"
+)
+#: Sections that give context, not results: a case's facts, its commentary.
+CONTEXT_HEAD = re.compile(
+    r"^(基本案情|案情|案情简介|案件事实|案件背景|背景|典型意义|法官说法|法官提示|法官点评|案例评析|"
+    r"评析|点评|裁判要旨|裁判要点|相关法条|法律依据|编者按|关键词)"
+)
+# Sentence cues, for reports without section headings.
+PROBLEM_CUE = re.compile(
+    r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
+    r"(存在|仍有|还有|面临|出现).{0,30}(问题|困难|挑战|矛盾|风险|隐患)"
+)
+#: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，").
+PLAN_CUE = re.compile(
+    r"^(?:[^,。]{0,8}[,:])?(下一步|下一阶段|下阶段|今后|明年|来年|接下来|我们将|拟|计划|力争|"
+    r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入)"
+)
+CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
+
+
+def classify_heading(title: str) -> Section | None:
+    head = title[:30]
+    if CONTEXT_HEAD.match(head):
+        return None
+    if head.startswith(("存在", "面临")) and PROBLEM_HEAD.search(head):
+        return "problems"  # 存在的问题及下一步打算: the problems come first
+    if PLAN_HEAD.search(head):
+        return "plans"
+    if PROBLEM_HEAD.search(head):
+        return "problems"
+    if ACHIEVEMENT_HEAD.search(head):
+        return "achievements"
+    return None
+
+
+def sentence_class(sentence: str) -> Section:
+    if PLAN_CUE.search(sentence):
+        return "plans"
+    if PROBLEM_CUE.search(sentence):
+        return "problems"
+    return "achievements"

@@ -1,0 +1,171 @@
+"""Step 5, metrics: number + unit, labelled by the clause before it, ranked (unit, label,
+size, section) and cut to the headline few. Plans are targets, not facts: skipped."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from summarizer.offline.figures import Figures
+from summarizer.offline.points import Point
+from summarizer.offline.text import BOUNDARY, EDGE, LABEL_STOP, strip_edges
+from summarizer.read import Document
+from summarizer.schemas import Metric
+
+__all__ = ["metrics"]
+
+_UNIT_WEIGHT = {
+    "%": 3.5, "个百分点": 3.0, "百分点": 3.0, "万元": 3.0, "亿元": 3.0, "元": 2.0, "万": 2.2,
+    "件": 2.3, "万件": 2.5, "人次": 2.0, "万人次": 2.5, "名": 2.0, "人": 2.0, "篇": 1.6,
+    "场次": 1.6, "起": 1.6, "项": 1.3, "次": 1.3, "天": 1.3, "期": 1.0, "个": 0.8,
+}  # fmt: skip
+_KEY_TERMS = re.compile(
+    r"结案|审结|执结|审理|受理|收案|受案|立案|调解|化解|判处|判决|追缴|到位|标的|金额|资金|罚金|率|"
+    r"排名|名列|服判|息诉|接访|信访|失信|惩戒|限制消费|直播|公开|发布|刊发|培训|普法|宣传|投入|督促|"
+    r"录入|天数|办结|办理|执行|诉讼"
+)
+#: Targets and duties ("每年应当举办2期以上") are not results.
+_NORMATIVE = re.compile(r"每年应|应当|至少|不少于|不低于|力争|目标|计划|拟")
+_LABEL_LEAD = re.compile(r"^(今年以来|今年|目前|截至目前|截止目前|其中|全年|共计|累计|已经|同时)+")
+_LABEL_TAIL = re.compile(
+    r"(达到|降至|升至|增至|减至|提高到|提升至|达|为|是|约|近|共计|共|计|累计|合计|总计|超过|超|逾|了|到|至|已)+$"
+)
+_LIST_MARKER = re.compile(
+    r"^(\(\d{1,2}\)|\d{1,2}[.、)]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、是要])"
+)
+#: Sparse reports: nearly every figure is a headline one; dense ones keep the top few.
+_MAX_METRICS = 20
+#: A label is the last this many characters of its clause.
+_LABEL_CHARS = 24
+#: How far back (characters) a metric's evidence reaches for the start of its clause.
+_CLAUSE_REACH = 30
+_RATES = ("%", "个百分点", "百分点")
+#: Units whose figures count even below 2 ("1.5万元", "0.8%").
+_SMALL_UNITS = (*_RATES[:1], "万元", "亿元", "万")
+#: Ordinals that are results ("排名第3名"), unlike "第2次会议".
+_RANK_UNITS = ("名", "位")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a figure's headline score is made: its unit's weight, then these."""
+
+    #: The label names a result the genre reports (结案, 执结, 受理…).
+    key_term: float = 1.0
+    #: A rate or a change in points.
+    rate: float = 1.2
+    #: Otherwise size counts: this times log10(value + 1), up to ``size_cap``.
+    size: float = 0.5
+    size_cap: float = 1.8
+    #: A figure in an achievement rather than a problem.
+    achievement: float = 0.4
+    #: A breakdown ("其中…") of a figure given before it.
+    breakdown: float = -0.8
+    #: "2000余": a round figure.
+    approximate: float = -0.3
+    #: A label of one character says too little.
+    unnamed: float = -1.5
+    #: Units not in the unit table.
+    other_unit: float = 1.0
+
+
+WEIGHTS = Weights()
+
+
+@dataclass
+class _Candidate:
+    value: str
+    unit: str
+    name: str
+    start: int
+    end: int
+    score: float
+
+
+_PAIRS = ("“”", "()", "《》", "‘’")
+_EDGE_BUT_CLOSERS = EDGE.translate(str.maketrans("", "", "”)》’"))
+
+
+def _balanced(label: str) -> str:
+    """Strip edge punctuation but keep a closing mark whose opening one is in the label."""
+    label = label.strip(_EDGE_BUT_CLOSERS)
+    for opener, closer in _PAIRS:
+        if label.endswith(closer) and opener not in label:
+            label = label[:-1]
+        elif label.count(opener) > label.count(closer):
+            label += closer
+    return label.strip()
+
+
+def _label(text: str, number_start: int, floor: int) -> str:
+    start = number_start
+    while start > floor and text[start - 1] not in LABEL_STOP:
+        start -= 1
+    label = _LIST_MARKER.sub("", text[start:number_start].strip(EDGE))
+    label = _balanced(_LABEL_TAIL.sub("", _LABEL_LEAD.sub("", label)))
+    if not label and start > floor + 1:  # "……85件": the clause before names it
+        return _label(text, start - 1, floor)
+    return label[-_LABEL_CHARS:]
+
+
+def _score(
+    unit: str, name: str, number: float, point: Point, sentence: str, approximate: bool
+) -> float:
+    w = WEIGHTS
+    score = _UNIT_WEIGHT.get(unit, w.other_unit)
+    score += w.key_term if _KEY_TERMS.search(name) else 0.0
+    score += w.rate if unit in _RATES else min(w.size_cap, math.log10(number + 1) * w.size)
+    score += w.achievement if point.section == "achievements" else 0.0
+    score += w.breakdown if "其中" in sentence else 0.0
+    score += w.approximate if approximate else 0.0
+    score += w.unnamed if len(name) < 2 else 0.0
+    return score
+
+
+def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric]:
+    view = doc.normalized.view
+    text = view.text
+    candidates: dict[tuple[str, str], _Candidate] = {}
+    for point in points:
+        if point.section == "plans":
+            continue  # targets, not facts
+        for m in figures.matches_within(point.body, point.end):
+            ordinal, value, approx, unit = m.groups()
+            if ordinal and unit not in _RANK_UNITS:
+                continue
+            sentence = max(text.rfind(c, point.start, m.start()) for c in "。;\n")
+            floor = max(point.start, sentence)
+            name = _label(text, m.start(), floor)
+            number = float(value)
+            if number < 2 and unit not in _SMALL_UNITS:
+                continue  # "1个窗口", "1批": not a headline figure
+            sentence_text = text[floor : m.start()]
+            if _NORMATIVE.search(sentence_text):
+                continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
+            score = _score(unit, name, number, point, sentence_text, bool(approx))
+            key = (value, unit)
+            if key not in candidates or candidates[key].score < score:
+                reach = max(floor, m.start() - _CLAUSE_REACH)
+                clause = max(
+                    (c.end() for c in BOUNDARY.finditer(text, reach, m.start())), default=reach
+                )
+                if len(name) > m.start() - clause:  # the label lies further back: keep it in
+                    clause = max(floor, m.start() - len(name))
+                a, b = strip_edges(text, clause, m.end())
+                candidates[key] = _Candidate(value, unit, name or unit, a, b, score)
+    ranked = sorted(candidates.values(), key=lambda c: -c.score)[:_MAX_METRICS]
+    metrics = []
+    for c in ranked:
+        span = view.raw_span(c.start, c.end)
+        metrics.append(
+            Metric(
+                name=c.name,
+                value=c.value,
+                unit=c.unit,
+                evidence=doc.raw[span[0] : span[1]],
+                span=span,
+                alignment="exact",
+            )
+        )
+    return metrics

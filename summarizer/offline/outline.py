@@ -1,0 +1,113 @@
+"""Step 1, the outline: heading lines by their markers (``一、`` > ``（一）`` > ``1.`` >
+``（1）``, 【bracketed】 names, bare section names) form a tree of nodes, each with the
+body paragraphs before its first child."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from summarizer.offline.lexicon import CONTEXT_HEAD, classify_heading
+from summarizer.offline.text import ENDS_SENTENCE, SENTENCE_END
+
+__all__ = ["HEADING", "INLINE", "Node", "Para", "all_paras", "outline", "paragraphs", "splits"]
+
+
+HEADING = [  # (rank, pattern): 一、 > （一） > 1. > （1）
+    (1, re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")),
+    (2, re.compile(r"^\([一二三四五六七八九十]{1,3}\)[、.．]?")),
+    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    (4, re.compile(r"^\(\d{1,2}\)[、.．]?")),
+]
+INLINE = re.compile(
+    r"(?:^|(?<=[。;!?:]))\s*(?:第([一二三四五六七八九十]{1,3})(?![次名个条批届年号位种类级期])|"
+    r"([一二三四五六七八九十]{1,3})(是|要))",
+    re.MULTILINE,
+)
+
+
+_BRACKET = re.compile(r"^【([^】]{2,12})】")
+#: A bare line that names a section ("存在的问题", "下一步工作打算") is a heading too.
+_BARE_HEADING_MAX = 24
+
+
+@dataclass
+class Para:
+    start: int  # view offsets of the stripped line
+    end: int
+    rank: int = 0  # heading rank, 0 for body text
+    body: int = 0  # where the text after the marker starts
+    label: str | None = None  # a heading's own name, when the line states it apart (【基本案情】)
+
+    def title(self, text: str) -> str:
+        """The heading's first sentence, marker removed."""
+        if self.label:
+            return self.label
+        head = text[self.body : self.end]
+        cut = SENTENCE_END.search(head)
+        return head[: cut.start()] if cut else head
+
+
+@dataclass
+class Node:
+    para: Para | None
+    rank: int
+    depth: int
+    children: list[Node] = field(default_factory=list)
+    content: list[Para] = field(default_factory=list)  # body paragraphs before the first child
+
+
+def paragraphs(text: str) -> list[Para]:
+    paras, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + line.index(stripped[0])
+            para = Para(start, start + len(stripped), body=start)
+            for rank, pattern in HEADING:
+                m = pattern.match(stripped)
+                if m and len(stripped) > m.end():
+                    para.rank, para.body = rank, start + m.end()
+                    break
+            if not para.rank and (m := _BRACKET.match(stripped)):
+                para.rank, para.body, para.label = 1, start + m.end(), m.group(1)
+            elif not para.rank and paras and _is_bare_heading(stripped):
+                para.rank, para.body, para.label = 1, start + len(stripped), stripped
+            paras.append(para)
+        pos += len(line) + 1
+    return paras
+
+
+def _is_bare_heading(line: str) -> bool:
+    """An unnumbered line that only names a section (never the first line: the title)."""
+    if len(line) > _BARE_HEADING_MAX or ENDS_SENTENCE.search(line) or re.search(r"[,，\d]", line):
+        return False
+    return classify_heading(line) is not None or bool(CONTEXT_HEAD.match(line))
+
+
+def outline(paras: list[Para]) -> Node:
+    root = Node(None, 0, 0)
+    stack = [root]
+    for para in paras:
+        if para.rank:
+            while stack[-1].rank >= para.rank:
+                stack.pop()
+            node = Node(para, para.rank, stack[-1].depth + 1)
+            stack[-1].children.append(node)
+            stack.append(node)
+        else:
+            stack[-1].content.append(para)
+    return root
+
+
+def splits(parent: Node, child: Node) -> bool:
+    """Whether ``child`` is a point of its own or an enumeration inside its parent."""
+    return child.rank <= 3 or parent.rank <= 2
+
+
+def all_paras(node: Node) -> list[Para]:
+    paras = [node.para] if node.para else []
+    paras += node.content
+    for child in node.children:
+        paras += all_paras(child)
+    return paras
