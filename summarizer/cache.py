@@ -31,16 +31,17 @@ import logging
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.schemas import DraftSummary, Meta, ReportSummary
+from summarizer.schemas import DraftSummary, Meta, ReportSummary, SourceText
 from summarizer.settings import Settings
 
-__all__ = ["CachedDraft", "SummaryCache", "cache_key", "exact_key", "schema_fingerprint"]
+__all__ = ["CachedDraft", "Claim", "SummaryCache", "cache_key", "exact_key", "schema_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +119,15 @@ class SummaryCache:
             self._warned = True
             log.warning("%s", message)
 
-    @property
-    def usable(self) -> bool:
-        return self._cache is not None
-
-    def get(self, key: str, context: dict[str, Any]) -> CachedDraft | None:
-        """The entry for ``key``, re-validated (grounding included) with ``context``."""
+    def get(self, key: str, source: SourceText) -> CachedDraft | None:
+        """The entry for ``key``, re-validated (grounding included) against ``source``."""
         if self._cache is None:
             return None
         try:
             blob = self._cache.get(key)
             if blob is None:
                 return None
-            entry = CachedDraft.model_validate_json(blob, context=context)
+            entry = CachedDraft.model_validate_json(blob, context={"source": source})
             return entry if entry.format == FORMAT else None
         except Exception as exc:  # a damaged, stale or foreign entry is a miss
             log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
@@ -161,23 +158,24 @@ class SummaryCache:
     def set_summary(self, key: str, summary: ReportSummary) -> None:
         self._put(key, summary.model_dump_json())
 
-    def claim(self, key: str, ttl: float) -> str | None:
-        """A token if this caller may summarize ``key`` now; None while another live one does."""
+    def claim(self, key: str, ttl: float) -> Claim | None:
+        """The right to summarize ``key`` now; None while another live caller holds it."""
         name, token = "claim:" + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        mine = Claim(self, key, token)
         if self._cache is None:
-            return token
+            return mine
         try:
             if self._cache.add(name, token, expire=ttl):
-                return token
+                return mine
             with self._cache.transact():
                 holder = self._cache.get(name)
                 if holder is None or _holder_is_dead(holder):
                     self._cache.set(name, token, expire=ttl)
-                    return token
+                    return mine
             return None
         except Exception as exc:  # a broken cache must never block the work
             log.warning("cache claim failed (%s); going ahead", _first_line(exc))
-            return token
+            return mine
 
     def release(self, key: str, token: str) -> None:
         name = "claim:" + key
@@ -194,6 +192,25 @@ class SummaryCache:
         if self._cache is not None:
             with contextlib.suppress(Exception):
                 self._cache.close()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to pay for one document, so that a concurrent caller waits for the entry
+    instead of paying twice; :meth:`release` gives it back (a no-op without a cache)."""
+
+    cache: SummaryCache | None
+    key: str
+    token: str
+
+    @classmethod
+    def unshared(cls, key: str) -> Claim:
+        """The claim when there is no cache to coordinate through: nobody else to tell."""
+        return cls(None, key, "")
+
+    def release(self) -> None:
+        if self.cache is not None:
+            self.cache.release(self.key, self.token)
 
 
 def _holder_is_dead(holder: Any) -> bool:

@@ -4,6 +4,12 @@ or read → normalize → offline engine when no endpoint is configured.
 :class:`Summarizer` holds the settings, the LLM client and the cache, so a
 caller summarizing many documents reuses them. :func:`summarize` and
 :func:`asummarize` are the one-call API.
+
+Each document goes through the same steps, sync or async: read it; look for its
+finished summary in the cache (:meth:`Summarizer._cached_summary`); then
+:meth:`Summarizer._next_step` says what is left, as a type: :class:`Done` (offline,
+or a cached draft), :class:`Ask` (a model call, with the claim that makes this
+caller the one to pay for it) or :class:`Wait` (another caller holds the claim).
 """
 
 from __future__ import annotations
@@ -16,31 +22,67 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from summarizer.cache import SummaryCache, cache_key, exact_key
+from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.errors import (
     EmptySummaryError,
     InputError,
     SummarizationError,
     SummarizerError,
 )
-from summarizer.grounding import ground, salvage, validation_context, verify
+from summarizer.grounding import GroundedSource, ground, salvage, verify
 from summarizer.llm import CallRecord, LLMBackend
 from summarizer.offline import summarize_offline
 from summarizer.prompts import build_messages, prompt_version
 from summarizer.read import Document, load
-from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
+from summarizer.schemas import SECTIONS, DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
 from summarizer.throttle import Throttle
 
-__all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
+__all__ = ["CLAIM_POLL", "Ask", "Done", "Request", "Summarizer", "Wait", "asummarize", "summarize"]
 
 #: Seconds between looks at the cache while another caller summarizes the same document.
 CLAIM_POLL = 0.25
 #: Inputs up to this size are looked up in the cache without a thread hop (see
-#: ``Summarizer._answers_inline``): a 64 KB report is read, hashed and parsed in ~1 ms.
+#: ``Summarizer._answers_inline``).
 _INLINE_BYTES = 64 * 1024
 
 Source = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one model call needs, built whole: the messages, the document the answer is
+    grounded in, and the cache keys its summary is stored under."""
+
+    messages: list[dict[str, str]]
+    source: GroundedSource
+    #: The draft's key (the normalized text and everything that shapes the answer).
+    key: str
+    #: The finished summary's key (the raw text exactly); "" without a cache.
+    exact: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """No model call is needed: here is the summary (offline, or from a cached draft)."""
+
+    summary: ReportSummary
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask the model; ``claim`` makes this caller the one to pay for the document."""
+
+    request: Request
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Another caller is paying for this document: look again in a moment."""
+
+
+Step = Done | Ask | Wait
 
 
 @dataclass(frozen=True)
@@ -55,16 +97,6 @@ class _Answer:
     @classmethod
     def of(cls, draft: DraftSummary, record: CallRecord) -> _Answer:
         return cls(draft, record.usage, record.attempts, [])
-
-
-@dataclass
-class _Prepared:
-    """A document made ready for the model: its cache key and grounding context."""
-
-    key: str
-    exact: str
-    context: dict[str, Any]
-    messages: list[dict[str, str]]
 
 
 class Summarizer:
@@ -122,7 +154,7 @@ class Summarizer:
     def backend(self) -> Literal["llm", "offline"]:
         return self.settings.resolved_backend
 
-    # ------------------------------------------------------------------ public
+    # ------------------------------------------------------------------ drivers
 
     def summarize(self, source: Source | Document, *, doc_id: str | None = None) -> ReportSummary:
         """Summarize a path, a text, or a :class:`Document`."""
@@ -135,23 +167,17 @@ class Summarizer:
         started = time.perf_counter()
         doc, step = self._open(source, doc_id, started)
         try:
-            while step is None:  # another caller is paying for this document: wait for it
+            while isinstance(step, Wait):
                 time.sleep(CLAIM_POLL)
-                step = self._prepare(doc, started)
-            if isinstance(step, ReportSummary):
-                return step
-            ready, token = step
+                step = self._step(doc, started)
+            if isinstance(step, Done):
+                return step.summary
             try:
-                try:
-                    answer = _Answer.of(
-                        *self._llm_backend().complete(ready.messages, ready.context)
-                    )
-                except SummarizationError as exc:
-                    answer = self._salvaged(exc, ready)
+                answer = self._answer(step.request)
             except BaseException:
-                self._release(ready, token)
+                step.claim.release()
                 raise
-            return self._made(doc, ready, answer, started, token)
+            return self._summary_of(doc, step, answer, started)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -168,42 +194,56 @@ class Summarizer:
 
     async def _asummarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
         started = time.perf_counter()
-        doc: Document | None = None
-        step: ReportSummary | tuple[_Prepared, str] | None = None
         if self._answers_inline(source):  # a cache hit costs less than the hop to a thread
-            doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
-            step = self._served(doc, started)
-        if step is None:
-            doc, step = await asyncio.to_thread(
-                self._open, doc or source, doc_id, started, doc is not None
-            )
-        assert doc is not None
+            doc = self._read(source, doc_id)
+            hit = self._cached_summary(doc, started)
+            if hit is not None:
+                return hit
+            step: Step | None = None  # not cached: the rest goes to the thread
+        else:
+            doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
         try:
-            while step is None:
+            if step is None:
+                step = await asyncio.to_thread(self._next_step, doc, started)
+            while isinstance(step, Wait):
                 await asyncio.sleep(CLAIM_POLL)
-                step = await asyncio.to_thread(self._prepare, doc, started)
-            if isinstance(step, ReportSummary):
-                return step
-            ready, token = step
+                step = await asyncio.to_thread(self._step, doc, started)
+            if isinstance(step, Done):
+                return step.summary
             try:
-                try:
-                    answer = _Answer.of(
-                        *await self._llm_backend().acomplete(ready.messages, ready.context)
-                    )
-                except SummarizationError as exc:
-                    answer = self._salvaged(exc, ready)
+                answer = await self._aanswer(step.request)
             except BaseException:
-                await asyncio.to_thread(self._release, ready, token)
+                await asyncio.to_thread(step.claim.release)
                 raise
-            return await asyncio.to_thread(self._made, doc, ready, answer, started, token)
+            return await asyncio.to_thread(self._summary_of, doc, step, answer, started)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
     # ------------------------------------------------------------------ steps
 
+    @staticmethod
+    def _read(source: Source | Document, doc_id: str | None) -> Document:
+        """The document (its errors name the file themselves)."""
+        return source if isinstance(source, Document) else load(source, doc_id=doc_id)
+
+    def _open(
+        self, source: Source | Document, doc_id: str | None, started: float
+    ) -> tuple[Document, Step]:
+        """Read the document, then its finished summary from the cache or its next step."""
+        doc = self._read(source, doc_id)
+        try:
+            return doc, self._step(doc, started)
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    def _step(self, doc: Document, started: float) -> Step:
+        """The finished summary from the cache, else :meth:`_next_step`."""
+        hit = self._cached_summary(doc, started) if self.backend == "llm" else None
+        return Done(hit) if hit is not None else self._next_step(doc, started)
+
     def _answers_inline(self, source: Source | Document) -> bool:
-        """Whether to look for an exact cache hit in the event loop: only for small inputs
-        (reading, hashing and parsing them takes ~0.3 ms), and only when there is a cache.
+        """Whether to look for the finished summary in the event loop: only for small
+        inputs (reading, hashing and parsing them takes ~0.3 ms), and only with a cache.
         A rerun of a cached folder then runs at thousands of documents a second instead of
         queueing every document for a thread; anything bigger still goes to the thread."""
         if self.backend != "llm" or not self.settings.cache:
@@ -215,63 +255,38 @@ class Summarizer:
         except (OSError, ValueError, TypeError):
             return False
 
-    def _served(self, doc: Document, started: float) -> ReportSummary | None:
-        """The finished summary the cache holds for exactly this text, if any."""
+    def _cached_summary(self, doc: Document, started: float) -> ReportSummary | None:
+        """The finished summary the cache holds for exactly this raw text, if its spans
+        still read its quotes here (a summary that does not is never served)."""
         cache = self._summary_cache()
         if cache is None:
             return None
-        return self._exact_hit(cache, self._exact_key(doc), doc, started)
+        summary = cache.get_summary(self._exact_key(doc))
+        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
+            return None
+        meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
+        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
 
-    def _open(
-        self, source: Source | Document, doc_id: str | None, started: float, probed: bool = False
-    ) -> tuple[Document, ReportSummary | tuple[_Prepared, str] | None]:
-        """Read the document (its errors name the file themselves), then :meth:`_prepare`
-        (``probed``: :meth:`_served` has already looked for an exact hit)."""
-        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
-        try:
-            return doc, self._prepare(doc, started, probed)
-        except SummarizerError as exc:
-            raise exc.with_path(doc.source) from exc.__cause__
-
-    def _prepare(
-        self, doc: Document, started: float, probed: bool = False
-    ) -> ReportSummary | tuple[_Prepared, str] | None:
-        """The summary when no model call is needed; else what the call needs and the claim
-        that makes this caller the one to pay for it; None while another caller holds it."""
-        ready = self._ready(doc, started, probed)
-        if isinstance(ready, ReportSummary):
-            return ready
-        token = self._claim(ready)
-        return None if token is None else (ready, token)
-
-    def _ready(
-        self, doc: Document, started: float, probed: bool = False
-    ) -> ReportSummary | _Prepared:
-        """The summary when no model call is needed (offline, cached), else what the call needs."""
+    def _next_step(self, doc: Document, started: float) -> Step:
+        """What is left to do for ``doc`` once its finished summary is not cached."""
         if self.backend == "offline":
             summary = summarize_offline(doc)
             summary.meta.seconds = round(time.perf_counter() - started, 3)
-            return summary
+            return Done(summary)
         cache = self._summary_cache()
-        version = prompt_version()
-        exact = self._exact_key(doc) if cache else ""
-        if (
-            cache is not None
-            and not probed
-            and (done := self._exact_hit(cache, exact, doc, started))
-        ):
-            return done
         # one grounding source: validation, cache, output
-        context = validation_context(doc, points=lambda: _offline_points(doc))
-        key = cache_key(doc.normalized.text, self.settings, version)
-        entry = cache.get(key, context) if cache else None
-        ready = _Prepared(key, exact, context, [])
+        source = GroundedSource(doc.normalized, points=lambda: _offline_points(doc))
+        key = cache_key(doc.normalized.text, self.settings, prompt_version())
+        entry = cache.get(key, source) if cache else None
         if entry is not None:
+            request = Request([], source, key, self._exact_key(doc))
             meta = entry.meta.model_copy(update={"cached": True})
-            return self._finish(doc, ready, entry.draft, meta, started)
-        ready.messages = build_messages(doc.normalized.text, doc.doc_id)
-        self._check_context(ready.messages)
-        return ready
+            return Done(self._grounded(doc, request, entry.draft, meta, started))
+        messages = build_messages(doc.normalized.text, doc.doc_id)
+        self._check_context(messages)
+        request = Request(messages, source, key, self._exact_key(doc) if cache else "")
+        claim = self._claim(request)
+        return Wait() if claim is None else Ask(request, claim)
 
     def _check_context(self, messages: list[dict[str, str]]) -> None:
         """Refuse a prompt the model cannot take, before paying for a request.
@@ -293,40 +308,52 @@ class Summarizer:
     def _exact_key(self, doc: Document) -> str:
         return exact_key(doc.raw, self.settings, prompt_version())
 
-    def _exact_hit(
-        self, cache: SummaryCache, exact: str, doc: Document, started: float
-    ) -> ReportSummary | None:
-        summary = cache.get_summary(exact)
-        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
-            return None  # a summary whose spans do not read its quotes here is never served
-        meta = summary.meta.model_copy(update=self._meta_update(doc, started, cached=True))
-        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
+    def _claim(self, request: Request) -> Claim | None:
+        """The claim on the document's key, None while another caller holds it."""
+        cache = self._summary_cache()
+        if cache is None:
+            return Claim.unshared(request.key)
+        s = self.settings
+        ttl = s.transport_deadline + s.timeout * (s.max_retries + 1)
+        return cache.claim(request.key, ttl)
 
-    def _salvaged(self, exc: SummarizationError, ready: _Prepared) -> _Answer:
+    def _answer(self, request: Request) -> _Answer:
+        """The model's validated draft, or what of its last answer grounds."""
+        try:
+            return _Answer.of(*self._llm_backend().complete(request.messages, request.source))
+        except SummarizationError as exc:
+            return self._salvaged(exc, request)
+
+    async def _aanswer(self, request: Request) -> _Answer:
+        """Async :meth:`_answer`."""
+        backend = self._llm_backend()
+        try:
+            return _Answer.of(*await backend.acomplete(request.messages, request.source))
+        except SummarizationError as exc:
+            return self._salvaged(exc, request)
+
+    def _salvaged(self, exc: SummarizationError, request: Request) -> _Answer:
         """The items and metrics of the model's last answer that ground, when its re-asks
         ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
         if self.settings.strict or exc.reply is None:
             raise exc
-        source = ready.context["source"]
+        source = request.source
         kept = salvage(exc.reply, source)
         if kept is None:
-            offered = sum(
-                len(v) for k in ("achievements", "problems", "plans")
-                if isinstance(v := exc.reply.get(k), list)
-            )  # fmt: skip
+            offered = sum(len(v) for k in SECTIONS if isinstance(v := exc.reply.get(k), list))
             if not offered and source.points:  # it failed on something else, but said nothing
                 raise _empty(source.points, exc.attempts, exc.usage or Usage()) from exc
             raise exc
         draft, dropped = kept
         return _Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
 
-    def _made(
-        self, doc: Document, ready: _Prepared, answer: _Answer, started: float, token: str
+    def _summary_of(
+        self, doc: Document, ask: Ask, answer: _Answer, started: float
     ) -> ReportSummary:
         """The summary of a fresh draft, cached; the claim goes back whatever happens."""
         try:
             s = self.settings
-            points = ready.context["source"].points if answer.draft.points == 0 else 0
+            points = ask.request.source.points if answer.draft.points == 0 else 0
             if points:
                 raise _empty(points, answer.attempts, answer.usage)
             meta = Meta(
@@ -340,10 +367,26 @@ class Summarizer:
             )
             cache = self._summary_cache()
             if cache is not None:
-                cache.set(ready.key, answer.draft, meta)
-            return self._finish(doc, ready, answer.draft, meta, started)
+                cache.set(ask.request.key, answer.draft, meta)
+            return self._grounded(doc, ask.request, answer.draft, meta, started)
         finally:
-            self._release(ready, token)
+            ask.claim.release()
+
+    def _grounded(
+        self, doc: Document, request: Request, draft: DraftSummary, meta: Meta, started: float
+    ) -> ReportSummary:
+        """The output summary of a validated draft, checked and stored under the exact key."""
+        meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
+        summary = ground(draft, doc, meta, request.source)
+        if summary.meta.dropped:
+            summary.meta.warnings = [_dropped_warning(summary.meta.dropped)]
+        problems = verify(summary, doc.raw)
+        if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
+            raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
+        cache = self._summary_cache()
+        if cache is not None and request.exact:
+            cache.set_summary(request.exact, summary)
+        return summary
 
     def _fall_back(
         self, exc: SummarizerError, source: Source | Document, doc_id: str | None
@@ -353,43 +396,12 @@ class Summarizer:
         if self.settings.fallback != "offline" or self.backend != "llm":
             raise exc
         started = time.perf_counter()
-        doc = source if isinstance(source, Document) else load(source, doc_id=doc_id)
-        summary = summarize_offline(doc)
+        summary = summarize_offline(self._read(source, doc_id))
         summary.meta.warnings.append(
             f"the model failed this report ({exc.message}); this is the offline engine's summary"
         )
         summary.meta.seconds = round(time.perf_counter() - started, 3)
         return summary
-
-    def _finish(
-        self, doc: Document, ready: _Prepared, draft: DraftSummary, meta: Meta, started: float
-    ) -> ReportSummary:
-        meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
-        summary = ground(draft, doc, meta, ready.context["source"])
-        if summary.meta.dropped:
-            summary.meta.warnings = [_dropped_warning(summary.meta.dropped)]
-        problems = verify(summary, doc.raw)
-        if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
-            raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
-        cache = self._summary_cache()
-        if cache is not None and ready.exact:
-            cache.set_summary(ready.exact, summary)
-        return summary
-
-    def _claim(self, ready: _Prepared) -> str | None:
-        """Claim the document's cache key, so that a concurrent run waits instead of paying
-        twice; "" when there is no cache to coordinate through."""
-        cache = self._summary_cache()
-        if cache is None:
-            return ""
-        s = self.settings
-        ttl = s.transport_deadline + s.timeout * (s.max_retries + 1)
-        return cache.claim(ready.key, ttl)
-
-    def _release(self, ready: _Prepared, token: str) -> None:
-        cache = self._summary_cache()
-        if cache is not None and token:
-            cache.release(ready.key, token)
 
     @staticmethod
     def _meta_update(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:

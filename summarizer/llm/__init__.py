@@ -1,0 +1,207 @@
+"""The LLM backend: instructor over the openai client, three retry budgets kept apart.
+
+* **Transport** (429, 5xx, timeouts, dropped connections): tenacity around the
+  whole instructor call, exponential backoff with jitter, ``Retry-After``
+  honoured, bounded in tries and in time. The openai client's own retries are
+  off (``max_retries=0``) so the two never multiply. instructor ≥ 1.17 does not
+  re-ask on API errors; it wraps them in ``InstructorRetryException`` with the
+  cause in ``__cause__``, which is what we classify. A transport error therefore
+  never reaches the model as a "validation error".
+* **Validation**: instructor re-asks with the validators' messages
+  (``max_retries`` re-asks, i.e. ``max_retries + 1`` attempts).
+* **Truncation** (``finish_reason == "length"``): not re-asked (the same limit
+  would cut the same reply); a :class:`TruncationError` names the limit.
+
+401/403/404 fail at once with the setting to fix (:mod:`.translate`). Replies
+are repaired before parsing (:mod:`.reply`) and counted (:mod:`.accounting`). openai
+and instructor are imported lazily: ``summarizer --help`` and the offline engine
+never load them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from summarizer.errors import ConfigError
+from summarizer.llm.accounting import CallRecord
+from summarizer.llm.reply import ReplyRepair, response_model
+from summarizer.llm.translate import api_cause, describe, is_transient, retry_after, translate
+from summarizer.llm.transport import throttled_transport
+from summarizer.schemas import GROUNDING_SOURCE, DraftSummary, SourceText
+from summarizer.settings import Settings
+from summarizer.throttle import MAX_RETRY_AFTER, Throttle
+
+__all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend"]
+
+log = logging.getLogger(__name__)
+
+#: Our mode names → instructor.Mode members.
+INSTRUCTOR_MODES = {
+    "tools": "TOOLS",
+    "json": "JSON",
+    "json_schema": "JSON_SCHEMA",
+    "md_json": "MD_JSON",
+}
+
+#: Placeholder for servers that need no key (vLLM, Ollama): the client insists on one.
+_NO_KEY = "no-key-configured"
+#: Exponential backoff between transport tries, in seconds: the first wait, the longest.
+_BACKOFF_FIRST, _BACKOFF_MAX = 0.5, 20.0
+
+
+class LLMBackend:
+    """Summarize through an OpenAI-compatible endpoint. One instance per settings."""
+
+    def __init__(self, settings: Settings, *, throttle: Throttle | None = None) -> None:
+        if not settings.api_key and not settings.base_url:
+            raise ConfigError(
+                "no LLM endpoint configured: set OPENAI_API_KEY (or SUMMARIZER_API_KEY), "
+                "or OPENAI_BASE_URL for a local server, or use --backend offline"
+            )
+        self.settings = settings
+        self.throttle = throttle
+        self._clients: dict[bool, Any] = {}
+
+    def close(self) -> None:
+        """Close the sync client's connections."""
+        client = self._clients.pop(False, None)
+        if client is not None:
+            client.client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client's connections (call it in the event loop that used them)."""
+        client = self._clients.pop(True, None)
+        if client is not None:
+            await client.client.close()
+
+    # ------------------------------------------------------------------ clients
+
+    def client(self, is_async: bool) -> Any:
+        """The instructor client (sync or async), made on first use: importing openai and
+        instructor takes ~1 s, which `summarizer --help` and the offline engine never pay."""
+        if is_async not in self._clients:
+            import instructor
+            import openai
+
+            s = self.settings
+            cls = openai.AsyncOpenAI if is_async else openai.OpenAI
+            extra: dict[str, Any] = {}
+            if is_async and self.throttle is not None:
+                extra["http_client"] = openai.DefaultAsyncHttpxClient(
+                    transport=throttled_transport(self.throttle), timeout=s.timeout
+                )
+            raw = cls(
+                base_url=s.base_url,
+                api_key=s.api_key or _NO_KEY,
+                timeout=s.timeout,
+                max_retries=0,  # transport retries are ours (tenacity), not the client's
+                **extra,
+            )
+            mode = getattr(instructor.Mode, INSTRUCTOR_MODES[s.mode])
+            self._clients[is_async] = instructor.from_openai(raw, mode=mode)
+        return self._clients[is_async]
+
+    def _create_kwargs(self, messages: list[dict[str, str]]) -> dict:
+        s = self.settings
+        kwargs: dict[str, Any] = {
+            "response_model": response_model(),
+            "messages": [dict(m) for m in messages],
+            "model": s.model,
+            "temperature": s.temperature,
+            "max_retries": s.max_retries,
+            "strict": False,  # let "2000" and 2000 both be a value; the validators decide
+        }
+        if s.max_tokens:
+            kwargs["max_tokens"] = s.max_tokens
+        return kwargs
+
+    def _retry_policy(self, record: CallRecord) -> dict[str, Any]:
+        from tenacity import retry_if_exception, stop_after_attempt, stop_after_delay
+
+        s = self.settings
+
+        def wait(state: Any) -> float:
+            """The server's Retry-After when it gives one, else exponential backoff with jitter."""
+            exc = state.outcome.exception() if state.outcome else None
+            asked = retry_after(exc) if exc else None
+            if asked is not None:
+                return min(asked, MAX_RETRY_AFTER)
+            return min(
+                _BACKOFF_MAX, _BACKOFF_FIRST * 2 ** (state.attempt_number - 1)
+            ) + random.uniform(0, _BACKOFF_FIRST)
+
+        def before(state: Any) -> None:
+            record.transport_tries = state.attempt_number
+
+        def before_sleep(state: Any) -> None:
+            exc = state.outcome.exception()
+            log.warning(
+                "transport error (%s); retry %d/%d in %.1fs",
+                describe(api_cause(exc)),
+                state.attempt_number,
+                s.transport_retries,
+                state.next_action.sleep if state.next_action else 0.0,
+            )
+
+        return {
+            "stop": stop_after_attempt(s.transport_retries + 1)
+            | stop_after_delay(s.transport_deadline),
+            "wait": wait,
+            "retry": retry_if_exception(is_transient),
+            "before": before,
+            "before_sleep": before_sleep,
+            "reraise": True,
+        }
+
+    # ------------------------------------------------------------------ calls
+
+    def _start(self, is_async: bool) -> tuple[Any, CallRecord, ReplyRepair, Any]:
+        """The client, fresh records of this call, and the hooks that fill them (repair
+        first, so that what is counted is the reply as parsed)."""
+        from instructor.core.hooks import Hooks
+
+        record, repair = CallRecord(), ReplyRepair(mode=self.settings.mode)
+        hooks = Hooks()
+        for handler in (repair, record):
+            hooks.on("completion:kwargs", handler.on_request)
+            hooks.on("completion:response", handler.on_response)
+        return self.client(is_async), record, repair, hooks
+
+    def complete(
+        self, messages: list[dict[str, str]], source: SourceText
+    ) -> tuple[DraftSummary, CallRecord]:
+        """One validated draft for ``messages``, grounded in ``source``, or a
+        :class:`~summarizer.errors.SummarizerError`."""
+        from tenacity import Retrying
+
+        client, record, repair, hooks = self._start(is_async=False)
+        grounding = GROUNDING_SOURCE.set(source)
+        try:
+            for attempt in Retrying(**self._retry_policy(record)):
+                with attempt:
+                    draft = client.create(**self._create_kwargs(messages), hooks=hooks)
+        except Exception as exc:
+            raise translate(exc, self.settings, record, repair.last_reply) from exc
+        finally:
+            GROUNDING_SOURCE.reset(grounding)
+        return draft, record
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], source: SourceText
+    ) -> tuple[DraftSummary, CallRecord]:
+        """Async :meth:`complete` (same budgets, same errors)."""
+        from tenacity import AsyncRetrying
+
+        client, record, repair, hooks = self._start(is_async=True)
+        grounding = GROUNDING_SOURCE.set(source)  # this task's copy only
+        try:
+            async for attempt in AsyncRetrying(**self._retry_policy(record)):
+                with attempt:
+                    draft = await client.create(**self._create_kwargs(messages), hooks=hooks)
+        except Exception as exc:
+            raise translate(exc, self.settings, record, repair.last_reply) from exc
+        finally:
+            GROUNDING_SOURCE.reset(grounding)
+        return draft, record

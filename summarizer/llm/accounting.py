@@ -1,0 +1,57 @@
+"""Accounting: what one summarize call cost, filled by instructor's hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from summarizer.schemas import Usage
+
+__all__ = ["CHARS_PER_TOKEN", "CallRecord"]
+
+#: When a server reports no usage, tokens are estimated at this many characters each
+#: (Chinese runs at ~0.6-1.0 tokens per character on current models; JSON keys more).
+CHARS_PER_TOKEN = 1.5
+
+
+@dataclass
+class CallRecord:
+    """Attempts (replies received), transport tries and tokens of one call."""
+
+    attempts: int = 0
+    transport_tries: int = 0
+    usage: Usage = field(default_factory=Usage)
+    _prompt_chars: int = 0
+
+    def on_request(self, *args: Any, **kwargs: Any) -> None:
+        messages = kwargs.get("messages") or []
+        self._prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
+
+    def on_response(self, response: Any) -> None:
+        """Count the attempt and add its usage (estimated when the server sends none)."""
+        self.attempts += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None and usage.prompt_tokens is not None:
+            prompt = usage.prompt_tokens or 0
+            completion = usage.completion_tokens or 0
+            self.usage += Usage(
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                total_tokens=usage.total_tokens or prompt + completion,
+            )
+            return
+        reply_chars = 0
+        for choice in getattr(response, "choices", None) or []:
+            message = choice.message
+            if isinstance(message.content, str):
+                reply_chars += len(message.content)
+            for call in message.tool_calls or []:
+                reply_chars += len(call.function.arguments or "")
+        prompt = round(self._prompt_chars / CHARS_PER_TOKEN)
+        completion = round(reply_chars / CHARS_PER_TOKEN)
+        self.usage += Usage(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=prompt + completion,
+            estimated=True,
+        )
