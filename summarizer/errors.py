@@ -38,6 +38,10 @@ def describe(exc: BaseException, path: str | None) -> str:
     return f"{path}: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
 
 
+class UsageError(SummarizerError):
+    """The command line asks for something that cannot be done: the CLI exits 2."""
+
+
 class InputError(SummarizerError):
     """The input cannot be read as a text document (missing, binary, undecodable, empty)."""
 

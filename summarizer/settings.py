@@ -25,77 +25,92 @@ BACKENDS: tuple[str, ...] = get_args(Backend)
 MODES: tuple[str, ...] = get_args(Mode)
 FALLBACKS: tuple[str, ...] = get_args(Fallback)
 
-#: Setting name → env vars that may set it, strongest first.
-_ENV: dict[str, tuple[str, ...]] = {
-    "backend": ("SUMMARIZER_BACKEND",),
-    "base_url": ("SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"),
-    "api_key": ("SUMMARIZER_API_KEY", "OPENAI_API_KEY"),
-    "model": ("SUMMARIZER_MODEL", "OPENAI_MODEL"),
-    "mode": ("SUMMARIZER_MODE",),
-    "temperature": ("SUMMARIZER_TEMPERATURE",),
-    "timeout": ("SUMMARIZER_TIMEOUT",),
-    "max_retries": ("SUMMARIZER_MAX_RETRIES",),
-    "transport_retries": ("SUMMARIZER_TRANSPORT_RETRIES",),
-    "transport_deadline": ("SUMMARIZER_TRANSPORT_DEADLINE",),
-    "max_tokens": ("SUMMARIZER_MAX_TOKENS",),
-    "context_tokens": ("SUMMARIZER_CONTEXT_TOKENS",),
-    "strict": ("SUMMARIZER_STRICT",),
-    "fallback": ("SUMMARIZER_FALLBACK",),
-    "cache": ("SUMMARIZER_CACHE",),
-    "cache_dir": ("SUMMARIZER_CACHE_DIR",),
-}
-
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+def _setting(
+    default: Any,
+    help: str | None,
+    *,
+    also: tuple[str, ...] = (),
+    group: str = "engine",
+    flag: str | None = None,
+    secret: bool = False,
+) -> Any:
+    """A field with what generates its env var, its flag and its ``--help`` line.
+
+    ``help=None``: no flag (the API key is never typed on a command line). ``also``: env
+    vars read after ``SUMMARIZER_<NAME>`` (the OpenAI client's own). ``flag``: a flag
+    other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``."""
+    metadata = {"help": help, "also": also, "group": group, "flag": flag}
+    return field(default=default, metadata=metadata, repr=not secret)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run can be configured with. Build it with :meth:`load`."""
+    """Everything a run can be configured with. Build it with :meth:`load`.
 
-    #: ``auto`` uses the LLM when an endpoint or key is configured, else the offline engine.
-    backend: Backend = "auto"
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    model: str = "gpt-4o-mini"
-    #: instructor mode; local servers often reject forced tool_choice: use json or md_json there.
-    mode: Mode = "tools"
-    temperature: float = 0.0
-    #: Seconds for one HTTP request.
-    timeout: float = 120.0
-    #: Re-asks after a reply fails validation (so max_retries + 1 attempts).
-    max_retries: int = 2
-    #: Extra tries after a 429, 5xx, timeout or dropped connection.
-    transport_retries: int = 4
-    #: Seconds after which no further transport retry starts.
-    transport_deadline: float = 300.0
-    #: Output-token limit sent with each request; None sends none (server default).
-    max_tokens: int | None = 8192
-    #: The model's context window. A prompt estimated to overflow it (with max_tokens)
-    #: is refused before any request: the endpoint would only reject it, after a wait.
-    context_tokens: int = 128_000
-    #: All or nothing: when the re-asks run out, refuse the report instead of keeping the
-    #: items and metrics that ground (and listing the rest in ``meta.dropped``).
-    strict: bool = False
-    #: ``offline``: when the model fails a report (nothing grounded, an empty answer, an
-    #: endpoint error), return the offline engine's summary with the reason in
-    #: ``meta.warnings`` instead of an error.
-    fallback: Fallback = "none"
-    cache: bool = True
-    #: None means the per-user cache directory.
-    cache_dir: Path | None = None
+    Each field is declared once here, with its help: ``SUMMARIZER_<NAME>`` env vars, the
+    CLI's flags and the defaults its ``--help`` shows are all generated from this."""
+
+    backend: Backend = _setting(
+        "auto", "llm, offline, or auto: llm when an endpoint or key is configured"
+    )
+    base_url: str | None = _setting(
+        None, "OpenAI-compatible endpoint URL", also=("OPENAI_BASE_URL",)
+    )
+    api_key: str | None = _setting(None, None, also=("OPENAI_API_KEY",), secret=True)
+    model: str = _setting("gpt-4o-mini", "model name", also=("OPENAI_MODEL",))
+    mode: Mode = _setting(
+        "tools",
+        "how instructor asks for structure; local servers often need json or md_json",
+    )
+    temperature: float = _setting(0.0, "sampling temperature")
+    timeout: float = _setting(120.0, "seconds per HTTP request")
+    max_retries: int = _setting(2, "re-asks after a reply fails validation")
+    transport_retries: int = _setting(
+        4, "extra tries after a 429, 5xx, timeout or dropped connection"
+    )
+    transport_deadline: float = _setting(300.0, "seconds after which no transport retry starts")
+    max_tokens: int | None = _setting(8192, "output-token limit per reply; 0 sends none")
+    context_tokens: int = _setting(
+        128_000,
+        "the model's context window; a longer report is refused before any request (the "
+        "endpoint would only reject it, after a wait)",
+    )
+    strict: bool = _setting(
+        False,
+        "all or nothing: when the re-asks run out, fail the report instead of keeping the "
+        "items that ground and listing the rest in meta.dropped",
+    )
+    fallback: Fallback = _setting(
+        "none",
+        "offline: when the model fails a report (empty answer, nothing grounded, endpoint "
+        "error), give the offline engine's summary with a warning",
+    )
+    cache: bool = _setting(
+        True, "neither read nor write the cache", group="cache", flag="--no-cache"
+    )
+    cache_dir: Path | None = _setting(None, "cache folder (default: per-user)", group="cache")
+
+    @staticmethod
+    def env_vars(name: str) -> tuple[str, ...]:
+        """The env vars that may set setting ``name``, strongest first."""
+        also: tuple[str, ...] = _FIELDS[name].metadata["also"]
+        return (f"SUMMARIZER_{name.upper()}", *also)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``overrides`` (None means "not given"), then env, then defaults."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        for name, variables in _ENV.items():
-            for var in variables:
+        for name in _FIELDS:
+            for var in cls.env_vars(name):
                 if env.get(var, "").strip():
                     values[name] = _parse(name, env[var].strip(), source=var)
                     break
-        unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - set(_FIELDS)
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         for name, value in overrides.items():
@@ -181,3 +196,6 @@ def _parse(name: str, value: Any, *, source: str) -> Any:
             raise bad("an http(s) URL such as http://localhost:8000/v1")
         return text.rstrip("/")
     return str(value).strip()
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

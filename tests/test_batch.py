@@ -332,7 +332,9 @@ def test_cli_batch_exit_status_and_final_line(server, tmp_path, capsys, monkeypa
     assert main(["batch", str(tmp_path / "in"), "--out", str(out)]) == 0  # nothing left to do
     assert len(lines(out)) == 4  # the record of a file no longer given is left alone
     assert main(["batch", str(tmp_path / "nothing-here")]) == 1  # a missing path: error record
-    assert main(["batch"]) == 1 and "nothing to do" in capsys.readouterr().err
+    assert main(["batch"]) == 2 and "nothing to do" in capsys.readouterr().err  # usage: 2
+    assert main(["batch", str(tmp_path / "in"), "-c", "0"]) == 2
+    assert "--concurrency must be at least 1" in capsys.readouterr().err
 
 
 def test_a_killed_run_resumes_without_loss_or_duplicates(server, tmp_path, clean_env):

@@ -13,7 +13,7 @@ from summarizer.evaluation import (
     Counts,
     Prediction,
     Prices,
-    aggregate,
+    Report,
     compare,
     load_predictions,
     match_items,
@@ -180,7 +180,7 @@ def test_document_score_by_hand():
 
 
 def test_gold_against_itself_scores_one_everywhere():
-    report = aggregate(
+    report = Report(
         [score_document(gold(d), gold(d), corpus_path(d).read_text("utf-8")) for d in DOC_IDS]
     )
     figures = report.to_dict()
@@ -193,7 +193,7 @@ def test_gold_against_itself_scores_one_everywhere():
 
 
 def test_an_empty_prediction_has_recall_zero():
-    report = aggregate(
+    report = Report(
         [score_document({}, gold(d), corpus_path(d).read_text("utf-8")) for d in DOC_IDS]
     )
     for c in report.sections.values():

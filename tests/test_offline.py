@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from summarizer import Summarizer
-from summarizer.evaluation import aggregate, score_document
+from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
 from summarizer.read import read_document
 from summarizer.schemas import DraftSummary, ReportSummary
@@ -85,7 +85,7 @@ def test_quality_floors_on_the_shared_gold():
         score_document(offline(corpus_path(d)), gold(d), corpus_path(d).read_text("utf-8"))
         for d in TUNED_DOC_IDS
     ]
-    report = aggregate(scores)
+    report = Report(scores)
     assert report.macro_f1 >= 0.6
     assert report.metrics.recall >= 0.7
     assert sum(d.items_where_gold_empty for d in report.documents) == 0

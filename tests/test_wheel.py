@@ -44,9 +44,18 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path):
         "summarizer/schemas/__init__.py",
         "summarizer/schemas/report_summary.schema.json",
         "summarizer/schemas/draft_summary.schema.json",
-        "summarizer/cli.py",
     ):
         assert needed in names
+    # every module of every sub-package (a package missing from pyproject's list is lost)
+    modules = {
+        f"summarizer/{p.relative_to(ROOT / 'summarizer').as_posix()}"
+        for p in (ROOT / "summarizer").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    modules |= {
+        f"summarizer/{d}/{p.name}" for d in ("schemas", "prompts") for p in (ROOT / d).glob("*.py")
+    }
+    assert modules - names == set()
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)

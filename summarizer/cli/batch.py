@@ -1,0 +1,213 @@
+"""``summarizer batch``: folders of reports into one JSONL file; concurrent, cached,
+resumable, with a progress bar on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import Any
+
+from summarizer.cli._console import PROG, notice, write
+from summarizer.cli.options import add_chatter_options, add_settings_options, settings_overrides
+from summarizer.cli.summarize import backend_notice
+from summarizer.errors import SummarizerError, UsageError
+
+__all__ = ["register"]
+
+_BATCH_EPILOG = textwrap.dedent(
+    """\
+    examples:
+      summarizer batch reports/ --out results.jsonl --concurrency 16
+      summarizer batch reports/ --out results.jsonl    again: finished documents skipped
+      summarizer batch a.txt b.txt --list more.txt --glob "*.md" --out results.jsonl
+      summarizer eval --pred results.jsonl             score the results against gold
+
+    One JSON line per document, written the moment it finishes: its summary, or
+    {"doc_id", "path", "error": {"type", "message"}}. doc_id is the path under
+    the folder given, without the suffix. Killing the run loses nothing that
+    finished; rerunning skips documents with a summary in --out, retries those
+    with an error record, and writes no document twice. Summaries are cached:
+    a document summarized before (by any run) costs no request.
+
+    On HTTP 429 every worker waits out Retry-After together and concurrency
+    halves, then grows back one at a time. Progress shows on stderr when it is a
+    terminal; the last line counts ok / failed / cached, tokens, cost and speed.
+
+    exit status: 0 every document summarized; 1 some failed (see their error
+    records); 2 bad usage.
+    """
+)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "batch",
+        help="summarize folders of reports into a JSONL file (concurrent, cached, resumable)",
+        description="Summarize many reports concurrently into one JSONL file; resumable, cached.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_BATCH_EPILOG,
+    )
+    parser.add_argument(
+        "inputs", nargs="*", metavar="PATH", help="report files and folders (searched recursively)"
+    )
+    run = parser.add_argument_group("batch")
+    run.add_argument(
+        "-o",
+        "--out",
+        metavar="PATH",
+        help="JSONL results file, appended to and resumed (default: stdout, no resume)",
+    )
+    run.add_argument(
+        "--glob", default="*.txt", help='which files in folders to take (default: "*.txt")'
+    )
+    run.add_argument(
+        "--list",
+        dest="list_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file naming one report per line (relative to it); repeatable",
+    )
+    run.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="requests in flight at most (default: 8); adapts down on HTTP 429",
+    )
+    run.add_argument(
+        "--restart",
+        action="store_true",
+        help="empty --out first and do every document again (the cache still answers)",
+    )
+    run.add_argument(
+        "--prices", metavar="FILE", help="cost table for the final line (see 'summarizer eval')"
+    )
+    add_chatter_options(run)
+    add_settings_options(parser)
+    parser.set_defaults(handler=run_batch)
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from summarizer.batch import BatchStats, collect, summarize_batch
+    from summarizer.pricing import Prices
+    from summarizer.settings import Settings
+
+    if not args.inputs and not args.list_files:
+        raise UsageError("nothing to do: pass report files or folders, or --list FILE")
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    prices = Prices.load(args.prices) if args.prices else Prices()
+    jobs = collect(args.inputs, glob=args.glob, list_files=args.list_files)
+    if not jobs:
+        raise SummarizerError(
+            f"no files matching {args.glob!r} under {', '.join(args.inputs)}; "
+            "check the path or pass --glob"
+        )
+    settings = Settings.load(**settings_overrides(args))
+    backend_notice(args.quiet, settings)
+    stats = BatchStats(prices=prices)
+    progress = _Progress(args, stats)
+    results = summarize_batch(
+        jobs,
+        out=args.out,
+        concurrency=args.concurrency,
+        resume=not args.restart,
+        settings=settings,
+        stats=stats,
+        on_start=progress.start,
+    )
+    try:
+        for result in results:
+            if args.out is None:
+                write(result.line() + "\n", None)
+            if result.error is not None:
+                progress.log(f"{PROG}: error: {result.error['message']}")
+            elif result.summary is not None and not args.quiet:
+                for warning in result.summary.meta.warnings:
+                    progress.log(f"{PROG}: warning: {result.path}: {warning}")
+            progress.update()
+    finally:
+        results.close()
+        progress.stop()
+    notice(args.quiet, _batch_line(stats))
+    return 1 if stats.failed else 0
+
+
+def _batch_line(stats: Any) -> str:
+    cost = stats.cost
+    seconds = stats.seconds
+    rate = stats.done / seconds if seconds > 0 else 0.0
+    parts = [
+        f"{stats.ok} ok ({stats.cached} cached), {stats.failed} failed"
+        + (f", {stats.skipped} already in the output" if stats.skipped else ""),
+        f"tokens {stats.prompt_tokens:,} in / {stats.completion_tokens:,} out",
+        "cost n/a (pass --prices)" if cost is None else f"cost ${cost:.4f}",
+        f"{seconds:.1f} s",
+        f"{rate:.1f} docs/s",
+    ]
+    throttle = stats.throttle
+    if throttle is not None and throttle.rate_limited:
+        parts.append(
+            f"{throttle.rate_limited} rate-limited (concurrency down to {throttle.lowest})"
+        )
+    return "batch: " + " · ".join(parts)
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, args: argparse.Namespace, stats: Any) -> None:
+        self.stats = stats
+        self.quiet = args.quiet
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, stats: Any) -> None:  # the on_start callback: stats is self.stats
+        if self.quiet or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=False,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("batch", total=stats.total, detail="", rate="")
+
+    def update(self) -> None:
+        if self._bar is None:
+            return
+        s = self.stats
+        rate = s.done / s.seconds if s.seconds > 0 else 0.0
+        detail = f"ok {s.ok} · failed {s.failed} · cached {s.cached}"
+        self._bar.update(self._task, completed=s.done, detail=detail, rate=f"{rate:.1f} docs/s")
+
+    def log(self, line: str) -> None:
+        """An error line: shown even with --quiet (above the bar when there is one)."""
+        if self._bar is not None:
+            self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=sys.stderr)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,80 @@
+"""Flags shared by the commands. The engine and cache flags are generated from the one
+:class:`~summarizer.settings.Settings` declaration: their names, choices, types, help,
+env vars and the defaults ``--help`` shows all come from there."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import typing
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from summarizer.settings import Settings
+
+__all__ = ["add_chatter_options", "add_settings_options", "settings_overrides"]
+
+
+def add_chatter_options(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
+    group.add_argument("--debug", action="store_true", help="show tracebacks and retry details")
+
+
+def _flagged() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(Settings) if f.metadata.get("help")]
+
+
+def _default(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
+
+
+def add_settings_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per flagged setting, in argument groups (engine, cache)."""
+    hints = typing.get_type_hints(Settings)
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for f in _flagged():
+        meta = f.metadata
+        group = groups.get(meta["group"]) or groups.setdefault(
+            meta["group"], parser.add_argument_group(meta["group"])
+        )
+        kind = hints[f.name]
+        env = " / ".join(Settings.env_vars(f.name))
+        flag = meta["flag"] or "--" + f.name.replace("_", "-")
+        options: dict[str, Any] = {"dest": f.name, "default": None}
+        if kind is bool:
+            options["action"] = "store_false" if f.default else "store_true"
+            text = f"{meta['help']} ({env})"
+        else:
+            text = f"{meta['help']} ({env}; default: {_default(f.default)})"
+            choices = _choices(kind)
+            if choices:
+                options["choices"] = choices
+            else:
+                options["type"] = _scalar(kind)
+                options["metavar"] = f.name.upper().replace("_", "-")
+        group.add_argument(flag, help=text.replace("%", "%%"), **options)
+
+
+def _choices(kind: Any) -> tuple[str, ...] | None:
+    return tuple(get_args(kind)) if get_origin(kind) is Literal else None
+
+
+def _scalar(kind: Any) -> type:
+    """The type a flag's text is read as (``int | None`` is read as int)."""
+    for candidate in (kind, *get_args(kind)):
+        if candidate in (int, float, str):
+            return candidate  # type: ignore[no-any-return]
+        if candidate is Path:
+            return str
+    return str
+
+
+def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given as flags (the rest come from env vars and defaults)."""
+    return {
+        f.name: getattr(args, f.name) for f in _flagged() if getattr(args, f.name, None) is not None
+    }

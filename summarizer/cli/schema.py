@@ -1,0 +1,28 @@
+"""``summarizer schema``: the JSON Schema of the output (or of the model-facing draft)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the output",
+        description="Print the JSON Schema of ReportSummary (or, with --draft, of the "
+        "smaller model-facing schema sent to the LLM).",
+    )
+    parser.add_argument("--draft", action="store_true", help="the model-facing schema instead")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from summarizer.schemas import DraftSummary, ReportSummary
+
+    model = DraftSummary if args.draft else ReportSummary
+    print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
