@@ -44,7 +44,7 @@ def _environment():  # type: ignore[no-untyped-def]
 
 def render(name: str, **variables: Any) -> str:
     """Render one template; a missing variable raises ``jinja2.UndefinedError``."""
-    return _environment().get_template(name).render(**variables).strip()
+    return str(_environment().get_template(name).render(**variables)).strip()
 
 
 @cache

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 from pydantic import ValidationInfo
 
@@ -84,20 +83,27 @@ class SourceText(Protocol):
 GROUNDING_SOURCE: ContextVar[SourceText | None] = ContextVar("grounding_source", default=None)
 
 
-@cache
-def _is_source_type(kind: type) -> bool:
-    """``isinstance(x, SourceText)`` by type, once: a Protocol check walks the protocol's
-    attributes on every call, and the validators ask a hundred times per document."""
-    members = ("refusal", "fold", "fold_many", "has_number", "empty_hint")
-    return all(callable(getattr(kind, name, None)) for name in members)
+_SOURCE_TYPES: dict[type[object], bool] = {}
+
+
+def _is_source_type(kind: type[object]) -> bool:
+    """``isinstance(x, SourceText)`` by type, once per type: a Protocol check walks the
+    protocol's attributes on every call, and the validators ask a hundred times per
+    document."""
+    known = _SOURCE_TYPES.get(kind)
+    if known is None:
+        members = ("refusal", "fold", "fold_many", "has_number", "empty_hint")
+        known = _SOURCE_TYPES[kind] = all(callable(getattr(kind, m, None)) for m in members)
+    return known
 
 
 def source_of(info: ValidationInfo) -> SourceText | None:
     context = info.context
     if isinstance(context, dict):
         source = context.get("source")
-        if source is not None and _is_source_type(type(source)):
-            return source  # type: ignore[no-any-return]
+        kind: type[object] = type(source)
+        if source is not None and _is_source_type(kind):
+            return cast(SourceText, source)
     return GROUNDING_SOURCE.get()
 
 

@@ -30,7 +30,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,7 +324,7 @@ async def asummarize_batch(
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
     **overrides: Any,
-) -> AsyncIterator[BatchResult]:
+) -> AsyncGenerator[BatchResult, None]:
     """Summarize many documents concurrently; yield each result as it finishes.
 
     ``inputs``: files and folders (see :func:`collect`) or ready :class:`Job` s.
@@ -422,7 +422,7 @@ async def _one(summarizer: Summarizer, job: Job) -> BatchResult:
 
 def summarize_batch(
     inputs: Sequence[str | os.PathLike[str]] | Sequence[Job], **options: Any
-) -> Iterator[BatchResult]:
+) -> Generator[BatchResult, None, None]:
     """Synchronous :func:`asummarize_batch`: ``for result in summarize_batch(paths): ...``.
 
     Runs its own event loop; it advances while you iterate. Breaking out of the

@@ -7,6 +7,7 @@ about it; ``path`` names the input file when there is one.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI imports this module first: pydantic loads only when needed
@@ -16,10 +17,10 @@ if TYPE_CHECKING:  # the CLI imports this module first: pydantic loads only when
 class SummarizerError(Exception):
     """Base class: an error the user can act on, printed as one line by the CLI."""
 
-    def __init__(self, message: str, *, path: str | None = None) -> None:
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.path = path
+        self.path = None if path is None else os.fspath(path)
 
     def with_path(self, path: str | None) -> SummarizerError:
         """Attach the input file this error is about (keeps an existing one)."""
@@ -73,7 +74,7 @@ class SummarizationError(SummarizerError):
         self,
         message: str,
         *,
-        path: str | None = None,
+        path: str | os.PathLike[str] | None = None,
         attempts: int = 0,
         errors: str = "",
         reply: dict[str, object] | None = None,

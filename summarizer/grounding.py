@@ -376,7 +376,7 @@ def salvage(
                 kept.append(model.model_validate(entry, context=context).model_dump())
             except ValidationError as exc:
                 dropped.append(
-                    Dropped(section=section, text=_label(entry), reason=_first_error(exc))  # type: ignore[arg-type]
+                    Dropped(section=section, text=_label(entry), reason=_first_error(exc))
                 )
         candidate[section] = kept
     if not any(candidate[s] for s in (*SECTIONS, "metrics")):
@@ -391,7 +391,7 @@ def salvage(
                 return None
             for name in fixable:
                 dropped.append(
-                    Dropped(section=name, text=str(candidate[name]), reason=_first_error(exc))  # type: ignore[arg-type]
+                    Dropped(section=name, text=str(candidate[name]), reason=_first_error(exc))
                 )
                 candidate[name] = None
     return None

@@ -19,7 +19,6 @@ import os
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
@@ -30,15 +29,16 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.grounding import GroundedSource, ground, salvage, verify
-from summarizer.llm import CallRecord, LLMBackend
+from summarizer.llm import LLMBackend
 from summarizer.offline import summarize_offline
 from summarizer.prompts import build_messages, prompt_version
 from summarizer.read import Document, load
 from summarizer.schemas import SECTIONS, DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
+from summarizer.steps import Answer, Ask, Done, Request, Step, Wait
 from summarizer.throttle import Throttle
 
-__all__ = ["CLAIM_POLL", "Ask", "Done", "Request", "Summarizer", "Wait", "asummarize", "summarize"]
+__all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
 
 #: Seconds between looks at the cache while another caller summarizes the same document.
 CLAIM_POLL = 0.25
@@ -47,56 +47,6 @@ CLAIM_POLL = 0.25
 _INLINE_BYTES = 64 * 1024
 
 Source = str | os.PathLike[str]
-
-
-@dataclass(frozen=True)
-class Request:
-    """What one model call needs, built whole: the messages, the document the answer is
-    grounded in, and the cache keys its summary is stored under."""
-
-    messages: list[dict[str, str]]
-    source: GroundedSource
-    #: The draft's key (the normalized text and everything that shapes the answer).
-    key: str
-    #: The finished summary's key (the raw text exactly); "" without a cache.
-    exact: str
-
-
-@dataclass(frozen=True)
-class Done:
-    """No model call is needed: here is the summary (offline, or from a cached draft)."""
-
-    summary: ReportSummary
-
-
-@dataclass(frozen=True)
-class Ask:
-    """Ask the model; ``claim`` makes this caller the one to pay for the document."""
-
-    request: Request
-    claim: Claim
-
-
-@dataclass(frozen=True)
-class Wait:
-    """Another caller is paying for this document: look again in a moment."""
-
-
-Step = Done | Ask | Wait
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """What the model call left: the draft to ground, what it cost, what was dropped."""
-
-    draft: DraftSummary
-    usage: Usage
-    attempts: int
-    dropped: list[Dropped]
-
-    @classmethod
-    def of(cls, draft: DraftSummary, record: CallRecord) -> _Answer:
-        return cls(draft, record.usage, record.attempts, [])
 
 
 class Summarizer:
@@ -137,6 +87,12 @@ class Summarizer:
         if self._cache is not None:
             self._cache.close()
             self._cache = None
+
+    @property
+    def holds_resources(self) -> bool:
+        """Whether an HTTP client or the cache is open (what :meth:`close` and
+        :meth:`aclose` release)."""
+        return self._cache is not None or (self._llm is not None and self._llm.connected)
 
     async def aclose(self) -> None:
         """Close the async HTTP client (in its event loop) and the cache."""
@@ -317,22 +273,22 @@ class Summarizer:
         ttl = s.transport_deadline + s.timeout * (s.max_retries + 1)
         return cache.claim(request.key, ttl)
 
-    def _answer(self, request: Request) -> _Answer:
+    def _answer(self, request: Request) -> Answer:
         """The model's validated draft, or what of its last answer grounds."""
         try:
-            return _Answer.of(*self._llm_backend().complete(request.messages, request.source))
+            return Answer.of(*self._llm_backend().complete(request.messages, request.source))
         except SummarizationError as exc:
             return self._salvaged(exc, request)
 
-    async def _aanswer(self, request: Request) -> _Answer:
+    async def _aanswer(self, request: Request) -> Answer:
         """Async :meth:`_answer`."""
         backend = self._llm_backend()
         try:
-            return _Answer.of(*await backend.acomplete(request.messages, request.source))
+            return Answer.of(*await backend.acomplete(request.messages, request.source))
         except SummarizationError as exc:
             return self._salvaged(exc, request)
 
-    def _salvaged(self, exc: SummarizationError, request: Request) -> _Answer:
+    def _salvaged(self, exc: SummarizationError, request: Request) -> Answer:
         """The items and metrics of the model's last answer that ground, when its re-asks
         ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
         if self.settings.strict or exc.reply is None:
@@ -345,11 +301,9 @@ class Summarizer:
                 raise _empty(source.points, exc.attempts, exc.usage or Usage()) from exc
             raise exc
         draft, dropped = kept
-        return _Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
+        return Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
 
-    def _summary_of(
-        self, doc: Document, ask: Ask, answer: _Answer, started: float
-    ) -> ReportSummary:
+    def _summary_of(self, doc: Document, ask: Ask, answer: Answer, started: float) -> ReportSummary:
         """The summary of a fresh draft, cached; the claim goes back whatever happens."""
         try:
             s = self.settings

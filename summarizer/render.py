@@ -53,7 +53,7 @@ def to_markdown(summary: ReportSummary) -> str:
     else:
         out.append("_文档未提及。_")
     meta = summary.meta
-    how = [meta.backend]
+    how: list[str] = [meta.backend]
     if meta.model:
         how.append(f"model {meta.model} ({meta.mode})")
     if meta.backend == "llm":

@@ -6,6 +6,7 @@ import copy
 import ipaddress
 import json
 import socket
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,27 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_leaked_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test that leaves a Summarizer holding an HTTP client or the cache open:
+    every one it makes must be closed (``with``, ``close()`` or ``aclose()``)."""
+    from summarizer.pipeline import Summarizer
+
+    made: list[weakref.ref[Summarizer]] = []
+    init = Summarizer.__init__
+
+    def tracked(self: Summarizer, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(Summarizer, "__init__", tracked)
+    yield
+    leaked = [s for ref in made if (s := ref()) is not None and s.holds_resources]
+    for summarizer in leaked:  # close them, so that one leak does not spill into the next test
+        summarizer.close()
+    assert not leaked, f"{len(leaked)} Summarizer(s) left open: close them"
+
+
+@pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No developer settings leak in; the cache lives in this test's tmp dir."""
     import os
@@ -92,6 +114,14 @@ def llm_settings(server: FakeOpenAI, clean_env: Path) -> Callable[..., Settings]
         return Settings.load(env={}, **values)
 
     return make
+
+
+def summarize_once(settings: Any, source: Any, **kwargs: Any) -> Any:
+    """One document through a Summarizer that is closed afterwards."""
+    from summarizer.pipeline import Summarizer
+
+    with Summarizer(settings) as summarizer:
+        return summarizer.summarize(source, **kwargs)
 
 
 def corpus_path(doc_id: str) -> Path:

@@ -7,20 +7,19 @@ import dataclasses
 import diskcache
 import pytest
 
-from summarizer import Summarizer
 from summarizer.cache import cache_key
 from summarizer.errors import SummarizationError
 from summarizer.normalize import to_simplified
 from summarizer.settings import Settings
-from tests.conftest import corpus_path, gold_answer
+from tests.conftest import corpus_path, gold_answer, summarize_once
 from tests.fake_openai import answer
 from tests.test_llm_http import DOC, assert_grounded, raw_of
 
 
 def test_same_call_twice_sends_one_request(server, llm_settings):
     server.default = answer(gold_answer(DOC))
-    first = Summarizer(llm_settings()).summarize(corpus_path(DOC))
-    second = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    first = summarize_once(llm_settings(), corpus_path(DOC))
+    second = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert not first.meta.cached and second.meta.cached
     assert second.meta.usage == first.meta.usage  # a cached run still reports what it cost
@@ -30,15 +29,15 @@ def test_same_call_twice_sends_one_request(server, llm_settings):
 
 def test_no_cache_sends_every_time(server, llm_settings):
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings(cache=False)).summarize(corpus_path(DOC))
-    Summarizer(llm_settings(cache=False)).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(cache=False), corpus_path(DOC))
+    summarize_once(llm_settings(cache=False), corpus_path(DOC))
     assert len(server.requests) == 2
 
 
 def test_cache_lives_where_settings_say(server, llm_settings, tmp_path):
     server.default = answer(gold_answer(DOC))
     where = tmp_path / "elsewhere"
-    Summarizer(llm_settings(cache_dir=where)).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(cache_dir=where), corpus_path(DOC))
     assert len(diskcache.Cache(str(where))) == 2  # the draft, and the finished summary
 
 
@@ -52,13 +51,13 @@ def test_a_stored_summary_that_does_not_read_its_quotes_is_never_served(
     from summarizer.schemas import ReportSummary
 
     server.default = answer(gold_answer(DOC))
-    first = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    first = summarize_once(llm_settings(), corpus_path(DOC))
     key = exact_key(raw_of(), llm_settings(), prompt_version())
     with diskcache.Cache(str(clean_env)) as c:
         stored = ReportSummary.model_validate_json(c[key])
         stored.achievements[0].evidence[0] = "捏造的证据不在文中"
         c[key] = stored.model_dump_json()
-    second = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    second = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1 and second.meta.cached
     assert second.achievements[0].evidence == first.achievements[0].evidence
     assert_grounded(second, raw_of())
@@ -70,8 +69,8 @@ def test_failed_summaries_are_not_cached(server, llm_settings):
     server.script(answer(bad_answer()), answer(bad_answer()), answer(bad_answer()))
     server.default = answer(gold_answer(DOC))
     with pytest.raises(SummarizationError):
-        Summarizer(llm_settings(strict=True)).summarize(corpus_path(DOC))
-    Summarizer(llm_settings(strict=True)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(strict=True), corpus_path(DOC))
+    summarize_once(llm_settings(strict=True), corpus_path(DOC))
     assert len(server.requests) == 4
 
 
@@ -100,12 +99,12 @@ def test_cache_hit_is_regrounded_on_the_raw_text_at_hand(server, llm_settings, t
     import opencc
 
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
     traditional = opencc.OpenCC("s2t").convert(raw_of())
     assert to_simplified(traditional) != traditional
     path = tmp_path / "traditional.txt"
     path.write_text(traditional, encoding="utf-8")
-    summary = Summarizer(llm_settings()).summarize(path)
+    summary = summarize_once(llm_settings(), path)
     assert len(server.requests) == 1 and summary.meta.cached
     assert_grounded(summary, traditional)
     assert summary.achievements[0].evidence[0] != gold_answer(DOC)["achievements"][0]["evidence"][0]
@@ -113,9 +112,9 @@ def test_cache_hit_is_regrounded_on_the_raw_text_at_hand(server, llm_settings, t
 
 def test_damaged_entry_is_a_miss(server, llm_settings, clean_env):
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
     with diskcache.Cache(str(clean_env)) as c:
         for key in list(c):
             c.set(key, "{not json")
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2 and not summary.meta.cached

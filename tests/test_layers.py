@@ -19,7 +19,7 @@ LAYERS = [
     {"normalize", "repair"},
     {"read", "prompts"},
     {"grounding", "cache", "render"},
-    {"llm", "offline"},
+    {"llm", "offline", "steps"},
     {"pipeline"},
     {"batch", "evaluation"},
     {"cli", "__main__", "__init__"},

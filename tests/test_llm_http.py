@@ -9,15 +9,15 @@ import time
 
 import pytest
 
-from summarizer import Summarizer, asummarize
+from summarizer import asummarize
 from summarizer.errors import (
     ConfigError,
     SummarizationError,
     TransportError,
     TruncationError,
 )
-from summarizer.settings import MODES
-from tests.conftest import corpus_path, gold_answer
+from summarizer.settings import MODES, Settings
+from tests.conftest import corpus_path, gold_answer, summarize_once
 from tests.fake_openai import Step, answer, error
 
 DOC = "000_1cceb1fd464775c5"
@@ -57,7 +57,7 @@ def raw_of(doc_id: str = DOC) -> str:
 @pytest.mark.parametrize("mode", MODES)
 def test_good_answer_in_every_mode(server, llm_settings, mode):
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(mode=mode), corpus_path(DOC))
 
     assert_grounded(summary, raw_of())
     assert summary.doc_id == DOC
@@ -88,7 +88,7 @@ def test_good_answer_in_every_mode(server, llm_settings, mode):
 def test_gold_shaped_answer_without_overview_is_accepted(server, llm_settings):
     """A reply in the gold files' own shape (doc_id, no overview) needs no re-ask."""
     server.default = answer(gold_answer(DOC, overview=False))
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert summary.overview and summary.organization == "XX人民法院"
 
@@ -97,7 +97,7 @@ def test_gold_shaped_answer_without_overview_is_accepted(server, llm_settings):
 def test_fabricated_quote_and_number_are_reasked(server, llm_settings, mode):
     server.script(answer(bad_answer()))
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(mode=mode), corpus_path(DOC))
 
     assert len(server.requests) == 2
     second = json.dumps(server.requests[1]["messages"], ensure_ascii=False)
@@ -113,7 +113,7 @@ def test_fabricated_quote_and_number_are_reasked(server, llm_settings, mode):
 def test_reasks_run_out_raise_summarization_error_when_strict(server, llm_settings):
     server.default = answer(bad_answer())
     with pytest.raises(SummarizationError) as info:
-        Summarizer(llm_settings(max_retries=1, strict=True)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(max_retries=1, strict=True), corpus_path(DOC))
     assert len(server.requests) == 2  # max_retries=1 → two attempts
     message = str(info.value)
     assert "failed validation on all 2 attempt(s)" in message
@@ -128,7 +128,7 @@ def test_invented_number_in_item_text_is_reasked(server, llm_settings):
     )
     server.script(answer(bad))
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
     second = json.dumps(server.requests[1]["messages"], ensure_ascii=False)
     assert "「29」" in second and "never states" in second
 
@@ -137,7 +137,7 @@ def test_429_with_retry_after_then_good(server, llm_settings):
     server.script(error(429, "slow down", headers={"Retry-After": "1"}))
     server.default = answer(gold_answer(DOC))
     started = time.monotonic()
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert time.monotonic() - started >= 0.95  # Retry-After honoured
     assert len(server.requests) == 2
     # a transport error is never pasted into the conversation as a re-ask
@@ -148,7 +148,7 @@ def test_429_with_retry_after_then_good(server, llm_settings):
 def test_429_then_500_then_good(server, llm_settings):
     server.script(error(429, headers={"Retry-After": "0"}), error(500, "boom"))
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 3
     assert_grounded(summary, raw_of())
 
@@ -156,7 +156,7 @@ def test_429_then_500_then_good(server, llm_settings):
 def test_server_errors_until_retries_run_out(server, llm_settings):
     server.default = error(503, "overloaded", headers={"Retry-After": "0"})
     with pytest.raises(TransportError) as info:
-        Summarizer(llm_settings(transport_retries=2)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(transport_retries=2), corpus_path(DOC))
     assert len(server.requests) == 3
     assert "503" in str(info.value) and "3 tries" in str(info.value)
 
@@ -165,9 +165,7 @@ def test_transport_deadline_bounds_total_time(server, llm_settings):
     server.default = error(500, headers={"Retry-After": "1"})
     started = time.monotonic()
     with pytest.raises(TransportError):
-        Summarizer(llm_settings(transport_retries=50, transport_deadline=1.5)).summarize(
-            corpus_path(DOC)
-        )
+        summarize_once(llm_settings(transport_retries=50, transport_deadline=1.5), corpus_path(DOC))
     assert time.monotonic() - started < 5
     assert len(server.requests) <= 4
 
@@ -175,7 +173,7 @@ def test_transport_deadline_bounds_total_time(server, llm_settings):
 def test_401_fails_at_once_naming_the_key_setting(server, llm_settings):
     server.default = error(401, "invalid api key")
     with pytest.raises(ConfigError) as info:
-        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert "OPENAI_API_KEY" in str(info.value)
     assert "test-key-not-real" not in str(info.value)
@@ -184,7 +182,7 @@ def test_401_fails_at_once_naming_the_key_setting(server, llm_settings):
 def test_404_names_the_model_setting(server, llm_settings):
     server.default = error(404, "model not found")
     with pytest.raises(ConfigError) as info:
-        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert "SUMMARIZER_MODEL" in str(info.value) and "fake-model" in str(info.value)
 
@@ -192,14 +190,14 @@ def test_404_names_the_model_setting(server, llm_settings):
 def test_403_fails_at_once(server, llm_settings):
     server.default = error(403, "forbidden")
     with pytest.raises(ConfigError):
-        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
 
 
 def test_400_naming_the_mode_is_a_config_error_naming_modes_to_try(server, llm_settings):
     server.default = error(400, "tool_choice is not supported")
     with pytest.raises(ConfigError) as info:
-        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert "does not support --mode tools" in str(info.value)
     assert "--mode json" in str(info.value)
@@ -209,7 +207,7 @@ def test_slow_beyond_timeout_gives_up(server, llm_settings):
     server.default = Step(payload=gold_answer(DOC), delay=2.0)
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
-        Summarizer(llm_settings(timeout=0.5, transport_retries=1)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(timeout=0.5, transport_retries=1), corpus_path(DOC))
     assert time.monotonic() - started < 4.5
     assert len(server.requests) == 2
     assert "within 0.5s" in str(info.value) and "--timeout" in str(info.value)
@@ -218,7 +216,7 @@ def test_slow_beyond_timeout_gives_up(server, llm_settings):
 def test_slow_once_then_fast(server, llm_settings):
     server.script(Step(payload=gold_answer(DOC), delay=1.5))
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings(timeout=0.5)).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(timeout=0.5), corpus_path(DOC))
     assert_grounded(summary, raw_of())
     assert len(server.requests) == 2
 
@@ -227,7 +225,7 @@ def test_slow_once_then_fast(server, llm_settings):
 def test_truncated_reply_is_a_clear_error_not_a_reask(server, llm_settings, mode):
     server.default = answer(gold_answer(DOC), finish_reason="length")
     with pytest.raises(TruncationError) as info:
-        Summarizer(llm_settings(mode=mode, max_tokens=1234)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(mode=mode, max_tokens=1234), corpus_path(DOC))
     assert len(server.requests) == 1
     assert "max_tokens=1234" in str(info.value)
     assert server.requests[0]["max_tokens"] == 1234
@@ -236,14 +234,14 @@ def test_truncated_reply_is_a_clear_error_not_a_reask(server, llm_settings, mode
 @pytest.mark.parametrize("mode", ["json", "json_schema", "md_json"])
 def test_think_blocks_are_stripped(server, llm_settings, mode):
     server.default = answer(gold_answer(DOC), think=True)
-    summary = Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(mode=mode), corpus_path(DOC))
     assert len(server.requests) == 1
     assert_grounded(summary, raw_of())
 
 
 def test_usage_is_estimated_when_server_reports_none(server, llm_settings):
     server.default = answer(gold_answer(DOC), usage=None)
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     usage = summary.meta.usage
     assert usage.estimated and usage.prompt_tokens > 1000 and usage.completion_tokens > 100
 
@@ -270,14 +268,14 @@ def test_async_api(server, llm_settings):
 def test_text_input_gets_a_stable_id(server, llm_settings):
     server.default = answer(gold_answer(DOC))
     text = raw_of()
-    summary = Summarizer(llm_settings()).summarize(text)
+    summary = summarize_once(llm_settings(), text)
     assert summary.doc_id.startswith("text-") and summary.meta.source is None
     assert_grounded(summary, text)
 
 
 def test_missing_endpoint_is_a_config_error():
     with pytest.raises(ConfigError) as info:
-        Summarizer(backend="llm").summarize(corpus_path(DOC))
+        summarize_once(Settings.load(backend="llm"), corpus_path(DOC))
     assert "OPENAI_API_KEY" in str(info.value) and "OPENAI_BASE_URL" in str(info.value)
 
 
@@ -289,7 +287,7 @@ def test_unreachable_endpoint(llm_settings):
         port = s.getsockname()[1]
     settings = llm_settings(base_url=f"http://127.0.0.1:{port}/v1", transport_retries=1)
     with pytest.raises(TransportError) as info:
-        Summarizer(settings).summarize(corpus_path(DOC))
+        summarize_once(settings, corpus_path(DOC))
     assert "cannot reach" in str(info.value) and "OPENAI_BASE_URL" in str(info.value)
 
 
@@ -320,7 +318,7 @@ def test_traditional_document_with_pinyin_debris(server, llm_settings, tmp_path,
         for item in reply["achievements"]:
             item["evidence"] = [raw[slice(*source.locate(q))] for q in item["evidence"]]
     server.default = answer(reply)
-    summary = Summarizer(llm_settings()).summarize(path)
+    summary = summarize_once(llm_settings(), path)
     assert len(server.requests) == 1
     assert_grounded(summary, raw)
     assert any("(xiàn)" in q or "(fā)" in q for i in summary.achievements for q in i.evidence)
@@ -339,7 +337,7 @@ def test_web_page_debris_never_reaches_the_prompt(server, llm_settings):
             "achievements": [{"text": "审执结案件2890件", "evidence": ["审执结2890件"]}],
         }
     )
-    Summarizer(llm_settings()).summarize(path)
+    summarize_once(llm_settings(), path)
     prompt = server.requests[0]["messages"][-1]["content"]
     assert "审执结2890件" in prompt
     for debris in ("首页", "浏览次数", "打印本页", "上一篇", "http://", "Copyright", "扫一扫"):
@@ -348,7 +346,7 @@ def test_web_page_debris_never_reaches_the_prompt(server, llm_settings):
 
 def test_tools_mode_accepts_json_content_from_servers_that_ignore_tool_choice(server, llm_settings):
     server.default = Step(content=json.dumps(gold_answer(DOC), ensure_ascii=False))
-    summary = Summarizer(llm_settings(mode="tools")).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(mode="tools"), corpus_path(DOC))
     assert len(server.requests) == 1
     assert_grounded(summary, raw_of())
 
@@ -367,7 +365,7 @@ def test_numbers_written_in_chinese_numerals_count_as_stated(server, llm_setting
             ],
         }
     )
-    summary = Summarizer(llm_settings()).summarize(path)
+    summary = summarize_once(llm_settings(), path)
     assert len(server.requests) == 1
     assert summary.achievements[0].text == "全年审结案件1200件"
 
@@ -380,7 +378,7 @@ def test_template_syntax_in_a_report_reaches_the_model_verbatim(server, llm_sett
     path.write_text(raw_of() + f"\n系统模板写作{hostile}，已经停用。\n", encoding="utf-8")
     server.script(answer(bad_answer()))  # a re-ask must still be grounded on this document
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(path)
+    summary = summarize_once(llm_settings(), path)
     assert len(server.requests) == 2
     for body in server.requests:
         assert hostile in json.dumps(body["messages"], ensure_ascii=False)

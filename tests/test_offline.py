@@ -9,19 +9,19 @@ import sys
 
 import pytest
 
-from summarizer import Summarizer
 from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
 from summarizer.read import read_document
 from summarizer.schemas import DraftSummary, ReportSummary
-from tests.conftest import DOC_IDS, ROOT, TUNED_DOC_IDS, corpus_path, gold
+from summarizer.settings import Settings
+from tests.conftest import DOC_IDS, ROOT, TUNED_DOC_IDS, corpus_path, gold, summarize_once
 
 DATA = ROOT / "tests" / "data"
 FIXTURES = sorted(DATA.glob("*.txt"))
 
 
 def offline(path):
-    return Summarizer(backend="offline").summarize(path)
+    return summarize_once(Settings.load(backend="offline"), path)
 
 
 def assert_verbatim(summary: ReportSummary, raw: str) -> None:

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer import Summarizer
 from summarizer.cli import main
 from summarizer.errors import InputError, SummarizationError, TransportError
 from summarizer.normalize import normalize
 from summarizer.prompts import build_messages
 from summarizer.read import decode
 from summarizer.schemas import ReportSummary
-from tests.conftest import corpus_path, gold_answer
+from summarizer.settings import Settings
+from tests.conftest import corpus_path, gold_answer, summarize_once
 from tests.fake_openai import Step, answer, error
 from tests.test_llm_http import DOC, assert_grounded, bad_answer, raw_of
 
@@ -130,21 +130,21 @@ def test_a_model_that_follows_an_injection_is_reasked_then_its_invention_dropped
     obeyed = bad_answer()  # what the injection asks for: an invented figure
     server.script(answer(obeyed), answer(obeyed), answer(obeyed))
     with pytest.raises(SummarizationError, match="99999"):
-        Summarizer(llm_settings(strict=True)).summarize(path)
+        summarize_once(llm_settings(strict=True), path)
     server.script(answer(obeyed), answer(obeyed), answer(obeyed))
-    salvaged = Summarizer(llm_settings(cache=False)).summarize(path)
+    salvaged = summarize_once(llm_settings(cache=False), path)
     assert "99999" not in salvaged.model_dump_json(exclude={"meta"})
     assert {d.section for d in salvaged.meta.dropped} == {"achievements", "metrics"}
     assert salvaged.meta.warnings and salvaged.achievements
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(path)  # a sane answer still passes
+    summary = summarize_once(llm_settings(), path)  # a sane answer still passes
     assert_grounded(summary, path.read_text(encoding="utf-8"))
 
 
 def test_offline_engine_on_an_injected_report_is_schema_valid(tmp_path):
     path = tmp_path / "report.txt"
     path.write_text(raw_of() + INJECTION, encoding="utf-8")
-    summary = Summarizer(backend="offline").summarize(path)
+    summary = summarize_once(Settings.load(backend="offline"), path)
     ReportSummary.model_validate_json(summary.model_dump_json())
     assert summary.title != "伪造"
 
@@ -159,9 +159,7 @@ def test_unreachable_host_fails_in_bounded_time_naming_the_url(llm_settings):
     url = f"http://127.0.0.1:{port}/v1"
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
-        Summarizer(llm_settings(base_url=url, transport_retries=2, timeout=2)).summarize(
-            corpus_path(DOC)
-        )
+        summarize_once(llm_settings(base_url=url, transport_retries=2, timeout=2), corpus_path(DOC))
     assert time.monotonic() - started < 15
     assert url in str(info.value)
 
@@ -172,9 +170,10 @@ def test_dns_failure_is_a_clear_error(llm_settings, monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     with pytest.raises(TransportError) as info:
-        Summarizer(
-            llm_settings(base_url="http://no-such-host.invalid/v1", transport_retries=1)
-        ).summarize(corpus_path(DOC))
+        summarize_once(
+            llm_settings(base_url="http://no-such-host.invalid/v1", transport_retries=1),
+            corpus_path(DOC),
+        )
     assert "no-such-host.invalid" in str(info.value)
 
 
@@ -183,11 +182,11 @@ def test_malformed_json_or_no_tool_call_is_reasked_then_a_clear_error(server, ll
     broken = Step(content="这是一段说明文字，没有JSON。{ 不完整")
     server.script(broken, broken, broken)
     with pytest.raises(SummarizationError) as info:
-        Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(mode=mode), corpus_path(DOC))
     assert len(server.requests) == 3 and "3 attempt" in str(info.value)
     server.script(broken)
     server.default = answer(gold_answer(DOC))
-    assert Summarizer(llm_settings(mode=mode)).summarize(corpus_path(DOC)).meta.attempts == 2
+    assert summarize_once(llm_settings(mode=mode), corpus_path(DOC)).meta.attempts == 2
 
 
 def test_a_server_that_stalls_mid_body_times_out(llm_settings):
@@ -220,9 +219,8 @@ def test_a_server_that_stalls_mid_body_times_out(llm_settings):
     started = time.monotonic()
     try:
         with pytest.raises(TransportError, match="within 1s"):
-            Summarizer(llm_settings(base_url=url, timeout=1, transport_retries=1)).summarize(
-                corpus_path(DOC)
-            )
+            settings = llm_settings(base_url=url, timeout=1, transport_retries=1)
+            summarize_once(settings, corpus_path(DOC))
     finally:
         stop.set()
         thread.join()
@@ -302,7 +300,7 @@ def test_a_full_disk_on_write_is_a_warning(server, llm_settings, monkeypatch, ca
 
     monkeypatch.setattr(diskcache.Cache, "set", full)
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert_grounded(summary, raw_of())
     assert "No space left" in caplog.text
 

@@ -11,7 +11,7 @@ import pytest
 from summarizer import Summarizer
 from summarizer.errors import ConfigError, EmptySummaryError, SummarizationError
 from summarizer.grounding import verify
-from tests.conftest import CORPUS, GOLD, corpus_path, gold_answer
+from tests.conftest import CORPUS, GOLD, corpus_path, gold_answer, summarize_once
 from tests.fake_openai import Step, answer, error
 from tests.slipping_model import (
     FABRICATED_METRIC,
@@ -69,7 +69,7 @@ def test_slipped_quotes_are_repaired_without_a_reask(server, llm_settings):
     long_quote = reply["achievements"][1]["evidence"][0]
     reply["achievements"][1]["evidence"] = [long_quote[:8] + "……" + long_quote[-8:]]
     server.default = answer(reply)
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     first = summary.achievements[0]
     assert first.alignment == ["repaired"] and first.evidence == [quote]
@@ -86,7 +86,7 @@ def test_one_reask_lists_every_failure_at_once(server, llm_settings):
         item["evidence"] = [quote]
     server.script(answer(bad))
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2
     reask = json.dumps(server.requests[1]["messages"][2:], ensure_ascii=False)
     assert all(f"「{q}」" in reask for q in wrong)
@@ -100,7 +100,7 @@ def test_a_changed_figure_is_never_repaired_and_the_reask_shows_the_passage(serv
     metric["value"] = "7" + true_value
     server.script(answer(bad))
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     reask = json.dumps(server.requests[1]["messages"][2:], ensure_ascii=False)
     assert "figures differ" in reask
     assert all(m.value != "7" + true_value for m in summary.metrics)
@@ -110,7 +110,7 @@ def test_spent_reasks_keep_what_grounds_and_list_the_rest(server, llm_settings):
     reply = gold_answer(DOC)
     reply["achievements"].append({"text": FABRICATED_TEXT, "evidence": ["全年办结群众来信三千件"]})
     server.default = answer(reply)  # stubborn: the same answer every time
-    summary = Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(max_retries=1), corpus_path(DOC))
     assert len(server.requests) == 2
     assert [d.section for d in summary.meta.dropped] == ["achievements"]
     assert summary.meta.dropped[0].text == FABRICATED_TEXT
@@ -119,9 +119,7 @@ def test_spent_reasks_keep_what_grounds_and_list_the_rest(server, llm_settings):
     assert summary.meta.warnings and "meta.dropped" in summary.meta.warnings[0]
     assert summary.meta.attempts == 2 and summary.meta.usage.total_tokens == 2400
     with pytest.raises(SummarizationError):
-        Summarizer(llm_settings(max_retries=1, strict=True, cache=False)).summarize(
-            corpus_path(DOC)
-        )
+        summarize_once(llm_settings(max_retries=1, strict=True, cache=False), corpus_path(DOC))
 
 
 def test_nothing_grounded_is_refused(server, llm_settings):
@@ -129,14 +127,14 @@ def test_nothing_grounded_is_refused(server, llm_settings):
         {"achievements": [{"text": FABRICATED_TEXT, "evidence": ["全年办结群众来信三千件"]}]}
     )
     with pytest.raises(SummarizationError, match="failed validation"):
-        Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(max_retries=1), corpus_path(DOC))
 
 
 def test_headers_the_document_never_states_are_null(server, llm_settings):
     reply = gold_answer(DOC)
     reply.update(title="DraftSummary", organization="最高人民法院", period="2022年")
     server.default = answer(reply)
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert summary.title is None and summary.organization is None
     assert summary.period == "2022年"  # the document writes it
     assert {d.section for d in summary.meta.dropped} == {"title", "organization"}
@@ -146,7 +144,7 @@ def test_headers_the_document_never_states_are_null(server, llm_settings):
 def test_an_empty_answer_is_asked_again_once_then_an_error(server, llm_settings):
     server.default = answer({"title": "DraftSummary", "overview": "《DraftSummary》。"})
     with pytest.raises(EmptySummaryError) as info:
-        Summarizer(llm_settings()).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2
     hint = json.dumps(server.requests[1]["messages"][2:], ensure_ascii=False)
     assert "makes about" in hint
@@ -157,18 +155,18 @@ def test_an_empty_answer_is_asked_again_once_then_an_error(server, llm_settings)
 def test_an_empty_answer_then_a_full_one_passes(server, llm_settings):
     server.script(answer({"title": None}))
     server.default = answer(gold_answer(DOC))
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2 and summary.achievements
 
 
 def test_fallback_offline_returns_the_offline_summary_with_the_reason(server, llm_settings):
     server.default = answer({"title": None})
-    summary = Summarizer(llm_settings(fallback="offline")).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(fallback="offline"), corpus_path(DOC))
     assert summary.meta.backend == "offline" and summary.achievements
     assert "returned nothing" in summary.meta.warnings[0]
     server.default = error(503, "down")
-    summary = Summarizer(llm_settings(fallback="offline", transport_retries=0)).summarize(
-        corpus_path(DOC)
+    summary = summarize_once(
+        llm_settings(fallback="offline", transport_retries=0), corpus_path(DOC)
     )
     assert summary.meta.backend == "offline" and "503" in summary.meta.warnings[0]
 
@@ -181,7 +179,7 @@ def test_a_rejected_mode_is_asked_once_and_named_in_one_line(server, llm_setting
     )
     server.default = error(500, dump)
     with pytest.raises(ConfigError) as info:
-        Summarizer(llm_settings(mode="json_schema")).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(mode="json_schema"), corpus_path(DOC))
     assert len(server.requests) == 1
     message = str(info.value)
     assert "\n" not in message and "\\n" not in message and "Error code" not in message
@@ -192,7 +190,7 @@ def test_a_rejected_mode_is_asked_once_and_named_in_one_line(server, llm_setting
 def test_an_ordinary_500_is_still_retried(server, llm_settings):
     server.script(error(500, "temporary failure"))
     server.default = answer(gold_answer(DOC))
-    Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2
 
 
@@ -205,7 +203,7 @@ def test_each_slip_kind_changes_a_quote_it_can_hold(kind):
 
 def test_slip_free_answers_are_taken_as_they_are(server, llm_settings):
     server.responder = model(rate=0.0)
-    summary = Summarizer(llm_settings()).summarize(corpus_path(DOC))
+    summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 1
     assert summary.meta.alignment.repaired == 0
     assert summary.meta.dropped == []
@@ -238,4 +236,4 @@ def test_an_empty_answer_that_also_invents_a_figure_is_called_empty(server, llm_
     """What SmolLM2 on llama-cpp-python answered: no item, an overview with a number."""
     server.default = answer({"overview": "The report covers 2 cases."})
     with pytest.raises(EmptySummaryError, match="returned nothing"):
-        Summarizer(llm_settings(max_retries=1)).summarize(corpus_path(DOC))
+        summarize_once(llm_settings(max_retries=1), corpus_path(DOC))

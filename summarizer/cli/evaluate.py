@@ -159,11 +159,11 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         write(to_markdown(report, deltas), args.report)
     print_table(report, figures, deltas)
-    status = 1 if unscored else 0
+    code = 1 if unscored else 0
     if args.fail_under is not None and report.macro_f1 < args.fail_under:
         fail(f"macro F1 {report.macro_f1:.3f} is under --fail-under {args.fail_under}")
-        status = 1
-    return status
+        code = 1
+    return code
 
 
 def _read_json(path: str, what: str) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def print_table(
     table = Table(title="summaries vs gold", title_justify="left")
     for column in columns:
         table.add_column(column, justify="left" if column == "section" else "right")
-    rows = [(name, c, name) for name, c in report.sections.items()]
+    rows: list[tuple[str, Counts, str | None]] = [(n, c, n) for n, c in report.sections.items()]
     rows.append(("metrics", report.metrics, None))
     for name, c, key in rows:
         cells = [name, str(c.gold), str(c.predicted), str(c.tp)]

@@ -172,8 +172,8 @@ def score_document(
                 doc.quotes += 1
                 doc.quotes_verbatim += isinstance(quote, str) and bool(quote) and quote in raw
     _score_metrics(doc, _items(pred, "metrics"), _items(gold, "metrics"), raw)
-    meta = pred.get("meta") if isinstance(pred.get("meta"), Mapping) else {}
-    usage = meta.get("usage") if isinstance(meta.get("usage"), Mapping) else {}
+    meta: Mapping[str, Any] = pred["meta"] if isinstance(pred.get("meta"), Mapping) else {}
+    usage: Mapping[str, Any] = meta["usage"] if isinstance(meta.get("usage"), Mapping) else {}
     doc.prompt_tokens = int(usage.get("prompt_tokens") or 0)
     doc.completion_tokens = int(usage.get("completion_tokens") or 0)
     doc.seconds = float(meta.get("seconds") or 0.0)

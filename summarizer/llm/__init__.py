@@ -70,6 +70,11 @@ class LLMBackend:
         if client is not None:
             client.client.close()
 
+    @property
+    def connected(self) -> bool:
+        """Whether a client (and its connection pool) is open."""
+        return bool(self._clients)
+
     async def aclose(self) -> None:
         """Close the async client's connections (call it in the event loop that used them)."""
         client = self._clients.pop(True, None)
@@ -103,7 +108,7 @@ class LLMBackend:
             self._clients[is_async] = instructor.from_openai(raw, mode=mode)
         return self._clients[is_async]
 
-    def _create_kwargs(self, messages: list[dict[str, str]]) -> dict:
+    def _create_kwargs(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         s = self.settings
         kwargs: dict[str, Any] = {
             "response_model": response_model(),
@@ -127,10 +132,10 @@ class LLMBackend:
             exc = state.outcome.exception() if state.outcome else None
             asked = retry_after(exc) if exc else None
             if asked is not None:
-                return min(asked, MAX_RETRY_AFTER)
-            return min(
-                _BACKOFF_MAX, _BACKOFF_FIRST * 2 ** (state.attempt_number - 1)
-            ) + random.uniform(0, _BACKOFF_FIRST)
+                return min(float(asked), MAX_RETRY_AFTER)
+            tries: int = state.attempt_number
+            backoff = min(_BACKOFF_MAX, _BACKOFF_FIRST * 2.0 ** (tries - 1))
+            return backoff + random.uniform(0, _BACKOFF_FIRST)
 
         def before(state: Any) -> None:
             record.transport_tries = state.attempt_number

@@ -83,7 +83,7 @@ class _Candidate:
     score: float
 
 
-_PAIRS = ("“”", "()", "《》", "‘’")
+_PAIRS = (("“", "”"), ("(", ")"), ("《", "》"), ("‘", "’"))
 _EDGE_BUT_CLOSERS = EDGE.translate(str.maketrans("", "", "”)》’"))
 
 

@@ -58,7 +58,8 @@ class Node:
 
 
 def paragraphs(text: str) -> list[Para]:
-    paras, pos = [], 0
+    paras: list[Para] = []
+    pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:

@@ -1,0 +1,68 @@
+"""The per-document plan, as types: what is left to do for a document once it is read.
+
+:class:`Done` (no model call needed), :class:`Ask` (a model call, with the claim that
+makes this caller the one to pay for it) or :class:`Wait` (another caller holds the
+claim); a :class:`Request` is everything one model call needs, built whole, and an
+:class:`Answer` what the call left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from summarizer.cache import Claim
+from summarizer.grounding import GroundedSource
+from summarizer.llm import CallRecord
+from summarizer.schemas import DraftSummary, Dropped, ReportSummary, Usage
+
+__all__ = ["Answer", "Ask", "Done", "Request", "Step", "Wait"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one model call needs, built whole: the messages, the document the answer is
+    grounded in, and the cache keys its summary is stored under."""
+
+    messages: list[dict[str, str]]
+    source: GroundedSource
+    #: The draft's key (the normalized text and everything that shapes the answer).
+    key: str
+    #: The finished summary's key (the raw text exactly); "" without a cache.
+    exact: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """No model call is needed: here is the summary (offline, or from a cached draft)."""
+
+    summary: ReportSummary
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask the model; ``claim`` makes this caller the one to pay for the document."""
+
+    request: Request
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Another caller is paying for this document: look again in a moment."""
+
+
+Step = Done | Ask | Wait
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the model call left: the draft to ground, what it cost, what was dropped."""
+
+    draft: DraftSummary
+    usage: Usage
+    attempts: int
+    dropped: list[Dropped]
+
+    @classmethod
+    def of(cls, draft: DraftSummary, record: CallRecord) -> Answer:
+        return cls(draft, record.usage, record.attempts, [])
