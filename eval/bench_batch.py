@@ -95,10 +95,16 @@ def settings(url: str, cache: Path) -> Settings:
     )  # fmt: skip
 
 
-async def run_batch(folder: Path, out: Path, s: Settings, concurrency: int) -> tuple[int, float]:
+async def run_batch(
+    folder: Path, out: Path, s: Settings, concurrency: int, *, freeze_heap: bool = True
+) -> tuple[int, float]:
+    """As the CLI runs it (``freeze_heap`` on unless ``--no-freeze-heap``)."""
     started = time.perf_counter()
     ok = 0
-    async for result in asummarize_batch([folder], out=out, concurrency=concurrency, settings=s):
+    batch = asummarize_batch(
+        [folder], out=out, concurrency=concurrency, settings=s, freeze_heap=freeze_heap
+    )
+    async for result in batch:
         ok += result.ok
     return ok, time.perf_counter() - started
 
@@ -234,6 +240,12 @@ def main() -> int:
                       for _ in range(3)]  # fmt: skip
             warm_rate = statistics.median(args.docs / t for _, t in fresh)
             print(f"\nwarm cache, fresh output: {warm_rate:.0f} docs/s (median of 3)")
+            unfrozen = [
+                asyncio.run(run_batch(folder, work / f"thaw-{i}.jsonl", s, 32, freeze_heap=False))
+                for i in range(3)
+            ]
+            thaw_rate = statistics.median(args.docs / t for _, t in unfrozen)
+            print(f"  the same without freeze_heap: {thaw_rate:.0f} docs/s (median of 3)")
             print(
                 f"same output (resume, nothing to do): "
                 f"{statistics.median(args.docs / t for _, t in resume):.0f} docs/s (median of 3)"

@@ -323,6 +323,7 @@ async def asummarize_batch(
     settings: Settings | None = None,
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
+    freeze_heap: bool = False,
     **overrides: Any,
 ) -> AsyncGenerator[BatchResult, None]:
     """Summarize many documents concurrently; yield each result as it finishes.
@@ -332,6 +333,10 @@ async def asummarize_batch(
     that already have a summary there are skipped (``resume=False`` starts it
     afresh). Failures are yielded as results with ``error`` set; they never stop
     the batch. ``stats`` (pass your own to watch it) is filled as results come.
+    ``freeze_heap``: keep what is alive at the start out of the garbage collector's full
+    passes while the batch runs (``gc.freeze``; faster cached reruns, see
+    ``eval/bench_batch.py``). Off by default: it changes the whole process's collector,
+    which a library should not do unasked; the CLI turns it on.
     """
     jobs = [j for j in inputs if isinstance(j, Job)]
     if len(jobs) != len(inputs):
@@ -344,7 +349,7 @@ async def asummarize_batch(
     summarizer = Summarizer(settings, throttle=throttle, **overrides)
     summarizer.warm_up()  # imports and the client now, so they are frozen with the rest
     try:
-        with _frozen_heap():
+        with _frozen_heap() if freeze_heap else contextlib.nullcontext():
             if output is not None:
                 todo = [j for j in jobs if j.doc_id not in output.state.done]
                 output.forget({j.doc_id for j in todo})

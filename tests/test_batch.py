@@ -220,15 +220,20 @@ def test_cache_hits_skip_the_thread_hop_but_long_documents_take_it(
     assert hops == [long_report.name]
 
 
-def test_the_heap_is_frozen_during_a_batch_and_given_back_after(tmp_path):
-    """Full garbage collections skip what was alive at the start (see _frozen_heap); the
-    objects return to the collector when the batch ends, so nothing is kept for good."""
+def test_the_heap_is_frozen_only_when_asked_and_given_back_after(tmp_path):
+    """With freeze_heap, full garbage collections skip what was alive at the start; the
+    objects return to the collector when the batch ends. Without it (the library's
+    default) the collector is left alone."""
     import gc
 
     make_folder(tmp_path / "in", 2, binary=False)
     before = gc.get_freeze_count()
-    during = [gc.get_freeze_count() for _ in summarize_batch([tmp_path / "in"], backend="offline")]
-    assert before == 0 and min(during) > 0 and gc.get_freeze_count() == 0
+    folder = [tmp_path / "in"]
+    during = [gc.get_freeze_count() for _ in summarize_batch(folder, backend="offline")]
+    assert before == 0 and max(during) == 0
+    batch = summarize_batch(folder, backend="offline", freeze_heap=True)
+    during = [gc.get_freeze_count() for _ in batch]
+    assert min(during) > 0 and gc.get_freeze_count() == 0
 
 
 def test_failures_cost_only_themselves(server, llm_settings, tmp_path):

@@ -10,11 +10,15 @@ import textwrap
 from typing import Any
 
 from summarizer.cli._console import fail, notice, write
-from summarizer.cli.options import add_chatter_options, add_settings_options, settings_overrides
+from summarizer.cli.options import (
+    add_chatter_options,
+    add_settings_options,
+    settings_overrides,
+)
 from summarizer.cli.summarize import backend_notice
 from summarizer.errors import SummarizerError
 
-__all__ = ["register"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
 
 _EVAL_EPILOG = textwrap.dedent(
     """\
@@ -37,15 +41,17 @@ _EVAL_EPILOG = textwrap.dedent(
 )
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser(
-        "eval",
-        help="score summaries against hand-labeled gold files",
-        description="Score a backend's summaries (or saved predictions) against hand-labeled "
-        "gold files: per-section precision/recall/F1, metric recall/precision, grounding.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_EVAL_EPILOG,
-    )
+NAME = "eval"
+HELP = "score summaries against hand-labeled gold files"
+DESCRIPTION = (
+    "Score a backend's summaries (or saved predictions) against hand-labeled "
+    "gold files: per-section precision/recall/F1, metric recall/precision, grounding."
+)
+EPILOG: str | None = _EVAL_EPILOG
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """This command's flags and handler."""
     data = parser.add_argument_group("data")
     data.add_argument(
         "--gold", default="eval/gold", metavar="DIR", help="gold *.json files (default: eval/gold)"

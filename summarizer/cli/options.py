@@ -12,7 +12,26 @@ from typing import Any, Literal, get_args, get_origin
 
 from summarizer.settings import Settings
 
-__all__ = ["add_chatter_options", "add_settings_options", "settings_overrides"]
+__all__ = [
+    "add_chatter_options",
+    "add_command",
+    "add_settings_options",
+    "settings_overrides",
+]
+
+
+def add_command(
+    commands: Any, name: str, *, help: str, description: str, epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """A command's parser, its epilog (the examples) kept as written."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog,
+    )
+    return parser
 
 
 def add_chatter_options(group: argparse._ArgumentGroup) -> None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
-__all__ = ["register"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser(
-        "schema",
-        help="print the JSON Schema of the output",
-        description="Print the JSON Schema of ReportSummary (or, with --draft, of the "
-        "smaller model-facing schema sent to the LLM).",
-    )
+NAME = "schema"
+HELP = "print the JSON Schema of the output"
+DESCRIPTION = (
+    "Print the JSON Schema of ReportSummary (or, with --draft, of the "
+    "smaller model-facing schema sent to the LLM)."
+)
+EPILOG: str | None = None
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """This command's flags and handler."""
     parser.add_argument("--draft", action="store_true", help="the model-facing schema instead")
     parser.set_defaults(handler=run)
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import textwrap
 from pathlib import Path
-from typing import Any
 
 from summarizer.cli._console import fail, notice, print_traceback, write
-from summarizer.cli.options import add_chatter_options, add_settings_options, settings_overrides
+from summarizer.cli.options import (
+    add_chatter_options,
+    add_settings_options,
+    settings_overrides,
+)
 from summarizer.errors import describe
 from summarizer.settings import Settings
 
-__all__ = ["backend_notice", "register"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "backend_notice", "register"]
 
 _SUMMARIZE_EPILOG = textwrap.dedent(
     """\
@@ -38,14 +41,14 @@ _SUMMARIZE_EPILOG = textwrap.dedent(
 )
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser(
-        "summarize",
-        help="summarize report files",
-        description="Summarize one or more report files (UTF-8, GBK/GB18030, Big5, UTF-16).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_SUMMARIZE_EPILOG,
-    )
+NAME = "summarize"
+HELP = "summarize report files"
+DESCRIPTION = "Summarize one or more report files (UTF-8, GBK/GB18030, Big5, UTF-16)."
+EPILOG: str | None = _SUMMARIZE_EPILOG
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """This command's flags and handler."""
     parser.add_argument("files", nargs="+", metavar="FILE", help="report file(s) to summarize")
     out = parser.add_argument_group("output")
     out.add_argument(

@@ -177,26 +177,24 @@ def _invalid(cause: BaseException, call: _Call) -> SummarizerError | None:
     )
 
 
+#: What a refused key, a denied model and an unknown model each call for, by HTTP status.
+_REFUSED = {
+    401: "{host} rejected the API key (HTTP 401): set OPENAI_API_KEY (or SUMMARIZER_API_KEY) "
+    "to a valid key for this endpoint",
+    403: "{host} denied access (HTTP 403) to model {model!r}: use a key allowed to call it, "
+    "or set SUMMARIZER_MODEL to a model the key may use",
+    404: "{host} answered 404 for model {model!r}: set SUMMARIZER_MODEL to a model the "
+    "endpoint serves, and check OPENAI_BASE_URL (it usually ends in /v1)",
+}
+
+
 def _refused_key(cause: BaseException, call: _Call) -> SummarizerError | None:
     import openai
 
+    if not isinstance(cause, openai.APIStatusError) or cause.status_code not in _REFUSED:
+        return None
     s = call.settings
-    if isinstance(cause, openai.AuthenticationError):
-        return ConfigError(
-            f"{s.host} rejected the API key (HTTP 401): set OPENAI_API_KEY "
-            "(or SUMMARIZER_API_KEY) to a valid key for this endpoint"
-        )
-    if isinstance(cause, openai.PermissionDeniedError):
-        return ConfigError(
-            f"{s.host} denied access (HTTP 403) to model {s.model!r}: use a key allowed to "
-            "call it, or set SUMMARIZER_MODEL to a model the key may use"
-        )
-    if isinstance(cause, openai.NotFoundError):
-        return ConfigError(
-            f"{s.host} answered 404 for model {s.model!r}: set SUMMARIZER_MODEL to a model "
-            "the endpoint serves, and check OPENAI_BASE_URL (it usually ends in /v1)"
-        )
-    return None
+    return ConfigError(_REFUSED[cause.status_code].format(host=s.host, model=s.model))
 
 
 def _tries(record: CallRecord) -> str:
