@@ -12,9 +12,9 @@ from summarizer.cli._console import PROG, notice, write
 from summarizer.cli.options import (
     add_chatter_options,
     add_settings_options,
+    backend_notice,
     settings_overrides,
 )
-from summarizer.cli.summarize import backend_notice
 from summarizer.errors import SummarizerError, UsageError
 
 __all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]

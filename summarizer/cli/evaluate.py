@@ -13,9 +13,9 @@ from summarizer.cli._console import fail, notice, write
 from summarizer.cli.options import (
     add_chatter_options,
     add_settings_options,
+    backend_notice,
     settings_overrides,
 )
-from summarizer.cli.summarize import backend_notice
 from summarizer.errors import SummarizerError
 
 __all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]

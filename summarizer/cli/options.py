@@ -10,12 +10,14 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+from summarizer.cli._console import notice
 from summarizer.settings import Settings
 
 __all__ = [
     "add_chatter_options",
     "add_command",
     "add_settings_options",
+    "backend_notice",
     "settings_overrides",
 ]
 
@@ -97,3 +99,13 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         f.name: getattr(args, f.name) for f in _flagged() if getattr(args, f.name, None) is not None
     }
+
+
+def backend_notice(quiet: bool, settings: Settings) -> None:
+    """Say so when ``auto`` fell back to the offline engine."""
+    if settings.backend == "auto" and settings.resolved_backend == "offline":
+        notice(
+            quiet,
+            "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
+            "using the offline engine",
+        )

@@ -10,12 +10,12 @@ from summarizer.cli._console import fail, notice, print_traceback, write
 from summarizer.cli.options import (
     add_chatter_options,
     add_settings_options,
+    backend_notice,
     settings_overrides,
 )
 from summarizer.errors import describe
-from summarizer.settings import Settings
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "backend_notice", "register"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
 
 _SUMMARIZE_EPILOG = textwrap.dedent(
     """\
@@ -63,16 +63,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_chatter_options(out)
     add_settings_options(parser)
     parser.set_defaults(handler=run)
-
-
-def backend_notice(quiet: bool, settings: Settings) -> None:
-    """Say so when ``auto`` fell back to the offline engine."""
-    if settings.backend == "auto" and settings.resolved_backend == "offline":
-        notice(
-            quiet,
-            "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
-            "using the offline engine",
-        )
 
 
 def run(args: argparse.Namespace) -> int:
