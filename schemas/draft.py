@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from summarizer.numbers import VALUE_FORM, numbers_text, without_approximation
-from summarizer.schemas.output import ITEM_TEXT_LIMIT
+from summarizer.schemas.output import ITEM_TEXT_LIMIT, Section
 from summarizer.schemas.source import check_numbers, check_quote, source_of, strings_in
 
 __all__ = ["ITEM_TEXT_HARD_LIMIT", "DraftItem", "DraftMetric", "DraftSummary"]
@@ -154,6 +154,16 @@ class DraftMetric(BaseModel):
         return self
 
 
+#: What each section holds, as the model reads it in the schema.
+_GUIDE: dict[Section, str] = {
+    "achievements": (
+        "成绩：报告期内已经做了的工作、采取的措施、取得的成效、创新和荣誉。每个要点一项。"
+    ),
+    "problems": "问题：文档自己承认的不足、困难、短板和风险。文档没有写时为空列表，不要编造。",
+    "plans": "计划：文档说下一步或明年要做的事、打算、举措，以及提出的意见和建议。没有时为空列表。",
+}
+
+
 class DraftSummary(BaseModel):
     """一份中文工作报告的结构化摘要。只写文档中有的内容。"""
 
@@ -172,18 +182,9 @@ class DraftSummary(BaseModel):
     overview: str | None = Field(
         default=None, description="用2–3句简体中文概括全文：谁、在什么期间、做了什么、效果如何。"
     )
-    achievements: list[DraftItem] = Field(
-        default_factory=list,
-        description="成绩：报告期内已经做了的工作、采取的措施、取得的成效、创新和荣誉。每个要点一项。",
-    )
-    problems: list[DraftItem] = Field(
-        default_factory=list,
-        description="问题：文档自己承认的不足、困难、短板和风险。文档没有写时为空列表，不要编造。",
-    )
-    plans: list[DraftItem] = Field(
-        default_factory=list,
-        description="计划：文档说下一步或明年要做的事、打算、举措，以及提出的意见和建议。没有时为空列表。",
-    )
+    achievements: list[DraftItem] = Field(default_factory=list, description=_GUIDE["achievements"])
+    problems: list[DraftItem] = Field(default_factory=list, description=_GUIDE["problems"])
+    plans: list[DraftItem] = Field(default_factory=list, description=_GUIDE["plans"])
     metrics: list[DraftMetric] = Field(
         default_factory=list,
         description="最重要的约10–20个量化指标（件数、比率、金额、人次、排名）。",

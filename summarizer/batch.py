@@ -37,7 +37,7 @@ from typing import Any
 
 from summarizer.errors import InputError
 from summarizer.pipeline import Summarizer
-from summarizer.pricing import Prices
+from summarizer.pricing import Prices, Spend
 from summarizer.records import error_record, is_error_record
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
@@ -277,15 +277,13 @@ class BatchResult:
 class BatchStats:
     """Running totals, for the progress bar and the final line."""
 
-    total: int = 0
-    skipped: int = 0
-    ok: int = 0
-    failed: int = 0
+    total: int = 0  # documents this run will do (known once the output is read)
+    skipped: int = 0  # already in the output when the run began
+    ok: int = 0  # summarized, ``cached`` of them served by the cache
+    failed: int = 0  # written as error records
     cached: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    #: US$ spent by this run; None once a summary's model has no price in ``prices``.
-    cost: float | None = 0.0
+    #: Tokens and US$ spent by this run (a cached summary was paid for by an earlier one).
+    spend: Spend = field(default_factory=Spend)
     prices: Prices = field(default_factory=Prices)
     started: float = field(default_factory=time.perf_counter)
     throttle: Throttle | None = None
@@ -306,11 +304,8 @@ class BatchStats:
         meta = result.summary.meta
         if meta.cached:
             self.cached += 1
-        else:  # a cached summary was paid for by an earlier run
-            self.prompt_tokens += meta.usage.prompt_tokens
-            self.completion_tokens += meta.usage.completion_tokens
-            spent = self.prices.cost(meta.model_dump())
-            self.cost = None if spent is None or self.cost is None else self.cost + spent
+        else:
+            self.spend.add(meta.model_dump(), self.prices)
 
 
 async def asummarize_batch(

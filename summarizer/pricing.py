@@ -1,4 +1,5 @@
-"""What tokens cost: a price table by model name, for eval reports and a batch's last line."""
+"""What tokens cost: a price table by model name, and what a run spent, for eval reports
+and a batch's last line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from summarizer.errors import InputError
 
-__all__ = ["Prices"]
+__all__ = ["Prices", "Spend"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,36 @@ class Prices:
             price[0] * int(usage.get("prompt_tokens") or 0)
             + price[1] * int(usage.get("completion_tokens") or 0)
         ) / 1e6
+
+
+@dataclass
+class Spend:
+    """Tokens and US$ spent, summed over summaries.
+
+    ``cost`` becomes ``None`` (and stays so) once a summary's model has no price: a
+    total that left some summaries out would read as the whole bill."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = 0.0
+
+    def add(self, meta: Mapping[str, Any], prices: Prices) -> None:
+        """Count one summary, from its ``meta`` as dumped to JSON."""
+        usage = meta.get("usage")
+        if isinstance(usage, Mapping):
+            self.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+            self.completion_tokens += int(usage.get("completion_tokens") or 0)
+        spent = prices.cost(meta)
+        self.cost = None if spent is None or self.cost is None else self.cost + spent
+
+    def __add__(self, other: Spend) -> Spend:
+        cost = None if self.cost is None or other.cost is None else self.cost + other.cost
+        return Spend(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            cost,
+        )
+
+    def usage(self) -> dict[str, int]:
+        """The token counts as the JSON figures name them."""
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from summarizer import __version__
 from summarizer.cli import batch, evaluate, schema, summarize
 from summarizer.cli._console import PROG, fail, logging_to_stderr, print_traceback
-from summarizer.cli.options import add_command, settings_overrides
+from summarizer.cli.options import settings_overrides
 from summarizer.errors import SummarizerError, UsageError
 
 __all__ = ["main"]
@@ -34,15 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in (summarize, evaluate, batch, schema):
-        command.register(
-            add_command(
-                commands,
-                command.NAME,
-                help=command.HELP,
-                description=command.DESCRIPTION,
-                epilog=command.EPILOG,
-            )
-        )
+        command.register(commands)
     return parser
 
 

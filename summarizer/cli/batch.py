@@ -9,17 +9,12 @@ import textwrap
 from typing import Any
 
 from summarizer.cli._console import PROG, notice, write
-from summarizer.cli.options import (
-    add_chatter_options,
-    add_settings_options,
-    backend_notice,
-    settings_overrides,
-)
+from summarizer.cli.options import add_command, add_engine_options, load_settings
 from summarizer.errors import SummarizerError, UsageError
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
+__all__ = ["register"]
 
-_BATCH_EPILOG = textwrap.dedent(
+_EPILOG = textwrap.dedent(
     """\
     examples:
       summarizer batch reports/ --out results.jsonl --concurrency 16
@@ -44,14 +39,15 @@ _BATCH_EPILOG = textwrap.dedent(
 )
 
 
-NAME = "batch"
-HELP = "summarize folders of reports into a JSONL file (concurrent, cached, resumable)"
-DESCRIPTION = "Summarize many reports concurrently into one JSONL file; resumable, cached."
-EPILOG: str | None = _BATCH_EPILOG
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    """This command's flags and handler."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """This command's parser, its flags and its handler."""
+    parser = add_command(
+        commands,
+        "batch",
+        help="summarize folders of reports into a JSONL file (concurrent, cached, resumable)",
+        description="Summarize many reports concurrently into one JSONL file; resumable, cached.",
+        epilog=_EPILOG,
+    )
     parser.add_argument(
         "inputs", nargs="*", metavar="PATH", help="report files and folders (searched recursively)"
     )
@@ -95,15 +91,13 @@ def register(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--prices", metavar="FILE", help="cost table for the final line (see 'summarizer eval')"
     )
-    add_chatter_options(run)
-    add_settings_options(parser)
+    add_engine_options(parser, run)
     parser.set_defaults(handler=run_batch)
 
 
 def run_batch(args: argparse.Namespace) -> int:
     from summarizer.batch import BatchStats, collect, summarize_batch
     from summarizer.pricing import Prices
-    from summarizer.settings import Settings
 
     if not args.inputs and not args.list_files:
         raise UsageError("nothing to do: pass report files or folders, or --list FILE")
@@ -116,8 +110,7 @@ def run_batch(args: argparse.Namespace) -> int:
             f"no files matching {args.glob!r} under {', '.join(args.inputs)}; "
             "check the path or pass --glob"
         )
-    settings = Settings.load(**settings_overrides(args))
-    backend_notice(args.quiet, settings)
+    settings = load_settings(args)
     stats = BatchStats(prices=prices)
     progress = _Progress(args, stats)
     results = summarize_batch(
@@ -148,13 +141,13 @@ def run_batch(args: argparse.Namespace) -> int:
 
 
 def _batch_line(stats: Any) -> str:
-    cost = stats.cost
+    cost = stats.spend.cost
     seconds = stats.seconds
     rate = stats.done / seconds if seconds > 0 else 0.0
     parts = [
         f"{stats.ok} ok ({stats.cached} cached), {stats.failed} failed"
         + (f", {stats.skipped} already in the output" if stats.skipped else ""),
-        f"tokens {stats.prompt_tokens:,} in / {stats.completion_tokens:,} out",
+        f"tokens {stats.spend.prompt_tokens:,} in / {stats.spend.completion_tokens:,} out",
         "cost n/a (pass --prices)" if cost is None else f"cost ${cost:.4f}",
         f"{seconds:.1f} s",
         f"{rate:.1f} docs/s",

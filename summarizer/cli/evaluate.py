@@ -10,17 +10,12 @@ import textwrap
 from typing import Any
 
 from summarizer.cli._console import fail, notice, write
-from summarizer.cli.options import (
-    add_chatter_options,
-    add_settings_options,
-    backend_notice,
-    settings_overrides,
-)
+from summarizer.cli.options import add_command, add_engine_options, load_settings
 from summarizer.errors import SummarizerError
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
+__all__ = ["register"]
 
-_EVAL_EPILOG = textwrap.dedent(
+_EPILOG = textwrap.dedent(
     """\
     examples:
       summarizer eval --backend offline                         run the offline engine, score it
@@ -41,17 +36,18 @@ _EVAL_EPILOG = textwrap.dedent(
 )
 
 
-NAME = "eval"
-HELP = "score summaries against hand-labeled gold files"
-DESCRIPTION = (
-    "Score a backend's summaries (or saved predictions) against hand-labeled "
-    "gold files: per-section precision/recall/F1, metric recall/precision, grounding."
-)
-EPILOG: str | None = _EVAL_EPILOG
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    """This command's flags and handler."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """This command's parser, its flags and its handler."""
+    parser = add_command(
+        commands,
+        "eval",
+        help="score summaries against hand-labeled gold files",
+        description=(
+            "Score a backend's summaries (or saved predictions) against hand-labeled "
+            "gold files: per-section precision/recall/F1, metric recall/precision, grounding."
+        ),
+        epilog=_EPILOG,
+    )
     data = parser.add_argument_group("data")
     data.add_argument(
         "--gold", default="eval/gold", metavar="DIR", help="gold *.json files (default: eval/gold)"
@@ -93,8 +89,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="X",
         help="exit 1 when macro F1 < X (for CI gates)",
     )
-    add_chatter_options(report)
-    add_settings_options(parser)
+    add_engine_options(parser, report)
     parser.set_defaults(handler=run)
 
 
@@ -131,8 +126,7 @@ def run(args: argparse.Namespace) -> int:
             from summarizer.records import error_record
             from summarizer.render import to_json
 
-            summarizer = stack.enter_context(Summarizer(**settings_overrides(args)))
-            backend_notice(args.quiet, summarizer.settings)
+            summarizer = stack.enter_context(Summarizer(load_settings(args)))
             saved = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else None
 
             def predict(doc: Any) -> Prediction:

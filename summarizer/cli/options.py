@@ -13,17 +13,16 @@ from typing import Any, Literal, get_args, get_origin
 from summarizer.cli._console import notice
 from summarizer.settings import Settings
 
-__all__ = [
-    "add_chatter_options",
-    "add_command",
-    "add_settings_options",
-    "backend_notice",
-    "settings_overrides",
-]
+__all__ = ["add_command", "add_engine_options", "load_settings", "settings_overrides"]
 
 
 def add_command(
-    commands: Any, name: str, *, help: str, description: str, epilog: str | None = None
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    description: str,
+    epilog: str | None = None,
 ) -> argparse.ArgumentParser:
     """A command's parser, its epilog (the examples) kept as written."""
     parser: argparse.ArgumentParser = commands.add_parser(
@@ -36,9 +35,12 @@ def add_command(
     return parser
 
 
-def add_chatter_options(group: argparse._ArgumentGroup) -> None:
+def add_engine_options(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup) -> None:
+    """The flags every command that summarizes shares: ``-q``/``--debug`` into the
+    command's own ``group``, then the engine and cache flags (:func:`add_settings_options`)."""
     group.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     group.add_argument("--debug", action="store_true", help="show tracebacks and retry details")
+    add_settings_options(parser)
 
 
 def _flagged() -> list[dataclasses.Field[Any]]:
@@ -101,11 +103,14 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def backend_notice(quiet: bool, settings: Settings) -> None:
-    """Say so when ``auto`` fell back to the offline engine."""
+def load_settings(args: argparse.Namespace) -> Settings:
+    """The settings in force (flags, then env vars, then defaults), saying so on
+    stderr when ``--backend auto`` found no endpoint and means the offline engine."""
+    settings = Settings.load(**settings_overrides(args))
     if settings.backend == "auto" and settings.resolved_backend == "offline":
         notice(
-            quiet,
+            args.quiet,
             "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "
             "using the offline engine",
         )
+    return settings

@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
+from summarizer.cli.options import add_command
+
+__all__ = ["register"]
 
 
-NAME = "schema"
-HELP = "print the JSON Schema of the output"
-DESCRIPTION = (
-    "Print the JSON Schema of ReportSummary (or, with --draft, of the "
-    "smaller model-facing schema sent to the LLM)."
-)
-EPILOG: str | None = None
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    """This command's flags and handler."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """This command's parser, its flags and its handler."""
+    parser = add_command(
+        commands,
+        "schema",
+        help="print the JSON Schema of the output",
+        description=(
+            "Print the JSON Schema of ReportSummary (or, with --draft, of the "
+            "smaller model-facing schema sent to the LLM)."
+        ),
+    )
     parser.add_argument("--draft", action="store_true", help="the model-facing schema instead")
     parser.set_defaults(handler=run)
 

@@ -7,17 +7,12 @@ import textwrap
 from pathlib import Path
 
 from summarizer.cli._console import fail, notice, print_traceback, write
-from summarizer.cli.options import (
-    add_chatter_options,
-    add_settings_options,
-    backend_notice,
-    settings_overrides,
-)
+from summarizer.cli.options import add_command, add_engine_options, load_settings
 from summarizer.errors import describe
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "register"]
+__all__ = ["register"]
 
-_SUMMARIZE_EPILOG = textwrap.dedent(
+_EPILOG = textwrap.dedent(
     """\
     examples:
       summarizer summarize report.txt                      JSON on stdout
@@ -41,14 +36,15 @@ _SUMMARIZE_EPILOG = textwrap.dedent(
 )
 
 
-NAME = "summarize"
-HELP = "summarize report files"
-DESCRIPTION = "Summarize one or more report files (UTF-8, GBK/GB18030, Big5, UTF-16)."
-EPILOG: str | None = _SUMMARIZE_EPILOG
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    """This command's flags and handler."""
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """This command's parser, its flags and its handler."""
+    parser = add_command(
+        commands,
+        "summarize",
+        help="summarize report files",
+        description="Summarize one or more report files (UTF-8, GBK/GB18030, Big5, UTF-16).",
+        epilog=_EPILOG,
+    )
     parser.add_argument("files", nargs="+", metavar="FILE", help="report file(s) to summarize")
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -60,8 +56,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "markdown: readable report (default: json)",
     )
     out.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
-    add_chatter_options(out)
-    add_settings_options(parser)
+    add_engine_options(parser, out)
     parser.set_defaults(handler=run)
 
 
@@ -69,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from summarizer.pipeline import Summarizer
     from summarizer.render import to_json, to_markdown
 
-    summarizer = Summarizer(**settings_overrides(args))
-    backend_notice(args.quiet, summarizer.settings)
+    summarizer = Summarizer(load_settings(args))
     results, failed = [], 0
     with summarizer:
         for n, path in enumerate(args.files, 1):

@@ -16,7 +16,7 @@ from summarizer.evaluation.counts import Counts, SectionFigures, pooled
 from summarizer.evaluation.matching import MIN_OVERLAP, MIN_SIMILARITY, match_items, metric_key
 from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
-from summarizer.pricing import Prices
+from summarizer.pricing import Prices, Spend
 from summarizer.read import Document
 from summarizer.records import error_message, is_error_record
 from summarizer.schemas import SECTIONS, ReportSummary
@@ -75,10 +75,8 @@ class DocScore(SectionFigures):
     quotes: int = 0
     quotes_verbatim: int = 0
     items_where_gold_empty: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    spend: Spend = field(default_factory=Spend)
     seconds: float = 0.0
-    cost: float | None = 0.0
     cached: bool = False
 
     @property
@@ -104,11 +102,8 @@ class DocScore(SectionFigures):
             "quotes": {"total": self.quotes, "verbatim": self.quotes_verbatim},
             "items_where_gold_empty": self.items_where_gold_empty,
             "schema_valid": self.schema_valid,
-            "usage": {
-                "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": self.completion_tokens,
-            },
-            "cost": _round(self.cost, 6),
+            "usage": self.spend.usage(),
+            "cost": _round(self.spend.cost, 6),
             "seconds": round(self.seconds, 3),
             "missed": self.missed,
             "unmatched": self.unmatched,
@@ -173,12 +168,10 @@ def score_document(
                 doc.quotes_verbatim += isinstance(quote, str) and bool(quote) and quote in raw
     _score_metrics(doc, _items(pred, "metrics"), _items(gold, "metrics"), raw)
     meta: Mapping[str, Any] = pred["meta"] if isinstance(pred.get("meta"), Mapping) else {}
-    usage: Mapping[str, Any] = meta["usage"] if isinstance(meta.get("usage"), Mapping) else {}
-    doc.prompt_tokens = int(usage.get("prompt_tokens") or 0)
-    doc.completion_tokens = int(usage.get("completion_tokens") or 0)
     doc.seconds = float(meta.get("seconds") or 0.0)
     doc.cached = bool(meta.get("cached"))
-    doc.cost = (prices or Prices()).cost(meta) if meta else 0.0
+    if meta:
+        doc.spend.add(meta, prices or Prices())
     return doc
 
 
@@ -239,9 +232,8 @@ class Report(SectionFigures):
         return sum(d.schema_valid for d in self.documents) / n if n else 1.0
 
     @property
-    def cost(self) -> float | None:
-        costs = [d.cost for d in self.documents]
-        return None if any(c is None for c in costs) else sum(c or 0.0 for c in costs)
+    def spend(self) -> Spend:
+        return sum((d.spend for d in self.documents), Spend())
 
     def status_counts(self) -> dict[str, int]:
         counts = Counter(d.status for d in self.documents)
@@ -249,7 +241,7 @@ class Report(SectionFigures):
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` file: headline figures, then one entry per document."""
-        metrics, (verbatim, total) = self.metrics, self.quotes
+        metrics, (verbatim, total), spend = self.metrics, self.quotes, self.spend
         return {
             "documents_scored": len(self.documents),
             "macro_f1": round(self.macro_f1, 4),
@@ -264,11 +256,10 @@ class Report(SectionFigures):
             "schema_valid_rate": round(self.schema_valid_rate, 4),
             "predictions": self.status_counts(),
             "usage": {
-                "prompt_tokens": sum(d.prompt_tokens for d in self.documents),
-                "completion_tokens": sum(d.completion_tokens for d in self.documents),
+                **spend.usage(),
                 "cached_documents": sum(d.cached for d in self.documents),
             },
-            "cost": _round(self.cost, 6),
+            "cost": _round(spend.cost, 6),
             "seconds": round(sum(d.seconds for d in self.documents), 3),
             "matching": {"min_overlap": MIN_OVERLAP, "min_similarity": MIN_SIMILARITY},
             "documents": [d.as_dict() for d in self.documents],
