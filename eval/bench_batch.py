@@ -234,18 +234,25 @@ def main() -> int:
                       f"{raw / ideal:.2f} | {rate:.1f} | **{rate / ideal:.2f}** | "
                       f"**{rate / raw:.2f}** |")  # fmt: skip
             s = settings(server.url, last_cache)
-            fresh = [asyncio.run(run_batch(folder, work / f"again-{i}.jsonl", s, 32))
-                     for i in range(3)]  # fmt: skip
+            # With and without freeze_heap in turns (ABBA), so that neither setting gets
+            # the machine's better minutes: run as two blocks, the order decided the ratio.
+            fresh: list[float] = []
+            unfrozen: list[float] = []
+            for i in range(6):
+                freeze = i % 4 in (0, 3)  # on, off, off, on, on, off
+                _, t = asyncio.run(
+                    run_batch(folder, work / f"again-{i}.jsonl", s, 32, freeze_heap=freeze)
+                )
+                (fresh if freeze else unfrozen).append(args.docs / t)
             resume = [asyncio.run(run_batch(folder, work / "again-0.jsonl", s, 32))
                       for _ in range(3)]  # fmt: skip
-            warm_rate = statistics.median(args.docs / t for _, t in fresh)
+            warm_rate = statistics.median(fresh)
             print(f"\nwarm cache, fresh output: {warm_rate:.0f} docs/s (median of 3)")
-            unfrozen = [
-                asyncio.run(run_batch(folder, work / f"thaw-{i}.jsonl", s, 32, freeze_heap=False))
-                for i in range(3)
-            ]
-            thaw_rate = statistics.median(args.docs / t for _, t in unfrozen)
-            print(f"  the same without freeze_heap: {thaw_rate:.0f} docs/s (median of 3)")
+            thaw_rate = statistics.median(unfrozen)
+            print(
+                f"  the same without freeze_heap: {thaw_rate:.0f} docs/s (median of 3, "
+                f"taken in turns with the runs above; ratio {warm_rate / thaw_rate:.2f})"
+            )
             print(
                 f"same output (resume, nothing to do): "
                 f"{statistics.median(args.docs / t for _, t in resume):.0f} docs/s (median of 3)"
