@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
@@ -27,6 +28,36 @@ FALLBACKS: tuple[str, ...] = get_args(Fallback)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_BOOL_FORMS = "1/0, true/false, yes/no or on/off"
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What a setting's value should have been: a parse's answer when it is not that."""
+
+    text: str
+
+
+def _positive(value: float) -> float | _Expected:
+    return value if value > 0 else _Expected("a positive number")
+
+
+def _not_negative(value: float) -> float | _Expected:
+    return value if value >= 0 else _Expected("a number ≥ 0")
+
+
+def _whole_not_negative(value: int) -> int | _Expected:
+    return value if value >= 0 else _Expected("a whole number ≥ 0")
+
+
+#: The check of a setting that declares none, by its value's type.
+_CHECKS: dict[type, Callable[[Any], Any]] = {int: _whole_not_negative, float: _not_negative}
+
+
+def _http_url(value: str) -> str | _Expected:
+    if not urlsplit(value).scheme.startswith("http"):
+        return _Expected("an http(s) URL such as http://localhost:8000/v1")
+    return value.rstrip("/")
 
 
 def _setting(
@@ -37,13 +68,17 @@ def _setting(
     group: str = "engine",
     flag: str | None = None,
     secret: bool = False,
+    check: Callable[[Any], Any] | None = None,
 ) -> Any:
     """A field with what generates its env var, its flag and its ``--help`` line.
 
     ``help=None``: no flag (the API key is never typed on a command line). ``also``: env
     vars read after ``SUMMARIZER_<NAME>`` (the OpenAI client's own). ``flag``: a flag
-    other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``."""
-    metadata = {"help": help, "also": also, "group": group, "flag": flag}
+    other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``.
+    ``check``: what the type alone does not say; given the typed value, it returns the
+    value to keep, or what was :class:`_Expected`. The type itself is read from the
+    annotation (:func:`_parse`)."""
+    metadata = {"help": help, "also": also, "group": group, "flag": flag, "check": check}
     return field(default=default, metadata=metadata, repr=not secret)
 
 
@@ -58,7 +93,7 @@ class Settings:
         "auto", "llm, offline, or auto: llm when an endpoint or key is configured"
     )
     base_url: str | None = _setting(
-        None, "OpenAI-compatible endpoint URL", also=("OPENAI_BASE_URL",)
+        None, "OpenAI-compatible endpoint URL", also=("OPENAI_BASE_URL",), check=_http_url
     )
     api_key: str | None = _setting(None, None, also=("OPENAI_API_KEY",), secret=True)
     model: str = _setting("gpt-4o-mini", "model name", also=("OPENAI_MODEL",))
@@ -67,12 +102,14 @@ class Settings:
         "how instructor asks for structure; local servers often need json or md_json",
     )
     temperature: float = _setting(0.0, "sampling temperature")
-    timeout: float = _setting(120.0, "seconds per HTTP request")
+    timeout: float = _setting(120.0, "seconds per HTTP request", check=_positive)
     max_retries: int = _setting(2, "re-asks after a reply fails validation")
     transport_retries: int = _setting(
         4, "extra tries after a 429, 5xx, timeout or dropped connection"
     )
-    transport_deadline: float = _setting(300.0, "seconds after which no transport retry starts")
+    transport_deadline: float = _setting(
+        300.0, "seconds after which no transport retry starts", check=_positive
+    )
     max_tokens: int | None = _setting(8192, "output-token limit per reply; 0 sends none")
     context_tokens: int = _setting(
         128_000,
@@ -152,50 +189,46 @@ class Settings:
 
 
 def _parse(name: str, value: Any, *, source: str) -> Any:
-    """Coerce one setting (from env text or a Python value) or raise a clear ConfigError."""
+    """Coerce one setting (from env text or a Python value) to its annotated type, run its
+    declared ``check``, or raise a ConfigError naming the variable or flag."""
+    typed = _coerce(_HINTS[name], value)
+    check = _FIELDS[name].metadata["check"] or _CHECKS.get(type(typed))
+    if check is not None and typed is not None and not isinstance(typed, _Expected):
+        typed = check(typed)
+    if isinstance(typed, _Expected):
+        raise ConfigError(f"{source}={value!r} is not valid: expected {typed.text}")
+    return typed
 
-    def bad(expected: str) -> ConfigError:
-        return ConfigError(f"{source}={value!r} is not valid: expected {expected}")
 
-    if name in ("backend", "mode", "fallback"):
-        choices = {"backend": BACKENDS, "mode": MODES, "fallback": FALLBACKS}[name]
+def _coerce(kind: Any, value: Any) -> Any:
+    """``value`` as the annotation ``kind`` reads it, or what was :class:`_Expected`.
+
+    Optional numbers read ``0``, ``none`` and an empty text as None (``max_tokens``: "0
+    sends none")."""
+    args = get_args(kind)
+    if get_origin(kind) is Literal:
         text = str(value).strip().lower().replace("-", "_")
-        if text not in choices:
-            raise bad("one of " + ", ".join(choices))
-        return text
-    if name in ("temperature", "timeout", "transport_deadline"):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise bad("a number") from None
-        if number < 0 or (name != "temperature" and number == 0):
-            raise bad("a positive number")
-        return number
-    if name in ("max_retries", "transport_retries", "max_tokens", "context_tokens"):
-        if name == "max_tokens" and str(value).strip().lower() in ("", "none", "0"):
+        return text if text in args else _Expected("one of " + ", ".join(args))
+    if type(None) in args:
+        (inner,) = (a for a in args if a is not type(None))
+        if inner in (int, float) and str(value).strip().lower() in ("", "none", "0"):
             return None
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise bad("a whole number") from None
-        if number < 0:
-            raise bad("a whole number ≥ 0")
-        return number
-    if name in ("cache", "strict"):
+        return _coerce(inner, value)
+    if kind is bool:
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-        raise bad("1/0, true/false, yes/no or on/off")
-    if name == "cache_dir":
+        return text in _TRUE if text in _TRUE | _FALSE else _Expected(_BOOL_FORMS)
+    if kind in (int, float):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            return _Expected("a whole number" if kind is int else "a number")
+        return number
+    if kind is Path:
         return Path(value).expanduser()
-    if name == "base_url":
-        text = str(value).strip()
-        if not urlsplit(text).scheme.startswith("http"):
-            raise bad("an http(s) URL such as http://localhost:8000/v1")
-        return text.rstrip("/")
     return str(value).strip()
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_HINTS = typing.get_type_hints(Settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -64,12 +65,35 @@ def test_env_values_are_typed():
         ({"SUMMARIZER_MAX_RETRIES": "-1"}, "≥ 0"),
         ({"OPENAI_BASE_URL": "localhost:8000"}, "http(s) URL"),
         ({"SUMMARIZER_CACHE": "maybe"}, "true/false"),
+        ({"SUMMARIZER_TIMEOUT": "-1"}, "expected a positive number"),
+        ({"SUMMARIZER_TRANSPORT_DEADLINE": "0"}, "expected a positive number"),
+        ({"SUMMARIZER_TEMPERATURE": "-0.5"}, "expected a number ≥ 0"),
+        ({"SUMMARIZER_MAX_TOKENS": "-3"}, "expected a whole number ≥ 0"),
+        ({"SUMMARIZER_CONTEXT_TOKENS": "8k"}, "expected a whole number"),
+        ({"SUMMARIZER_FALLBACK": "llm"}, "one of none, offline"),
     ],
 )
 def test_bad_values_name_the_variable(env, needle):
     with pytest.raises(ConfigError) as info:
         Settings.load(env=env)
     assert needle in str(info.value)
+
+
+def test_every_setting_reads_back_from_its_env_var():
+    """The type each value is read as comes from the field's annotation: a setting's
+    default, written as env text, reads back as itself."""
+    for f in dataclasses.fields(Settings):
+        if f.default is None:
+            continue
+        text = str(f.default).lower() if isinstance(f.default, bool) else str(f.default)
+        (var, *_) = Settings.env_vars(f.name)
+        assert getattr(Settings.load(env={var: text}), f.name) == f.default, f.name
+
+
+def test_an_endpoint_url_loses_its_trailing_slash():
+    assert Settings.load(env={"OPENAI_BASE_URL": " http://h:8000/v1/ "}).base_url == (
+        "http://h:8000/v1"
+    )
 
 
 def test_auto_backend_picks_llm_when_endpoint_or_key_set():
