@@ -120,23 +120,31 @@ class GroundedSource:
             parts = [p.strip() for p in _ELLIPSIS.split(quote) if p.strip()] or [quote]
             each = [self._match_one(part) for part in parts]
             refused = [r for r in each if isinstance(r, Refusal)]
-            located = tuple(r for r in each if isinstance(r, Located))
+            located = tuple(piece for r in each if not isinstance(r, Refusal) for piece in r)
             found = self._matches[quote] = refused[0] if refused else located
         return found
 
-    def _match_one(self, quote: str) -> Located | Refusal:
+    def _match_one(self, quote: str) -> tuple[Located, ...] | Refusal:
+        """Where one part is: one span, or on a web page the pieces around inline markup."""
         needle = self.fold(quote)
         if len(needle) < MIN_QUOTE_CHARS:
             return Refusal("short")
         span = self.locate(quote)
+        how: Alignment
         if span is not None:
-            raw = self._doc.raw[span[0] : span[1]]
-            return Located(span, "exact" if raw == quote else "folded")
-        key = self._doc.key
-        aligned = align(needle, key.text)
-        if not isinstance(aligned, Aligned):
-            return aligned
-        return Located(key.raw_span(aligned.start, aligned.end), "repaired")
+            how = "exact" if self._doc.raw[span[0] : span[1]] == quote else "folded"
+        else:
+            key = self._doc.key
+            aligned = align(needle, key.text)
+            if not isinstance(aligned, Aligned):
+                return aligned
+            span, how = key.raw_span(aligned.start, aligned.end), "repaired"
+        pieces = self._doc.quotable(span, min_chars=MIN_QUOTE_CHARS)
+        if not pieces:
+            return Refusal("short")
+        if pieces != [span] and how == "exact":
+            how = "folded"  # the quote as the model gave it was not the file's text
+        return tuple(Located(piece, how) for piece in pieces)
 
     def refusal(self, quote: str) -> Refusal | None:
         found = self.match(quote)

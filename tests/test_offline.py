@@ -217,3 +217,23 @@ def test_every_offline_quote_says_it_is_exact_and_meta_counts_them(doc_id):
     counts = summary.meta.alignment
     assert (counts.folded, counts.repaired) == (0, 0)
     assert counts.exact == sum(len(i.evidence) for i in items) + len(summary.metrics) > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("共受理案件12,345件", [("12345", None, "件")]),
+        ("为6038万余件案件", [("6038", "余", "万件")]),
+        ("总量突破90万亿元", [("90", None, "万亿元")]),
+        ("培训1000人次以上", [("1000", "以上", "人次")]),
+        ("提高5个百分点,新增8批次", [("5", None, "个百分点"), ("8", None, "批次")]),
+        ("每案配备1—2名法官,增长6%-6.5%", []),  # the ends of a range are no facts
+        ("2018年,收案3件", [("3", None, "件")]),  # a year is not a figure
+    ],
+)
+def test_figures_are_read_whole(text, figures):
+    from summarizer.normalize import normalize
+    from summarizer.offline.figures import Figures, parts
+
+    view = normalize(text).view.text
+    assert [parts(m)[1:] for m in Figures(view).matches] == figures

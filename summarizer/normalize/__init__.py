@@ -8,7 +8,8 @@ plus, for each of its characters, the raw offset it came from.
 
 Two views are built:
 
-* ``view`` — what prompts and the offline engine read: NFKC width folding,
+* ``view`` — what prompts and the offline engine read: a saved web page's visible
+  text (:mod:`.markup`), NFKC width folding,
   Traditional → Simplified (OpenCC), pinyin debris removed, web-page debris
   (navigation, breadcrumbs, "推荐访问", "猜你喜欢" and what follows, source
   links, advertising, "下面是小编为大家整理的…") removed, whitespace collapsed,
@@ -33,7 +34,8 @@ from functools import cached_property
 from summarizer.normalize.chars import JOIN, Unjoinable, to_simplified
 from summarizer.normalize.debris import is_debris_line
 from summarizer.normalize.mapped import MappedText
-from summarizer.normalize.stages import CHARACTER, DOCUMENT, KEY, SPACES, run, run_plain
+from summarizer.normalize.markup import is_html, markup_free
+from summarizer.normalize.stages import CHARACTER, DOCUMENT, KEY, MARKUP, SPACES, run, run_plain
 from summarizer.numbers import numbers_in, numbers_in_words
 
 __all__ = [
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 #: The stages of each view, in order.
-VIEW = (*CHARACTER, *DOCUMENT, *SPACES)
+VIEW = (*MARKUP, *CHARACTER, *DOCUMENT, *SPACES)
 #: A fragment's view (a quote or an item text): no document-level stage.
 FRAGMENT_VIEW = (*CHARACTER, *SPACES)
 FRAGMENT_KEY = (*CHARACTER, *KEY)
@@ -86,6 +88,18 @@ class NormalizedText:
     def text(self) -> str:
         """The normalized text for prompts and analysis."""
         return self.view.text
+
+    @cached_property
+    def is_page(self) -> bool:
+        """Whether the raw file is a saved web page (its view is the visible text)."""
+        return is_html(self.raw)
+
+    def quotable(self, span: tuple[int, int], *, min_chars: int) -> list[tuple[int, int]]:
+        """The raw spans a quote of ``span`` may show: ``span`` itself, or on a web page
+        its pieces around any inline markup (``<b>``, ``&nbsp;``), so no quote shows a tag."""
+        if not self.is_page:
+            return [span]
+        return markup_free(self.raw, span, min_chars=min_chars)
 
 
 def normalize(raw: str) -> NormalizedText:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from summarizer.normalize import _vector, chars
 from summarizer.normalize.debris import TITLE_TAG, drop_debris
 from summarizer.normalize.mapped import MappedText, rewrite
+from summarizer.normalize.markup import visible_text
 
-__all__ = ["CHARACTER", "DOCUMENT", "KEY", "SPACES", "Stage", "run", "run_plain"]
+__all__ = ["CHARACTER", "DOCUMENT", "KEY", "MARKUP", "SPACES", "Stage", "run", "run_plain"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def _width_plain(text: str) -> str:
 
 WIDTH = Stage("width", chars.fold_width, _width_plain, _vector.fold_width)
 
+#: What a saved web page goes through first: its visible text (any other text unchanged).
+MARKUP: Sequence[Stage] = (Stage("markup", visible_text, None),)
 #: What every text goes through, fragment or document: newlines, invisible characters,
 #: width (NFKC), script (Traditional → Simplified), pinyin debris, template title tags.
 CHARACTER: Sequence[Stage] = (

@@ -5,20 +5,38 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-__all__ = ["METRIC", "Figures"]
+__all__ = ["METRIC", "Figures", "parts"]
 
-_UNITS = (
-    "万元|亿元|万人次|人次|个百分点|百分点|场次|万件|件|%|名|人|位|个|篇|天|期|项|起|份|条|册|场|"
-    "家|户|批|台|块|套|宗|笔|所|次|万|元"
+#: What a figure counts, longest first ("个百分点" before "个", "批次" before "批").
+_BASE_UNITS = (
+    "个百分点|百分点|万人次|人次|件次|场次|批次|户次|架次|亿美元|美元|万元|亿元|元|平方公里|公里|"
+    "平方米|千瓦|亩|吨|辆|艘|股|只|头|套|宗|笔|所|家|户|批|台|块|份|条|册|场|篇|天|期|项|起|名|人|"
+    "位|个|件|次|倍|%"
 )
-METRIC = re.compile(rf"(?<![\d.])(第)?(\d+(?:\.\d+)?)(余|多)?({_UNITS})(?!月|工作日|小时)")
+#: Magnitudes written before the unit: 6038万件, 90万亿元, 1.3万亿斤.
+_MAGNITUDES = "万亿|千万|百万|万|亿"
+#: A figure: 第 (a rank), the number (thousands separators allowed), an approximation
+#: word, a magnitude, what it counts, a trailing approximation ("1000件以上"). Not the
+#: ends of a range ("1-2名", "6%-6.5%"): neither end is a fact of its own.
+METRIC = re.compile(
+    r"(?<![\d.])(?<!\d[,\-—~至])(?<!%[\-—~至])(第)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(余|多)?({_MAGNITUDES})?(余|多)?({_BASE_UNITS})?(以上|左右|有余|之多)?"
+    r"(?![\-—~至]\d)(?!月|工作日|小时)"
+)
+
+
+def parts(m: re.Match[str]) -> tuple[str | None, str, str | None, str]:
+    """A figure's (ordinal, value without separators, approximation word, unit)."""
+    ordinal, value, approx, magnitude, approx_after, base, trailing = m.groups()
+    unit = (magnitude or "") + (base or "")
+    return ordinal, value.replace(",", ""), approx or approx_after or trailing, unit
 
 
 class Figures:
     """The document's figures (number + unit), found once."""
 
     def __init__(self, text: str) -> None:
-        self.matches = list(METRIC.finditer(text))
+        self.matches = [m for m in METRIC.finditer(text) if m.group(4) or m.group(6)]
         self.starts = [m.start() for m in self.matches]
 
     def matches_within(self, start: int, end: int) -> list[re.Match[str]]:

@@ -80,10 +80,10 @@ def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> 
         restated = f"{unit}:{restated}"
     evidence, spans = [], []
     for a, b in dict.fromkeys(q for q in quotes if q[1] - q[0] >= MIN_QUOTE_CHARS):
-        span = view.raw_span(a, b)
-        if span not in spans:
-            spans.append(span)
-            evidence.append(doc.raw[span[0] : span[1]])
+        for span in doc.normalized.quotable(view.raw_span(a, b), min_chars=MIN_QUOTE_CHARS):
+            if span not in spans:
+                spans.append(span)
+                evidence.append(doc.raw[span[0] : span[1]])
     if not evidence:
         return None
     return Item(  # evidence is raw[start:end] by construction: exact

@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from summarizer.offline.figures import Figures
+from summarizer.offline.figures import Figures, parts
 from summarizer.offline.points import Point
 from summarizer.offline.text import BOUNDARY, EDGE, LABEL_STOP, strip_edges
 from summarizer.read import Document
@@ -131,7 +131,7 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
         if point.section == "plans":
             continue  # targets, not facts
         for m in figures.matches_within(point.body, point.end):
-            ordinal, value, approx, unit = m.groups()
+            ordinal, value, approx, unit = parts(m)
             if ordinal and unit not in _RANK_UNITS:
                 continue
             sentence = max(text.rfind(c, point.start, m.start()) for c in "。;\n")
@@ -157,7 +157,11 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
     ranked = sorted(candidates.values(), key=lambda c: -c.score)[:_MAX_METRICS]
     metrics = []
     for c in ranked:
-        span = view.raw_span(c.start, c.end)
+        pieces = doc.normalized.quotable(view.raw_span(c.start, c.end), min_chars=1)
+        if not pieces:
+            continue
+        # on a web page, the piece that shows the figure (the most digits)
+        span = max(pieces, key=lambda p: sum(ch.isdigit() for ch in doc.raw[p[0] : p[1]]))
         metrics.append(
             Metric(
                 name=c.name,
