@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any, Literal
 
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
+from summarizer.doubt import doubts
 from summarizer.errors import (
     EmptySummaryError,
     InputError,
@@ -332,8 +333,9 @@ class Summarizer:
         """The output summary of a validated draft, checked and stored under the exact key."""
         meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
         summary = ground(draft, doc, meta, request.source)
+        summary.meta.warnings = doubts(doc)
         if summary.meta.dropped:
-            summary.meta.warnings = [_dropped_warning(summary.meta.dropped)]
+            summary.meta.warnings.append(_dropped_warning(summary.meta.dropped))
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))

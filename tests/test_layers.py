@@ -18,7 +18,7 @@ LAYERS = [
     {"errors", "settings", "pricing", "records"},
     {"normalize", "repair"},
     {"read", "prompts"},
-    {"grounding", "cache", "render"},
+    {"grounding", "cache", "render", "doubt"},
     {"llm", "offline", "steps"},
     {"pipeline"},
     {"batch", "evaluation"},

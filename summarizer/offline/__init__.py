@@ -25,6 +25,7 @@ to raw offsets through it, so every quote is verbatim and debris never is one.
 
 from __future__ import annotations
 
+from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, compose_overview, verify
 from summarizer.offline.figures import Figures
@@ -89,6 +90,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
             engine_version=ENGINE_VERSION,
             source=doc.source,
             encoding=doc.encoding,
+            warnings=doubts(doc),
         ),
     )
     summary.meta.alignment = alignment_counts(

@@ -1,0 +1,47 @@
+"""Doubt said aloud: whether a document looks like a work report at all.
+
+Anything is answered, but a summary of English text, of a title alone or of a table of
+file names would be read as a report's summary unless it says otherwise. So each sign
+that the input is not a Chinese report becomes a line in ``meta.warnings`` (and on
+stderr), for both engines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.read import Document
+
+__all__ = ["MIN_CJK", "MIN_CJK_SHARE", "MIN_SENTENCES", "doubts"]
+
+#: Fewer Chinese characters than this is a title or a fragment: a short case summary
+#: runs to several hundred.
+MIN_CJK = 100
+#: Below this share of Chinese among the letters, the text is in another language (a
+#: bilingual report, about half Chinese, stays above it).
+MIN_CJK_SHARE = 0.3
+#: A report is written in sentences; a list, a table or a file index is not.
+MIN_SENTENCES = 3
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_SENTENCE_END = re.compile(r"[。！？；!?;]|\.(?=\s|$)")
+
+
+def doubts(doc: Document) -> list[str]:
+    """Why ``doc`` may not be a Chinese work report (the most telling reason); empty when
+    it looks like one."""
+    text = doc.normalized.view.text
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cjk == 0:
+        why = "there is no Chinese text in it"
+    elif cjk < MIN_CJK:
+        why = f"it is very short, {cjk} Chinese characters: a title or a fragment"
+    elif cjk / (cjk + latin) < MIN_CJK_SHARE:
+        why = f"only {cjk / (cjk + latin):.0%} of its letters are Chinese"
+    elif len(_SENTENCE_END.findall(text)) < MIN_SENTENCES:
+        why = "it has almost no sentences: it reads as a list, a table or an index"
+    else:
+        return []
+    return [f"this does not look like a Chinese work report ({why}); check the summary"]
