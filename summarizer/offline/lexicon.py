@@ -13,8 +13,10 @@ __all__ = [
     "CONTEXT_HEAD",
     "PLAN_CUE",
     "PLAN_HEAD",
+    "PLAN_TURN",
     "PROBLEM_CUE",
     "PROBLEM_HEAD",
+    "PROBLEM_TURN",
     "classify_heading",
     "sentence_class",
 ]
@@ -29,7 +31,8 @@ PROBLEM_HEAD = re.compile(
 # Not a bare 建议: 代表建议办理情况 reports work done.
 PLAN_HEAD = re.compile(
     r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
-    r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)"
+    r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)|"
+    r"工作任务|总体要求|政策取向|重点任务|主要任务"
 )
 ACHIEVEMENT_HEAD = re.compile(
     r"基本情况|做法|成效|成绩|亮点|进展|经验|主要工作|开展情况|完成情况|工作情况|取得|特色|创新|成果|回顾|"
@@ -40,6 +43,8 @@ CONTEXT_HEAD = re.compile(
     r"^(基本案情|案情|案情简介|案件事实|案件背景|背景|典型意义|法官说法|法官提示|法官点评|案例评析|"
     r"评析|点评|裁判要旨|裁判要点|相关法条|法律依据|编者按|关键词)"
 )
+#: A heading that looks back ("2018年工作回顾", "重点任务完成情况") is no plan.
+_LOOKS_BACK = re.compile(r"回顾|完成情况|落实情况|进展情况|成效|成绩")
 # Sentence cues, for reports without section headings.
 PROBLEM_CUE = re.compile(
     r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
@@ -51,6 +56,15 @@ PLAN_CUE = re.compile(
     r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入)"
 )
 CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
+#: Where a report turns from its results to what it admits, without a heading:
+#: "在充分肯定成绩的同时，要清醒看到…", "我们也清醒认识到…", "工作中还存在一些不足".
+PROBLEM_TURN = re.compile(
+    r"肯定成绩的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
+    r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
+    r"困难和(问题|挑战)"
+)
+#: Where a report turns to what comes next, without a heading.
+PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来年|展望)")
 
 
 def classify_heading(title: str) -> Section | None:
@@ -59,7 +73,7 @@ def classify_heading(title: str) -> Section | None:
         return None
     if head.startswith(("存在", "面临")) and PROBLEM_HEAD.search(head):
         return "problems"  # 存在的问题及下一步打算: the problems come first
-    if PLAN_HEAD.search(head):
+    if PLAN_HEAD.search(head) and not _LOOKS_BACK.search(head):
         return "plans"
     if PROBLEM_HEAD.search(head):
         return "problems"

@@ -4,13 +4,24 @@ body paragraphs before its first child."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from summarizer.offline.lexicon import CONTEXT_HEAD, classify_heading
 from summarizer.offline.text import ENDS_SENTENCE, SENTENCE_END
 
-__all__ = ["HEADING", "INLINE", "Node", "Para", "all_paras", "outline", "paragraphs", "splits"]
+__all__ = [
+    "HEADING",
+    "INLINE",
+    "SPEECH_ORDER",
+    "Node",
+    "Para",
+    "all_paras",
+    "outline",
+    "paragraphs",
+    "splits",
+]
 
 
 HEADING = [  # (rank, pattern): 一、 > （一） > 1. > （1）
@@ -21,9 +32,11 @@ HEADING = [  # (rank, pattern): 一、 > （一） > 1. > （1）
 ]
 INLINE = re.compile(
     r"(?:^|(?<=[。;!?:]))\s*(?:第([一二三四五六七八九十]{1,3})(?![次名个条批届年号位种类级期])|"
-    r"([一二三四五六七八九十]{1,3})(是|要))",
+    r"([一二三四五六七八九十]{1,3})(是|要)|(首先|其次|再次|最后)(?=,))",
     re.MULTILINE,
 )
+#: A speech's chain: 首先, 其次, 再次 count up; 最后 closes it wherever it stands.
+SPEECH_ORDER = {"首先": 1, "其次": 2, "再次": 3}
 
 
 _BRACKET = re.compile(r"^【([^】]{2,12})】")
@@ -57,10 +70,31 @@ class Node:
     content: list[Para] = field(default_factory=list)  # body paragraphs before the first child
 
 
+#: A line this long is a document stored without its line breaks (a PDF or a web form
+#: flattened): it is read as if it broke before each heading marker after a sentence.
+_ONE_LINE = 1500
+_INLINE_HEADING = re.compile(
+    r"(?<=[。!?;:”])\s*(?=[一二三四五六七八九十]{1,3}、|\d{1,2}\.(?!\d))"
+    r"|(?<!第)(?=\([一二三四五六七八九十]{1,3}\))"  # "（一）" breaks even a heading's line
+)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` with their offsets; a flattened document's, as it broke."""
+    found, pos = [], 0
+    for line in text.split("\n"):
+        if len(line) < _ONE_LINE:
+            found.append((pos, line))
+        else:
+            cuts = [0, *(m.end() for m in _INLINE_HEADING.finditer(line)), len(line)]
+            found += [(pos + a, line[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+        pos += len(line) + 1
+    return found
+
+
 def paragraphs(text: str) -> list[Para]:
     paras: list[Para] = []
-    pos = 0
-    for line in text.split("\n"):
+    for pos, line in _lines(text):
         stripped = line.strip()
         if stripped:
             start = pos + line.index(stripped[0])
@@ -75,7 +109,6 @@ def paragraphs(text: str) -> list[Para]:
             elif not para.rank and paras and _is_bare_heading(stripped):
                 para.rank, para.body, para.label = 1, start + len(stripped), stripped
             paras.append(para)
-        pos += len(line) + 1
     return paras
 
 

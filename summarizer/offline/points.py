@@ -5,15 +5,36 @@ are read sentence by sentence."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from summarizer.numbers import chinese_number
-from summarizer.offline.lexicon import CONCRETE, CONTEXT_HEAD, classify_heading, sentence_class
-from summarizer.offline.outline import INLINE, Node, Para, all_paras, splits
+from summarizer.offline.lexicon import (
+    CONCRETE,
+    CONTEXT_HEAD,
+    PLAN_TURN,
+    PROBLEM_TURN,
+    classify_heading,
+    sentence_class,
+)
+from summarizer.offline.outline import INLINE, SPEECH_ORDER, Node, Para, all_paras, splits
 from summarizer.offline.text import first_clause, sentences
 from summarizer.schemas import Section
 
 __all__ = ["Point", "find_points"]
+
+
+#: A paragraph that opens with a short sentence of its own states its point first
+#: ("实施更大规模的减税。普惠性…", "——经济运行保持在合理区间。…"): under one heading,
+#: several such paragraphs are several points, as a government report writes its tasks.
+_LEAD = re.compile(r"(?:——|—)?[^。;!?\n,]{4,24}。")
+#: A turn to problems opens its sentence: the cue within this many characters of its start
+#: ("我们也要清醒看到", "工作中还存在一些不足").
+_TURN_OPENS = 10
+#: A speech's closing call ("同志们，让我们…") ends the last point, never continues it.
+_CLOSING = re.compile(r"同志们|各位(代表|同志|领导)|让我们")
+#: Shorter paragraphs are salutations and transitions ("各位代表!"), not points.
+_MIN_PARAGRAPH = 12
 
 
 @dataclass
@@ -37,8 +58,12 @@ def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
     chain: list[tuple[int, int]] = []
     kind, expected = "", 0
     for m in INLINE.finditer(text, lo, hi):
-        value = chinese_number(m.group(1) or m.group(2) or "") or 0
-        this_kind = "第" if m.group(1) else m.group(3)  # 第一…, 一是…, 一要…: one kind per chain
+        if m.group(4):  # 首先, 其次, 再次, 最后
+            this_kind = "首"
+            value = SPEECH_ORDER.get(m.group(4), expected if kind == "首" else 0)
+        else:
+            value = chinese_number(m.group(1) or m.group(2) or "") or 0
+            this_kind = "第" if m.group(1) else m.group(3)  # 第一…, 一是…: one kind per chain
         at = m.start() + len(m.group()) - len(m.group().lstrip())
         if value == 1:
             if len(chain) >= 2:
@@ -96,23 +121,92 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
                 points += _points(text, child, section, _category(text, node) or category)
         return points
     paras = all_paras(node)
+    assert node.para is not None  # only headings get here; the root is read in find_points
+    body = paras[1:]
+    plain = all(not p.rank for p in body)  # no enumeration (（1）…（8）) that stays together
+    leads = sum(bool(_LEAD.match(text, p.body, p.end)) for p in body) if plain else 0
+    if body and (node.depth <= 1 or leads >= 2):  # a section of paragraphs: one point each
+        return _paragraph_points(text, body, section, _category(text, node) or category)
     chained = _chain_points(text, paras, section, _category(text, node) or category)
     if chained:
         return chained
-    assert node.para is not None  # only headings get here; the root is read in find_points
-    if node.depth <= 1 and paras[1:]:  # a top-level section of plain paragraphs: one point each
-        return [Point(p.start, p.end, p.body, section, _category(text, node)) for p in paras[1:]]
     return [Point(node.para.start, paras[-1].end, node.para.body, section, category)]
+
+
+def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
+    """The sentence that turns to what the report admits: one that opens with the cue
+    ("在肯定成绩的同时…", "但也存在…"), not one that mentions problems in passing
+    ("报告…工作存在的问题和困难")."""
+    for n, (a, b) in enumerate(spans):
+        turn = PROBLEM_TURN.search(text, a, b)
+        if turn is not None and turn.start() - a <= _TURN_OPENS:
+            return n
+    return None
+
+
+def _paragraph_points(
+    text: str,
+    paras: list[Para],
+    section: Section | None,
+    category: str | None,
+    *,
+    by_sentence: bool = False,
+) -> list[Point]:
+    """One point per paragraph, or per link of a 一是/二是 chain inside one; and where the
+    report turns, without a heading, from results to what it admits ("在肯定成绩的同时，
+    要清醒看到…") or to what comes next ("下一步"), the section turns with it.
+
+    ``by_sentence``: a report without headings (a news report, a meeting's minutes) also
+    says what it admits and plans in single sentences ("…还有待加强"): a paragraph holding
+    such a sentence is read sentence by sentence."""
+    links = _chains(text, paras)
+    linked = [any(p.start <= at < p.end for at, _ in links) for p in paras]
+    points: list[Point] = []
+    mode = section
+    for n, para in enumerate(paras):
+        if mode in ("achievements", "problems") and PLAN_TURN.match(text, para.body, para.end):
+            mode = "plans"
+        inside = [link for link in links if para.start <= link[0] < para.end]
+        if inside:
+            ends = [at for at, _ in inside[1:]] + [para.end]
+            points += [
+                Point(at, end, words, mode, category)
+                for (at, words), end in zip(inside, ends, strict=True)
+            ]
+            continue
+        spans = sentences(text, para.start, para.end)
+        k = _turn(text, spans) if mode == "achievements" else None
+        if k is None and n + 1 < len(paras) and linked[n + 1] and not any(linked[:n]):
+            continue  # the introduction of a 一是/二是 chain, not a point of its own
+        if n and linked[n - 1] and not para.rank and points and not _CLOSING.match(text, para.body):
+            points[-1].end = para.end  # a link's paragraph goes on ("另一方面，…")
+            continue
+        if k is not None:
+            if k and CONCRETE.search(text, para.start, spans[k - 1][1]):
+                points.append(Point(para.start, spans[k - 1][1], para.body, mode, category))
+            points += [Point(a, b, a, "problems", category) for a, b in spans[k + 1 :]]
+            mode = "problems"  # what follows the turn is what the report admits
+            continue
+        if para.end - para.start < _MIN_PARAGRAPH or _CLOSING.match(text, para.body):
+            continue  # a salutation, or a speech's closing call
+        if by_sentence and mode == "achievements":
+            runs = _sentence_points(text, [para])
+            if any(run.section != "achievements" for run in runs):
+                points += runs
+                continue
+        if mode == "achievements" and not (
+            CONCRETE.search(text, para.start, para.end) or _LEAD.match(text, para.body, para.end)
+        ):
+            continue  # a transition ("回顾过去一年，成绩来之不易"), not a point
+        points.append(Point(para.start, para.end, para.body, mode, category))
+    return points
 
 
 def find_points(text: str, root: Node, title: str | None) -> list[Point]:
     top = root.children
     body = root.content[1:] if title and root.content else root.content
-    if not top:
-        points = _chain_points(text, body, None, None)
-        if points:
-            return points
-        return _sentence_points(text, body)
+    if not top:  # no headings: the report's paragraphs, its turns and its chains
+        return _paragraph_points(text, body, "achievements", None, by_sentence=True)
     points = []
     previous: Section = "achievements"
     for node in top:
