@@ -329,3 +329,42 @@ def test_every_whitespace_character_leaves_the_key_at_every_length(length):
     key = normalize(raw).key.text
     assert not re.search(r"\s", key), [hex(ord(c)) for c in key if re.match(r"\s", c)]
     assert key.count("案") == raw.count("案")
+
+
+def test_a_pdf_extraction_gets_its_paragraphs_back():
+    """Lines broken at the page's width are joined, page numbers dropped; a paragraph's
+    short last line, a heading and a list marker still end their line. Spans stay raw."""
+    from summarizer.normalize import normalize
+
+    body = "全年主动公开市政府规章二十二件、行政规范性文件三十四件、人事任免文件一百件，" * 3
+    other = "持续强化政府网站作为政务公开第一平台的功能定位，加强门户网站内容保障与安全运维。" * 4
+    width = 30
+    wrap = lambda text: [text[i : i + width] for i in range(0, len(text), width)]  # noqa: E731
+    lines = wrap(body.rstrip("，") + "。")
+    head, page_break, tail = ["一、总体情况", *lines[:2]], ["— 1 —", ""], lines[2:]
+    raw = "\n".join(
+        [*head, *page_break, *tail, "（一）主动公开方面", *wrap(other), "第 2 页 共 9 页"]
+    )
+    body = body.rstrip("，") + "。"
+    view = normalize(raw).view
+    folded = body.replace("，", ",")
+    assert view.text.split("\n")[:3] == ["一、总体情况", folded, "(一)主动公开方面"]
+    assert "— 1 —" not in view.text and "第 2 页" not in view.text
+    at = view.text.index(folded)
+    start, end = view.raw_span(at, at + len(folded))
+    assert raw[start:end].replace("\n— 1 —\n\n", "").replace("\n", "") == body
+
+
+def test_a_report_with_its_own_line_breaks_is_left_as_written():
+    from summarizer.normalize import normalize
+
+    raw = (
+        "一、工作情况\n全年受理案件1200件。\n审结1150件，结案率95.8%。\n二、存在问题\n人员不足。\n"
+    )
+    assert normalize(raw).view.text.split("\n")[:5] == [
+        "一、工作情况",
+        "全年受理案件1200件。",
+        "审结1150件,结案率95.8%。",
+        "二、存在问题",
+        "人员不足。",
+    ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from summarizer.normalize import _vector, chars
 from summarizer.normalize.debris import TITLE_TAG, drop_debris
+from summarizer.normalize.layout import join_wrapped
 from summarizer.normalize.mapped import MappedText, rewrite
 from summarizer.normalize.markup import visible_text
 
@@ -69,8 +70,12 @@ CHARACTER: Sequence[Stage] = (
     Stage("pinyin", chars.drop_pinyin, _plain_pinyin),
     Stage("title tags", *_removing(TITLE_TAG, "")),
 )
-#: What only a whole document goes through: web-page debris lines dropped.
-DOCUMENT: Sequence[Stage] = (Stage("debris", drop_debris, None),)
+#: What only a whole document goes through: web-page debris lines dropped, printed-page
+#: layout undone (page numbers, lines broken at the page's width).
+DOCUMENT: Sequence[Stage] = (
+    Stage("debris", drop_debris, None),
+    Stage("layout", join_wrapped, None),
+)
 #: The view's whitespace: runs collapsed, line ends trimmed, one blank line at most.
 SPACES: Sequence[Stage] = (Stage("spaces", chars.collapse_space, chars.view_spaces),)
 #: The key: no whitespace, no thousands separators, quote marks and dashes unified.

@@ -118,7 +118,8 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
             points.append(Point(intro[0].start, intro[-1].end, intro[0].start, section, category))
         for child in node.children:
             if child in split:
-                points += _points(text, child, section, _category(text, node) or category)
+                own = _sub_section(text, child, section)
+                points += _points(text, child, own, _category(text, node) or category)
         return points
     paras = all_paras(node)
     assert node.para is not None  # only headings get here; the root is read in find_points
@@ -142,6 +143,14 @@ def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
         if turn is not None and turn.start() - a <= _TURN_OPENS:
             return n
     return None
+
+
+def _sub_section(text: str, child: Node, section: Section | None) -> Section | None:
+    """A sub-heading that names problems or plans ("（二）2025年工作中存在的主要问题")
+    opens them, whatever the section above; one that names results inherits."""
+    assert child.para is not None
+    own = classify_heading(child.para.title(text))
+    return own if own in ("problems", "plans") else section
 
 
 def _paragraph_points(
