@@ -184,7 +184,7 @@ def test_procuratorate_report_with_yi_yao_plans():
         "2023年",
     )
     assert [len(summary.achievements), len(summary.problems), len(summary.plans)] == [4, 3, 4]
-    assert summary.plans[0].text == "更加主动服务大局,依法惩治各类犯罪"  # 一要… chain, marker gone
+    assert summary.plans[0].text == "更加主动服务大局，依法惩治各类犯罪"  # marker gone, ，kept
     assert summary.metrics[0].unit in ("%", "个百分点")
 
 
@@ -272,3 +272,31 @@ def test_a_report_stored_as_one_line_is_read_at_its_headings():
     summary = offline(line)
     assert [i.text[:6] for i in summary.problems] == ["基层党建方面", "干部队伍方面"]
     assert [i.text[:6] for i in summary.plans] == ["强化政治引领", "深化融入中心"]
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_item_texts_keep_chinese_punctuation_and_balance_no_worse(doc_id):
+    summary = offline(corpus_path(doc_id))
+    for section in SECTIONS:
+        for item in getattr(summary, section):
+            assert len(item.text) <= 80
+            assert not re.search(r"[\u4e00-\u9fff][,:;?!]|[,:;?!][\u4e00-\u9fff]", item.text), (
+                item.text
+            )
+
+
+def test_a_markdown_report_reads_its_headings_and_its_tables_records():
+    text = (
+        "---\ntitle: 协会学期工作总结\n---\n\n# 工作总结\n\n"
+        "| **时间** | **活动** | **结果及成果** |\n|---|---|---|\n"
+        "| 十月十一日 | 招新 | 成功招收会员70多个，并让全校各个地 |\n"
+        "|  |  | 方的同学都感受到协会的气息。 |\n|---|---|---|\n"
+        "| 十月十八日 | 讲座 | 150人的教室无一空位，很多同学驻足学习。 |\n|---|---|---|\n"
+        "| 合计 | 2 | 220 |\n|---|---|---|\n\n"
+        "# 工作计划\n\n下学期协会将继续坚持每周一个讲座，让更多新生加入维修计划。\n"
+    )
+    summary = offline(text)
+    evidence = [" ".join(i.evidence) for i in summary.achievements]
+    assert len(evidence) == 2
+    assert "70多个" in evidence[0] and "150人" in evidence[1]  # one item per record
+    assert [i.text[:6] for i in summary.plans] == ["下学期协会将"]

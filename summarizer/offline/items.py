@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from summarizer.offline.figures import Figures
 from summarizer.offline.points import Point
-from summarizer.offline.text import BOUNDARY, CUT, sentences, shared, strip_edges, trim
+from summarizer.offline.text import (
+    BOUNDARY,
+    CUT,
+    chinese_marks,
+    sentences,
+    shared,
+    strip_edges,
+    trim,
+)
 from summarizer.read import Document
 from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Span
 
@@ -78,6 +86,7 @@ def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> 
         restated = restated[a:b]
     if unit and unit not in restated:
         restated = f"{unit}:{restated}"
+    restated = chinese_marks(restated)
     evidence, spans = [], []
     for a, b in dict.fromkeys(q for q in quotes if q[1] - q[0] >= MIN_QUOTE_CHARS):
         for span in doc.normalized.quotable(view.raw_span(a, b), min_chars=MIN_QUOTE_CHARS):

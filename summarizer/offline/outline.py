@@ -40,6 +40,8 @@ SPEECH_ORDER = {"首先": 1, "其次": 2, "再次": 3}
 
 
 _BRACKET = re.compile(r"^【([^】]{2,12})】")
+#: A Markdown heading: "# 工作总结" ranks 1, "## …" 2, and so on.
+_MARKDOWN = re.compile(r"^(#{1,6})\s+(.+)$")
 #: A bare line that names a section ("存在的问题", "下一步工作打算") is a heading too.
 _BARE_HEADING_MAX = 24
 
@@ -104,7 +106,10 @@ def paragraphs(text: str) -> list[Para]:
                 if m and len(stripped) > m.end():
                     para.rank, para.body = rank, start + m.end()
                     break
-            if not para.rank and (m := _BRACKET.match(stripped)):
+            if not para.rank and (m := _MARKDOWN.match(stripped)):
+                para.rank, para.body = min(len(m.group(1)), 4), start + m.end(1)
+                para.label = m.group(2).strip("*# ")
+            elif not para.rank and (m := _BRACKET.match(stripped)):
                 para.rank, para.body, para.label = 1, start + m.end(), m.group(1)
             elif not para.rank and paras and _is_bare_heading(stripped):
                 para.rank, para.body, para.label = 1, start + len(stripped), stripped

@@ -28,6 +28,10 @@ __all__ = ["Point", "find_points"]
 #: ("实施更大规模的减税。普惠性…", "——经济运行保持在合理区间。…"): under one heading,
 #: several such paragraphs are several points, as a government report writes its tasks.
 _LEAD = re.compile(r"(?:——|—)?[^。;!?\n,]{4,24}。")
+#: A Markdown table's rule line, and the Chinese characters a cell needs to say something.
+_TABLE_RULE = re.compile(r"^\|[\s:|-]*-[\s:|-]*$")
+_TABLE_CELL = 8
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 #: A turn to problems opens its sentence: the cue within this many characters of its start
 #: ("我们也要清醒看到", "工作中还存在一些不足").
 _TURN_OPENS = 10
@@ -145,6 +149,34 @@ def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
     return None
 
 
+def _table_records(text: str, paras: list[Para]) -> list[Para]:
+    """A Markdown table's lines as its records: the lines between two ``|---|`` rules are
+    one record (a cell may wrap onto lines of its own). A record is a point only when a
+    cell says something (``_TABLE_CELL`` Chinese characters or more): a row of figures or
+    a header row is data, not a point."""
+    out: list[Para] = []
+    record: list[Para] = []
+
+    def close() -> None:
+        if record:
+            cells = [c for line in record for c in text[line.start : line.end].split("|")]
+            if max(len(_CJK.findall(c)) for c in cells) >= _TABLE_CELL:
+                out.append(Para(record[0].start, record[-1].end, body=record[0].start))
+            record.clear()
+
+    for para in paras:
+        line = text[para.start : para.end]
+        if not line.startswith("|"):
+            close()
+            out.append(para)
+        elif _TABLE_RULE.match(line):
+            close()
+        else:
+            record.append(para)
+    close()
+    return out
+
+
 def _sub_section(text: str, child: Node, section: Section | None) -> Section | None:
     """A sub-heading that names problems or plans ("（二）2025年工作中存在的主要问题")
     opens them, whatever the section above; one that names results inherits."""
@@ -168,6 +200,7 @@ def _paragraph_points(
     ``by_sentence``: a report without headings (a news report, a meeting's minutes) also
     says what it admits and plans in single sentences ("…还有待加强"): a paragraph holding
     such a sentence is read sentence by sentence."""
+    paras = _table_records(text, paras)
     links = _chains(text, paras)
     linked = [any(p.start <= at < p.end for at, _ in links) for p in paras]
     points: list[Point] = []
