@@ -10,7 +10,7 @@ __all__ = ["METRIC", "Figures", "parts"]
 #: What a figure counts, longest first ("个百分点" before "个", "批次" before "批").
 _BASE_UNITS = (
     "个百分点|百分点|万人次|人次|件次|场次|批次|户次|架次|亿美元|美元|万元|亿元|元|平方公里|公里|"
-    "平方米|千瓦|亩|吨|辆|艘|股|只|头|套|宗|笔|所|家|户|批|台|块|份|条|册|场|篇|天|期|项|起|名|人|"
+    "平方米|千瓦时|千瓦|亩|吨|辆|艘|股|只|头|套|宗|笔|所|家|户|批|台|块|份|条|册|场|篇|天|期|项|起|名|人|"
     "位|个|件|次|倍|%"
 )
 #: Magnitudes written before the unit: 6038万件, 90万亿元, 1.3万亿斤.
@@ -19,6 +19,7 @@ _MAGNITUDES = "万亿|千万|百万|万|亿"
 #: word, a magnitude, what it counts, a trailing approximation ("1000件以上"). Not the
 #: ends of a range ("1-2名", "6%-6.5%"): neither end is a fact of its own.
 METRIC = re.compile(
+    r"(?=[第\d])"  # fails fast where no figure starts: 4x faster than the lookbehinds first
     r"(?<![\d.])(?<!\d[,\-—~至])(?<!%[\-—~至])(第)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(余|多)?({_MAGNITUDES})?(余|多)?({_BASE_UNITS})?(以上|左右|有余|之多)?"
     r"(?![\-—~至]\d)(?!月|工作日|小时)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from summarizer.offline.figures import Figures, parts
@@ -23,7 +24,8 @@ _UNIT_WEIGHT = {
 _KEY_TERMS = re.compile(
     r"结案|审结|执结|审理|受理|收案|受案|立案|调解|化解|判处|判决|追缴|到位|标的|金额|资金|罚金|率|"
     r"排名|名列|服判|息诉|接访|信访|失信|惩戒|限制消费|直播|公开|发布|刊发|培训|普法|宣传|投入|督促|"
-    r"录入|天数|办结|办理|执行|诉讼"
+    r"录入|天数|办结|办理|执行|诉讼|起诉|批捕|逮捕|抗诉|检察建议|公益诉讼|挽回|追赃|查处|"
+    r"增长|下降|减少|新增|完成|投资|营收|利润|售电|发电|就业|脱贫|覆盖"
 )
 #: Targets and duties ("每年应当举办2期以上") are not results.
 _NORMATIVE = re.compile(r"每年应|应当|至少|不少于|不低于|力争|目标|计划|拟")
@@ -36,6 +38,10 @@ _LIST_MARKER = re.compile(
 )
 #: Sparse reports: nearly every figure is a headline one; dense ones keep the top few.
 _MAX_METRICS = 20
+#: ... and a short report keeps a handful: one figure per this many characters, at least
+#: ``_MIN_METRICS`` (a 1,300-character news item keeps 8, a 3,000-character report 20).
+_CHARS_PER_METRIC = 150
+_MIN_METRICS = 5
 #: A label is the last this many characters of its clause.
 _LABEL_CHARS = 24
 #: How far back (characters) a metric's evidence reaches for the start of its clause.
@@ -45,6 +51,10 @@ _RATES = ("%", "个百分点", "百分点")
 _SMALL_UNITS = (*_RATES[:1], "万元", "亿元", "万")
 #: Ordinals that are results ("排名第3名"), unlike "第2次会议".
 _RANK_UNITS = ("名", "位")
+#: A rate that is the change of another figure, by the end of its label.
+_CHANGE = re.compile(r"同比|环比|上升|下降|增长|增加|减少|提高|降低|年均|分别")
+#: Where a figure's sentence starts: after the last of these before it.
+_SENTENCE_STOP = re.compile("[。;\n]")
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,9 @@ class Weights:
     unnamed: float = -1.5
     #: Units not in the unit table.
     other_unit: float = 1.0
+    #: A change of another figure ("同比上升25.3%", "年均下降4.8%"): the figure is the
+    #: headline, its change is not.
+    change: float = -2.0
 
 
 WEIGHTS = Weights()
@@ -120,12 +133,14 @@ def _score(
     score += w.breakdown if "其中" in sentence else 0.0
     score += w.approximate if approximate else 0.0
     score += w.unnamed if len(name) < 2 else 0.0
+    score += w.change if unit in _RATES and _CHANGE.search(name[-8:]) else 0.0
     return score
 
 
 def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric]:
     view = doc.normalized.view
     text = view.text
+    ends = [m.start() for m in _SENTENCE_STOP.finditer(text)]  # once, not per figure
     candidates: dict[tuple[str, str], _Candidate] = {}
     for point in points:
         if point.section == "plans":
@@ -134,8 +149,8 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
             ordinal, value, approx, unit = parts(m)
             if ordinal and unit not in _RANK_UNITS:
                 continue
-            sentence = max(text.rfind(c, point.start, m.start()) for c in "。;\n")
-            floor = max(point.start, sentence)
+            before = bisect_left(ends, m.start())
+            floor = max(point.start, ends[before - 1] if before else -1)
             name = _label(text, m.start(), floor)
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS:
@@ -154,7 +169,8 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
                     clause = max(floor, m.start() - len(name))
                 a, b = strip_edges(text, clause, m.end())
                 candidates[key] = _Candidate(value, unit, name or unit, a, b, score)
-    ranked = sorted(candidates.values(), key=lambda c: -c.score)[:_MAX_METRICS]
+    keep = min(_MAX_METRICS, max(_MIN_METRICS, len(text) // _CHARS_PER_METRIC))
+    ranked = sorted(candidates.values(), key=lambda c: -c.score)[:keep]
     metrics = []
     for c in ranked:
         pieces = doc.normalized.quotable(view.raw_span(c.start, c.end), min_chars=1)
