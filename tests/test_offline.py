@@ -301,3 +301,19 @@ def test_a_markdown_report_reads_its_headings_and_its_tables_records():
     assert len(evidence) == 2
     assert "70多个" in evidence[0] and "150人" in evidence[1]  # one item per record
     assert [i.text[:6] for i in summary.plans] == ["下学期协会将"]
+
+
+def test_a_first_person_monthly_summary_and_its_attachment():
+    """ "二、4月份的工作失误和存在的问题有：" opens problems; a survey attached after the
+    sign-off ("附上一份调查") is no part of the plans."""
+    text = (
+        "开发成员们，您好！\n\n一、4月份取得的主要进展有：\n1、开发组有了初步的人员分工，各司其职。\n"
+        "2、内部测试包已经发布，关注的朋友越来越多。\n\n二、4月份的工作失误和存在的问题有：\n"
+        "1、开发组的组织和管理问题是当前最大的症结。\n2、小弟的时间不够，开发方案一拖再拖。\n\n"
+        "三、5月份的工作计划：\n1、调整开发组组织结构，建立核心设计组。\n2、大力推广论坛和邮件列表。\n\n"
+        "周劲羽\n2002-05-05\n\n附上一份调查（允许多选）：\n1、看到开发组的现状，您觉得：\n"
+        "A.大失所望。\n2、您对每个月发布的工作总结的看法：\nA.形式主义，没有必要。\n"
+    )
+    summary = offline(text)
+    assert [i.text[:6] for i in summary.problems] == ["开发组的组织", "小弟的时间不"]
+    assert [i.text[:6] for i in summary.plans] == ["调整开发组组", "大力推广论坛"]

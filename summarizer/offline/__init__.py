@@ -40,7 +40,7 @@ from summarizer.offline.header import (
 from summarizer.offline.items import item_of
 from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
-from summarizer.offline.outline import outline, paragraphs
+from summarizer.offline.outline import outline, paragraphs, until_appendix
 from summarizer.offline.points import find_points
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
@@ -53,7 +53,7 @@ ENGINE_VERSION = "offline-1"
 def summarize_offline(doc: Document) -> ReportSummary:
     """Summarize ``doc`` from its own structure; fast, local, deterministic."""
     text = doc.normalized.view.text
-    paras = paragraphs(text)
+    paras = until_appendix(text, paragraphs(text))
     title = title_of(text)
     points = find_points(text, outline(paras), title)
     for point in points:

@@ -26,8 +26,10 @@ __all__ = [
 # 存在的问题及原因分析, 工作中的不足; not 坚持问题导向.
 PROBLEM_HEAD = re.compile(
     r"^(存在|面临|当前|突出|主要)?的?(问题|困难|不足|短板|差距|瓶颈|挑战)"
-    r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战)(及.{0,8}|和.{0,8})?$"
+    r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战|失误)(及.{0,8}|和.{0,8})?$"
 )
+#: What a heading may end with after its name: "存在的问题有：", "主要进展如下".
+_FILLER = re.compile(r"(有|如下|主要有|包括|是)?[:：]?$")
 # Not a bare 建议: 代表建议办理情况 reports work done.
 PLAN_HEAD = re.compile(
     r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
@@ -68,7 +70,7 @@ PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来�
 
 
 def classify_heading(title: str) -> Section | None:
-    head = title[:30]
+    head = _FILLER.sub("", title[:30])
     if CONTEXT_HEAD.match(head):
         return None
     if head.startswith(("存在", "面临")) and PROBLEM_HEAD.search(head):

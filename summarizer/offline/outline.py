@@ -21,6 +21,7 @@ __all__ = [
     "outline",
     "paragraphs",
     "splits",
+    "until_appendix",
 ]
 
 
@@ -114,6 +115,19 @@ def paragraphs(text: str) -> list[Para]:
             elif not para.rank and paras and _is_bare_heading(stripped):
                 para.rank, para.body, para.label = 1, start + len(stripped), stripped
             paras.append(para)
+    return paras
+
+
+#: Where the report ends and its attachments begin ("附件：", "附上一份调查"): what follows
+#: is a form, a table or a survey, not points of the report.
+_APPENDIX = re.compile(r"(附件|附表|附录|附上|附:)")
+
+
+def until_appendix(text: str, paras: list[Para]) -> list[Para]:
+    """The report's paragraphs, without the attachments after it."""
+    for n, para in enumerate(paras):
+        if n and _APPENDIX.match(text, para.start):
+            return paras[:n]
     return paras
 
 
