@@ -317,3 +317,34 @@ def test_a_first_person_monthly_summary_and_its_attachment():
     summary = offline(text)
     assert [i.text[:6] for i in summary.problems] == ["开发组的组织", "小弟的时间不"]
     assert [i.text[:6] for i in summary.plans] == ["调整开发组组", "大力推广论坛"]
+
+
+@pytest.mark.parametrize(
+    ("top", "title", "organization"),
+    [
+        ("各位代表：\n\n现在，我代表国务院，向大会报告政府工作，请予审议。", None, "国务院"),
+        (
+            "正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n本年度报告根据条例编制。",
+            "2025 年上海市人民政府办公厅政府信息公开工作年度报告",
+            "上海市人民政府办公厅",
+        ),
+        (
+            "---\ntitle: 计算机协会上半学期工作总结\ntags:\n---\n编写：会长",
+            "计算机协会上半学期工作总结",
+            None,
+        ),
+    ],
+)
+def test_the_title_is_found_where_the_genre_puts_it(top, title, organization):
+    from summarizer.offline.header import organization_of, organizations, title_of
+
+    text = read_document_text(top)
+    found = title_of(text)
+    assert found == title
+    assert organization_of(text, organizations(text), set(), found) == organization
+
+
+def read_document_text(raw: str) -> str:
+    from summarizer.read import load
+
+    return load(raw).normalized.view.text

@@ -16,7 +16,8 @@ _GENRE = re.compile(
     r"总结|报告|汇报|情况|材料|发言|讲话|经验|做法|案例|纪实|综述|通报|要点|计划|方案|意见"
 )
 _ORG_SUFFIX = re.compile(
-    r"人民法院|法院|人民检察院|检察院|公安局|公安厅|司法局|司法厅|人民政府|政法委员会|政法委|"
+    r"人民法院|法院|人民检察院|检察院|公安局|公安厅|司法局|司法厅|人民政府办公厅|人民政府办公室|"
+    r"人民政府|政法委员会|政法委|"
     r"人大常委会|监察委员会|税务局|市场监督管理局|街道办事处|委员会"
 )
 _ORG_STOP = set('的在和与及对向为是由把被将从于以等也并、,。;:!?"“”《》()年月日 \n我本该其这那')
@@ -25,16 +26,46 @@ _GENERIC = re.compile(
     r"各级|全市|全省|全国|全区|全县|上级|下级|基层|两级|三级|有关|相关|各地|其他|中共|各|全"
 )
 _PLACE = re.compile(r"[省市县区州旗镇乡村盟]|X|某|[甲乙丙丁]")
-_YEAR = re.compile(r"(20\d\d)年(度|上半年|下半年|第[一二三四]季度)?")
+_YEAR = re.compile(r"(20\d\d) ?年(度|上半年|下半年|第[一二三四]季度)?")
+
+
+#: How many lines from the top a title is looked for in.
+_TITLE_LINES = 6
+#: ... looked for near the top only.
+_ON_BEHALF_REACH = 300
+_FRONT_MATTER = re.compile(r"^title:\s*(.+)$")
+#: "我代表国务院，向大会报告": the unit that reports.
+_ON_BEHALF = re.compile(r"我代表(.{2,20}?)[,，向]")
+#: A speech or letter opens by addressing its audience, not with a title.
+_ADDRESS = re.compile(r"(各位|同志们|尊敬的|亲爱的|.{0,8}(们|大家),?(您|你)好)")
 
 
 def title_of(text: str) -> str | None:
-    first = text.split("\n", 1)[0].strip()
-    if not 4 <= len(first) <= 50 or re.search(r"[。;!?]$", first):
+    """The first line, when it reads as a title; else, among the first few lines (a PDF's
+    "正文" line, a Markdown front matter's ``title:``, a title broken over two lines), one
+    that names the genre (总结, 报告…)."""
+    lines = [line.strip() for line in text.split("\n")[:_TITLE_LINES]]
+    lines = [line for line in lines if line]
+    if not lines:
         return None
-    if any(p.match(first) for _, p in HEADING) or first.count(",") > 1:
-        return None
-    return first if _GENRE.search(first) or len(first) <= 30 else None
+    if _titled(lines[0]):
+        return lines[0] if _GENRE.search(lines[0]) or len(lines[0]) <= 30 else None
+    for n, line in enumerate(lines[1:], 1):
+        if m := _FRONT_MATTER.match(line):
+            line = m.group(1).strip()
+        if _titled(line) and _GENRE.search(line):
+            return line
+        joined = line + (lines[n + 1] if n + 1 < len(lines) else "")
+        if _titled(line) and _titled(joined) and _GENRE.search(joined):
+            return joined
+    return None
+
+
+def _titled(line: str) -> bool:
+    """Whether ``line`` could be a title: short, no sentence, no salutation, no heading."""
+    if not 4 <= len(line) <= 50 or re.search(r"[。;!?:]$", line) or _ADDRESS.match(line):
+        return False
+    return not any(p.match(line) for _, p in HEADING) and line.count(",") <= 1
 
 
 #: Characters that show a "name" is really a clause: 李某遂诉至法院, 起诉到法院.
@@ -72,6 +103,8 @@ def organization_of(
         others = [n for n in found if n not in speakers]
         if others:
             return min(others, key=text.find)
+    if m := _ON_BEHALF.search(text, 0, _ON_BEHALF_REACH):
+        return m.group(1)
     if title:
         named = [n for n in found if n in title]
         if named:

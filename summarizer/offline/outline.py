@@ -102,6 +102,8 @@ def paragraphs(text: str) -> list[Para]:
         if stripped:
             start = pos + line.index(stripped[0])
             para = Para(start, start + len(stripped), body=start)
+            if stripped.startswith("——"):  # a dash-led point: the dash is its marker
+                para.body = start + len(stripped) - len(stripped.lstrip("—"))
             for rank, pattern in HEADING:
                 m = pattern.match(stripped)
                 if m and len(stripped) > m.end():
