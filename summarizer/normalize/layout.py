@@ -14,6 +14,14 @@ from summarizer.normalize.mapped import MappedText
 
 __all__ = ["is_page_number", "join_wrapped", "wrap_width"]
 
+_ENDS = "。!?;:」』”)》"
+#: A document is hard-wrapped when this share of its lines has one width (± 2) ...
+_WRAP_SHARE = 0.25
+#: ... of at least this many characters, and most lines end mid-sentence.
+_WRAP_WIDTH = 20
+_MID_SENTENCE_SHARE = 0.6
+#: A line this much shorter than the width ends its paragraph (or is a heading).
+_SHORT_OF_WIDTH = 3
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–―]+\s*\d{1,4}\s*[-—–―]+|第\s*\d{1,4}\s*页(?:\s*[,/]?\s*共\s*\d{1,4}\s*页)?|"
     r"\d{1,4}\s*/\s*\d{1,4})\s*$"
@@ -23,14 +31,6 @@ _OPENS_BLOCK = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.](?!\d)|"
     r"第[一二三四五六七八九十]+[章节部分条]|[#*|>-]|——)"
 )
-_ENDS = "。!?;:」』”)》"
-#: A document is hard-wrapped when this share of its lines has one width (± 2) ...
-_WRAP_SHARE = 0.25
-#: ... of at least this many characters, and most lines end mid-sentence.
-_WRAP_WIDTH = 20
-_MID_SENTENCE_SHARE = 0.6
-#: A line this much shorter than the width ends its paragraph (or is a heading).
-_SHORT_OF_WIDTH = 3
 
 
 def is_page_number(line: str) -> bool:

@@ -28,8 +28,6 @@ PROBLEM_HEAD = re.compile(
     r"^(存在|面临|当前|突出|主要)?的?(问题|困难|不足|短板|差距|瓶颈|挑战)"
     r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战|失误)(及.{0,8}|和.{0,8})?$"
 )
-#: What a heading may end with after its name: "存在的问题有：", "主要进展如下".
-_FILLER = re.compile(r"(有|如下|主要有|包括|是)?[:：]?$")
 # Not a bare 建议: 代表建议办理情况 reports work done.
 PLAN_HEAD = re.compile(
     r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
@@ -47,26 +45,9 @@ CONTEXT_HEAD = re.compile(
 )
 #: A heading that looks back ("2018年工作回顾", "重点任务完成情况") is no plan.
 _LOOKS_BACK = re.compile(r"回顾|完成情况|落实情况|进展情况|成效|成绩")
-# Sentence cues, for reports without section headings.
-PROBLEM_CUE = re.compile(
-    r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
-    r"(存在|仍有|还有|面临|出现).{0,30}(问题|困难|挑战|矛盾|风险|隐患)"
-)
-#: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，").
-PLAN_CUE = re.compile(
-    r"^(?:[^,。]{0,8}[,:])?(下一步|下一阶段|下阶段|今后|明年|来年|接下来|我们将|拟|计划|力争|"
-    r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入)"
-)
-CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
-#: Where a report turns from its results to what it admits, without a heading:
-#: "在充分肯定成绩的同时，要清醒看到…", "我们也清醒认识到…", "工作中还存在一些不足".
-PROBLEM_TURN = re.compile(
-    r"肯定成绩的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
-    r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
-    r"困难和(问题|挑战)"
-)
-#: Where a report turns to what comes next, without a heading.
-PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来年|展望)")
+
+#: What a heading may end with after its name: "存在的问题有：", "主要进展如下".
+_FILLER = re.compile(r"(有|如下|主要有|包括|是)?[:：]?$")
 
 
 def classify_heading(title: str) -> Section | None:
@@ -82,6 +63,29 @@ def classify_heading(title: str) -> Section | None:
     if ACHIEVEMENT_HEAD.search(head):
         return "achievements"
     return None
+
+
+# Sentence cues, for reports without section headings (and the turns they take).
+PROBLEM_CUE = re.compile(
+    r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
+    r"(存在|仍有|还有|面临|出现).{0,30}(问题|困难|挑战|矛盾|风险|隐患)"
+)
+#: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，").
+PLAN_CUE = re.compile(
+    r"^(?:[^,。]{0,8}[,:])?(下一步|下一阶段|下阶段|今后|明年|来年|接下来|我们将|拟|计划|力争|"
+    r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入)"
+)
+#: Where a report turns from its results to what it admits, without a heading:
+#: "在充分肯定成绩的同时，要清醒看到…", "我们也清醒认识到…", "工作中还存在一些不足".
+PROBLEM_TURN = re.compile(
+    r"肯定成绩的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
+    r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
+    r"困难和(问题|挑战)"
+)
+#: Where a report turns to what comes next, without a heading.
+PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来年|展望)")
+#: What makes a paragraph concrete: a figure, a 《document》, an act that leaves a trace.
+CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
 
 
 def sentence_class(sentence: str) -> Section:

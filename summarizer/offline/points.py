@@ -24,6 +24,15 @@ from summarizer.schemas import Section
 __all__ = ["Point", "find_points"]
 
 
+@dataclass
+class Point:
+    start: int  # view span of the whole point
+    end: int
+    body: int  # where its words start (after any marker)
+    section: Section | None
+    category: str | None = None
+
+
 #: A paragraph that opens with a short sentence of its own states its point first
 #: ("实施更大规模的减税。普惠性…", "——经济运行保持在合理区间。…"): under one heading,
 #: several such paragraphs are several points, as a government report writes its tasks.
@@ -39,15 +48,6 @@ _TURN_OPENS = 10
 _CLOSING = re.compile(r"同志们|各位(代表|同志|领导)|让我们")
 #: Shorter paragraphs are salutations and transitions ("各位代表!"), not points.
 _MIN_PARAGRAPH = 12
-
-
-@dataclass
-class Point:
-    start: int  # view span of the whole point
-    end: int
-    body: int  # where its words start (after any marker)
-    section: Section | None
-    category: str | None = None
 
 
 def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
