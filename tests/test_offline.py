@@ -348,3 +348,11 @@ def read_document_text(raw: str) -> str:
     from summarizer.read import load
 
     return load(raw).normalized.view.text
+
+
+def test_a_report_pasted_twice_gives_each_point_once():
+    once = (DATA / "news_report.txt").read_text(encoding="utf-8")
+    single, double = offline(once), offline(once + "\n" + once)
+    for section in SECTIONS:
+        texts = [i.text for i in getattr(double, section)]
+        assert len(texts) == len(set(texts)) == len(getattr(single, section)), section

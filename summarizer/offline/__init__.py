@@ -28,6 +28,7 @@ from __future__ import annotations
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, compose_overview, verify
+from summarizer.normalize import fold
 from summarizer.offline.figures import Figures
 from summarizer.offline.header import (
     organization_of,
@@ -50,6 +51,21 @@ __all__ = ["ENGINE_VERSION", "summarize_offline"]
 ENGINE_VERSION = "offline-1"
 
 
+def _once(items: list[Item]) -> list[Item]:
+    """Each point once: a news lead or subtitle repeated in the body, or a report pasted
+    twice, gives an item whose text another item already holds; the fuller one is kept."""
+    folded = [fold(i.text.split("：", 1)[-1]) for i in items]
+    kept = []
+    for n, item in enumerate(items):
+        inside = any(
+            m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
+            for m in range(len(items))
+        )
+        if not inside:
+            kept.append(item)
+    return kept
+
+
 def summarize_offline(doc: Document) -> ReportSummary:
     """Summarize ``doc`` from its own structure; fast, local, deterministic."""
     text = doc.normalized.view.text
@@ -67,6 +83,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         made = item_of(doc, figures, point, speaker_of(text, point, speakers))
         if made is not None and point.section is not None:
             sections[point.section].append(made)
+    sections = {s: _once(items) for s, items in sections.items()}
 
     organization = organization_of(text, units, speakers, title)
     period = period_of(text, title, [p for p in points if p.section != "plans"])

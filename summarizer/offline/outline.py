@@ -123,14 +123,28 @@ def paragraphs(text: str) -> list[Para]:
 #: Where the report ends and its attachments begin ("附件：", "附上一份调查"): what follows
 #: is a form, a table or a survey, not points of the report.
 _APPENDIX = re.compile(r"(附件|附表|附录|附上|附:)")
+#: A paragraph this long, seen before, is a repeat; a shorter one only in a repeated run.
+_REPEATED = 20
 
 
 def until_appendix(text: str, paras: list[Para]) -> list[Para]:
-    """The report's paragraphs, without the attachments after it."""
+    """The report's paragraphs, without the attachments after it, and each once: a report
+    pasted twice, or a news lead repeated in the body, is read as written the first time
+    (a paragraph seen before goes; a short one, such as a heading, only with its run)."""
     for n, para in enumerate(paras):
         if n and _APPENDIX.match(text, para.start):
-            return paras[:n]
-    return paras
+            paras = paras[:n]
+            break
+    lines = [text[p.start : p.end] for p in paras]
+    seen: set[str] = set()
+    kept = []
+    for n, (para, line) in enumerate(zip(paras, lines, strict=True)):
+        again = line in seen and not line.startswith("|")  # a table's rules and blank rows repeat
+        seen.add(line)
+        if again and (len(line) >= _REPEATED or (n + 1 < len(lines) and lines[n + 1] in seen)):
+            continue
+        kept.append(para)
+    return kept
 
 
 def _is_bare_heading(line: str) -> bool:
