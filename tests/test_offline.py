@@ -228,6 +228,10 @@ def test_every_offline_quote_says_it_is_exact_and_meta_counts_them(doc_id):
         ("提高5个百分点,新增8批次", [("5", None, "个百分点"), ("8", None, "批次")]),
         ("每案配备1—2名法官,增长6%-6.5%", []),  # the ends of a range are no facts
         ("2018年,收案3件", [("3", None, "件")]),  # a year is not a figure
+        (
+            "全年主动公开规章 22 件，粉丝数累积超 3170 万。",
+            [("22", None, "件"), ("3170", None, "万")],
+        ),
     ],
 )
 def test_figures_are_read_whole(text, figures):

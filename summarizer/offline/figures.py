@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-__all__ = ["METRIC", "Figures", "parts"]
+__all__ = ["MAGNITUDE", "METRIC", "Figures", "parts"]
 
 #: What a figure counts, longest first ("个百分点" before "个", "批次" before "批").
 _BASE_UNITS = (
@@ -15,13 +15,15 @@ _BASE_UNITS = (
 )
 #: Magnitudes written before the unit: 6038万件, 90万亿元, 1.3万亿斤.
 _MAGNITUDES = "万亿|千万|百万|万|亿"
-#: A figure: 第 (a rank), the number (thousands separators allowed), an approximation
+MAGNITUDE = re.compile(f"^({_MAGNITUDES})")
+#: A figure: 第 (a rank), the number (thousands separators allowed; a PDF's space before
+#: its unit, "22 件", allowed), an approximation
 #: word, a magnitude, what it counts, a trailing approximation ("1000件以上"). Not the
 #: ends of a range ("1-2名", "6%-6.5%"): neither end is a fact of its own.
 METRIC = re.compile(
     r"(?=[第\d])"  # fails fast where no figure starts: 4x faster than the lookbehinds first
     r"(?<![\d.])(?<!\d[,\-—~至])(?<!%[\-—~至])(第)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(余|多)?({_MAGNITUDES})?(余|多)?({_BASE_UNITS})?(以上|左右|有余|之多)?"
+    rf"(余|多)? ?({_MAGNITUDES})?(余|多)? ?({_BASE_UNITS})?(以上|左右|有余|之多)?"
     r"(?![\-—~至]\d)(?!月|工作日|小时)"
 )
 

@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from summarizer.offline.figures import Figures, parts
+from summarizer.offline.figures import MAGNITUDE, Figures, parts
 from summarizer.offline.points import Point
 from summarizer.offline.text import BOUNDARY, EDGE, LABEL_STOP, strip_edges
 from summarizer.read import Document
@@ -20,6 +20,7 @@ _UNIT_WEIGHT = {
     "%": 3.5, "个百分点": 3.0, "百分点": 3.0, "万元": 3.0, "亿元": 3.0, "元": 2.0, "万": 2.2,
     "件": 2.3, "万件": 2.5, "人次": 2.0, "万人次": 2.5, "名": 2.0, "人": 2.0, "篇": 1.6,
     "场次": 1.6, "起": 1.6, "项": 1.3, "次": 1.3, "天": 1.3, "期": 1.0, "个": 0.8,
+    "户": 1.6, "套": 1.6, "千瓦时": 2.0, "部": 1.3, "条": 1.3,
 }  # fmt: skip
 _KEY_TERMS = re.compile(
     r"结案|审结|执结|审理|受理|收案|受案|立案|调解|化解|判处|判决|追缴|到位|标的|金额|资金|罚金|率|"
@@ -81,6 +82,8 @@ class Weights:
     #: A change of another figure ("同比上升25.3%", "年均下降4.8%"): the figure is the
     #: headline, its change is not.
     change: float = -2.0
+    #: A magnitude before the unit (万户, 亿千瓦时), beyond the unit's own weight.
+    magnitude: float = 0.5
 
 
 WEIGHTS = Weights()
@@ -122,11 +125,22 @@ def _label(text: str, number_start: int, floor: int) -> str:
     return label[-_LABEL_CHARS:]
 
 
+def _unit_weight(unit: str) -> float:
+    """A unit's weight; a magnitude before it (万户, 亿千瓦时, 万亿元) counts more than the
+    bare unit, as a figure in the ten thousands is a headline one."""
+    if unit in _UNIT_WEIGHT:
+        return _UNIT_WEIGHT[unit]
+    magnitude = MAGNITUDE.match(unit)
+    base = unit[magnitude.end() :] if magnitude else unit
+    weight = _UNIT_WEIGHT.get(base, WEIGHTS.other_unit)
+    return weight + WEIGHTS.magnitude if magnitude else weight
+
+
 def _score(
     unit: str, name: str, number: float, point: Point, sentence: str, approximate: bool
 ) -> float:
     w = WEIGHTS
-    score = _UNIT_WEIGHT.get(unit, w.other_unit)
+    score = _unit_weight(unit)
     score += w.key_term if _KEY_TERMS.search(name) else 0.0
     score += w.rate if unit in _RATES else min(w.size_cap, math.log10(number + 1) * w.size)
     score += w.achievement if point.section == "achievements" else 0.0
