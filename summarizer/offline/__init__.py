@@ -28,7 +28,7 @@ from __future__ import annotations
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, compose_overview, verify
-from summarizer.normalize import fold
+from summarizer.normalize import fold_many
 from summarizer.offline.figures import Figures
 from summarizer.offline.header import (
     organization_of,
@@ -54,7 +54,7 @@ ENGINE_VERSION = "offline-1"
 def _once(items: list[Item]) -> list[Item]:
     """Each point once: a news lead or subtitle repeated in the body, or a report pasted
     twice, gives an item whose text another item already holds; the fuller one is kept."""
-    folded = [fold(i.text.split("：", 1)[-1]) for i in items]
+    folded = fold_many([i.text.split("：", 1)[-1] for i in items])
     kept = []
     for n, item in enumerate(items):
         inside = any(
