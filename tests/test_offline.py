@@ -277,6 +277,8 @@ def test_a_report_stored_as_one_line_is_read_at_its_headings():
     summary = offline(line)
     assert [i.text[:6] for i in summary.problems] == ["基层党建方面", "干部队伍方面"]
     assert [i.text[:6] for i in summary.plans] == ["强化政治引领", "深化融入中心"]
+    # the heading's line runs on into its text, and its figures are read there
+    assert ("357.84", "亿千瓦时") in {(m.value, m.unit) for m in summary.metrics}
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)

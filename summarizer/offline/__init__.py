@@ -41,14 +41,30 @@ from summarizer.offline.header import (
 from summarizer.offline.items import item_of
 from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
-from summarizer.offline.outline import outline, paragraphs, until_appendix
-from summarizer.offline.points import find_points
+from summarizer.offline.outline import Para, outline, paragraphs, until_appendix
+from summarizer.offline.points import Point, find_points
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 
 __all__ = ["ENGINE_VERSION", "summarize_offline"]
 
 ENGINE_VERSION = "offline-1"
+#: A heading line longer than this runs on into its section's text.
+_HEADING_RUNS_ON = 60
+
+
+def _heading_lines(paras: list[Para], points: list[Point]) -> list[Point]:
+    """Heading lines that run on into their section's text (a document stored as one
+    line: "一、工作开展情况在上级党委领导下…完成售电量357.84亿千瓦时"), as places figures
+    are read from; no item comes of them. A heading takes its section from the first
+    point after it."""
+    found = []
+    for para in paras:
+        if para.rank and para.end - para.body > _HEADING_RUNS_ON:
+            after = next((p for p in points if p.start >= para.end), None)
+            section = after.section if after is not None else None
+            found.append(Point(para.start, para.end, para.body, section))
+    return found
 
 
 def _once(items: list[Item]) -> list[Item]:
@@ -101,7 +117,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         achievements=sections["achievements"],
         problems=sections["problems"],
         plans=sections["plans"],
-        metrics=metrics(doc, figures, points),
+        metrics=metrics(doc, figures, points + _heading_lines(paras, points)),
         meta=Meta(
             backend="offline",
             engine_version=ENGINE_VERSION,
