@@ -71,9 +71,10 @@ def _once(items: list[Item]) -> list[Item]:
     """Each point once: a news lead or subtitle repeated in the body, or a report pasted
     twice, gives an item whose text another item already holds; the fuller one is kept."""
     folded = fold_many([i.text.split("：", 1)[-1] for i in items])
+    joined = "\x00".join(folded)  # one scan tells which texts occur more than once
     kept = []
     for n, item in enumerate(items):
-        inside = any(
+        inside = joined.count(folded[n]) > 1 and any(
             m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
             for m in range(len(items))
         )
