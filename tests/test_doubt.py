@@ -74,3 +74,11 @@ def test_the_model_path_says_it_too(server, llm_settings, tmp_path):
     summary = summarize_once(llm_settings(), path)
     assert summary.meta.backend == "llm"
     assert any("no Chinese text" in w for w in summary.meta.warnings)
+
+
+def test_a_long_document_is_judged_whole_when_its_opening_raises_a_doubt():
+    english = "The court closed many cases this year and opened new tribunals. " * 100
+    chinese = "全年共受理案件1200件，审结1150件，结案率95.8%，各项工作取得新进展。" * 200
+    assert doubts(load(english * 2)) and "no Chinese text" in doubts(load(english * 2))[0]
+    assert doubts(load(english + chinese)) == []  # mostly Chinese after an English opening
+    assert doubts(load(chinese + english)) == []
