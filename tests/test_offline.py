@@ -362,3 +362,13 @@ def test_a_report_pasted_twice_gives_each_point_once():
     for section in SECTIONS:
         texts = [i.text for i in getattr(double, section)]
         assert len(texts) == len(set(texts)) == len(getattr(single, section)), section
+
+
+def test_a_figure_named_by_what_follows_it():
+    text = (
+        "一、执行工作情况\n全年执结案件3332件，执行到位金额61.1万元。截止7月31日，对186人发出限制消费令，"
+        "将118人纳入失信被执行人名单。\n"
+    )
+    names = {m.value: m.name for m in offline(text).metrics}
+    assert names["186"] == "发出限制消费令" and names["118"] == "纳入失信被执行人名单"
+    assert names["3332"] == "执结案件"  # "全年" is no part of the name

@@ -54,6 +54,9 @@ _SMALL_UNITS = (*_RATES[:1], "万元", "亿元", "万")
 _RANK_UNITS = ("名", "位")
 #: A rate that is the change of another figure, by the end of its label.
 _CHANGE = re.compile(r"同比|环比|上升|下降|增长|增加|减少|提高|降低|年均|分别")
+#: What stands before a figure whose name comes after it: 对186人…, 将118人….
+_OBJECT_LEAD = re.compile(r"^(对|将|向|为|把|给|使|帮助|组织|共)$")
+_AFTER = re.compile(r"([^,;。、\n\d]{4,16})(?=[,;。、\n])")
 #: Where a figure's sentence starts: after the last of these before it.
 _SENTENCE_STOP = re.compile("[。;\n]")
 
@@ -136,6 +139,13 @@ def _unit_weight(unit: str) -> float:
     return weight + WEIGHTS.magnitude if magnitude else weight
 
 
+def _named_after(text: str, at: int) -> str | None:
+    """The clause after a figure, when it names what was counted ("186人发出限制消费令",
+    "118人纳入失信被执行人名单"): a verb phrase of 4 to 16 characters up to a boundary."""
+    m = _AFTER.match(text, at)
+    return m.group(1) if m else None
+
+
 def _score(
     unit: str, name: str, number: float, point: Point, sentence: str, approximate: bool
 ) -> float:
@@ -166,6 +176,9 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
             name = _label(text, m.start(), floor)
+            after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
+            if after is not None:  # "对186人发出限制消费令": what is counted follows
+                name = after
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS:
                 continue  # "1个窗口", "1批": not a headline figure
@@ -181,7 +194,8 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
                 )
                 if len(name) > m.start() - clause:  # the label lies further back: keep it in
                     clause = max(floor, m.start() - len(name))
-                a, b = strip_edges(text, clause, m.end())
+                end = m.end() + len(after) + 1 if after is not None else m.end()
+                a, b = strip_edges(text, clause, min(end, len(text)))
                 candidates[key] = _Candidate(value, unit, name or unit, a, b, score)
     keep = min(_MAX_METRICS, max(_MIN_METRICS, len(text) // _CHARS_PER_METRIC))
     ranked = sorted(candidates.values(), key=lambda c: -c.score)[:keep]
