@@ -372,3 +372,12 @@ def test_a_figure_named_by_what_follows_it():
     names = {m.value: m.name for m in offline(text).metrics}
     assert names["186"] == "发出限制消费令" and names["118"] == "纳入失信被执行人名单"
     assert names["3332"] == "执结案件"  # "全年" is no part of the name
+
+
+def test_where_a_change_started_is_no_headline_figure():
+    text = (
+        "一、工作情况\n三年来，生效裁判文书的自动履行率逐年提高，从2015年的44.76%提高到2017年的56.97%。"
+        "全年受理案件1200件，审结1150件。\n"
+    )
+    values = [m.value for m in offline(text).metrics]
+    assert "56.97" in values and values.index("56.97") < values.index("44.76")

@@ -54,6 +54,8 @@ _SMALL_UNITS = (*_RATES[:1], "万元", "亿元", "万")
 _RANK_UNITS = ("名", "位")
 #: A rate that is the change of another figure, by the end of its label.
 _CHANGE = re.compile(r"同比|环比|上升|下降|增长|增加|减少|提高|降低|年均|分别")
+#: What follows the figure a change started from.
+_CHANGED_TO = re.compile(r"(提高|提升|增加|增长|上升|下降|降低|减少|压缩|缩短)?(到|至)")
 #: What stands before a figure whose name comes after it: 对186人…, 将118人….
 _OBJECT_LEAD = re.compile(r"^(对|将|向|为|把|给|使|帮助|组织|共)$")
 _AFTER = re.compile(r"([^,;。、\n\d]{4,16})(?=[,;。、\n])")
@@ -87,6 +89,8 @@ class Weights:
     change: float = -2.0
     #: A magnitude before the unit (万户, 亿千瓦时), beyond the unit's own weight.
     magnitude: float = 0.5
+    #: Where a change started ("从44.76%提高到…"): the figure it reached is the headline.
+    origin: float = -2.5
 
 
 WEIGHTS = Weights()
@@ -186,6 +190,8 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
             if _NORMATIVE.search(sentence_text):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
             score = _score(unit, name, number, point, sentence_text, bool(approx))
+            if _CHANGED_TO.match(text, m.end()):
+                score += WEIGHTS.origin  # "从44.76%提高到56.97%": the headline is where it went
             key = (value, unit)
             if key not in candidates or candidates[key].score < score:
                 reach = max(floor, m.start() - _CLAUSE_REACH)
