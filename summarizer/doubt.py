@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.normalize import HAN
 from summarizer.read import Document
 
 __all__ = ["MIN_CJK", "MIN_CJK_SHARE", "MIN_SENTENCES", "doubts"]
@@ -28,7 +29,7 @@ _PREFIX = 5000
 
 #: Runs, not characters: counting the runs' lengths is 4x faster than a list of every
 #: character on a 20,000-character report.
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(f"[{HAN}]+")
 _LATIN = re.compile(r"[A-Za-z]+")
 _SENTENCE_END = re.compile(r"[。！？；!?;]|\.(?=\s|$)")
 
@@ -50,13 +51,11 @@ def _why(text: str) -> str | None:
     cjk = sum(map(len, _CJK.findall(text)))
     latin = sum(map(len, _LATIN.findall(text)))
     if cjk == 0:
-        why = "there is no Chinese text in it"
-    elif cjk < MIN_CJK:
-        why = f"it is very short, {cjk} Chinese characters: a title or a fragment"
-    elif cjk / (cjk + latin) < MIN_CJK_SHARE:
-        why = f"only {cjk / (cjk + latin):.0%} of its letters are Chinese"
-    elif len(_SENTENCE_END.findall(text)) < MIN_SENTENCES:
-        why = "it has almost no sentences: it reads as a list, a table or an index"
-    else:
-        return None
-    return why
+        return "there is no Chinese text in it"
+    if cjk < MIN_CJK:
+        return f"it is very short, {cjk} Chinese characters: a title or a fragment"
+    if cjk / (cjk + latin) < MIN_CJK_SHARE:
+        return f"only {cjk / (cjk + latin):.0%} of its letters are Chinese"
+    if len(_SENTENCE_END.findall(text)) < MIN_SENTENCES:
+        return "it has almost no sentences: it reads as a list, a table or an index"
+    return None

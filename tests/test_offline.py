@@ -381,3 +381,13 @@ def test_where_a_change_started_is_no_headline_figure():
     )
     values = [m.value for m in offline(text).metrics]
     assert "56.97" in values and values.index("56.97") < values.index("44.76")
+
+
+def test_problems_counted_and_settled_are_work_done_not_a_turn():
+    text = (
+        "一、工作情况\n全年受理案件1200件，审结1150件。\n"
+        "针对巡察反馈存在问题12个，制定整改措施35条，已全部整改到位。\n"
+        "开展专项培训8期，培训干警600人次。\n"
+    )
+    summary = offline(text)
+    assert not summary.problems and len(summary.achievements) == 3

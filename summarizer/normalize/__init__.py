@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from summarizer.normalize.chars import JOIN, Unjoinable, to_simplified
+from summarizer.normalize.chars import HAN, JOIN, Unjoinable, to_simplified
 from summarizer.normalize.debris import is_debris_line
 from summarizer.normalize.mapped import MappedText
 from summarizer.normalize.markup import is_html, markup_free
@@ -41,6 +41,7 @@ from summarizer.numbers import numbers_in, numbers_in_words
 __all__ = [
     "FRAGMENT_KEY",
     "FRAGMENT_VIEW",
+    "HAN",
     "VIEW",
     "MappedText",
     "NormalizedText",

@@ -23,6 +23,7 @@ __all__ = [
     "ALL_SPACE",
     "CIRCLED",
     "CR",
+    "HAN",
     "INVISIBLE",
     "JOIN",
     "ONE_SPACE",
@@ -44,6 +45,10 @@ __all__ = [
     "view_spaces",
     "width_text",
 ]
+
+#: Han characters, as a regex class body: CJK Unified Ideographs and Extension A (the
+#: view folds compatibility ideographs into these). The one definition the package uses.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 # --------------------------------------------------------------------------- width
 
@@ -173,7 +178,7 @@ _SYLLABLE = re.compile(
 _ANNOTATION = rf"\(\s*([a-z{_TONED}]{{1,6}})([1-5]?)\s*\)"
 PINYIN_RUN = re.compile(rf"(?:{_ANNOTATION})+")
 _ONE_ANNOTATION = re.compile(_ANNOTATION)
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 #: Found at a literal's speed: most texts have no annotation at all.
 PINYIN_HINT = re.compile(rf"\(\s*[a-z{_TONED}]")
 

@@ -204,15 +204,12 @@ class _Reader(HTMLParser):
         if tag in _BLOCK and not self._hidden:
             self._break(self._at())
 
-    def _visible(self) -> bool:
-        return not self._hidden
-
     def handle_data(self, data: str) -> None:
-        if self._visible():
+        if not self._hidden:
             self._emit(data, self._at())
 
     def handle_entityref(self, name: str) -> None:
-        if self._visible():
+        if not self._hidden:
             code = name2codepoint.get(name)
             at = self._at()
             if code is None:  # not an entity after all: the text as written
@@ -221,7 +218,7 @@ class _Reader(HTMLParser):
                 self._emit(" " if code == 0xA0 else chr(code), at, same_place=True)
 
     def handle_charref(self, name: str) -> None:
-        if self._visible():
+        if not self._hidden:
             try:
                 code = int(name[1:], 16) if name[:1] in "xX" else int(name)
                 ch = chr(code)

@@ -28,7 +28,6 @@ from __future__ import annotations
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, compose_overview, verify
-from summarizer.normalize import fold_many
 from summarizer.offline.figures import Figures
 from summarizer.offline.header import (
     organization_of,
@@ -38,55 +37,23 @@ from summarizer.offline.header import (
     speakers_of,
     title_of,
 )
-from summarizer.offline.items import item_of
+from summarizer.offline.items import item_of, once
 from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
-from summarizer.offline.outline import Para, outline, paragraphs, until_appendix
-from summarizer.offline.points import Point, find_points
+from summarizer.offline.outline import once_each, outline, paragraphs, until_appendix
+from summarizer.offline.points import find_points, heading_lines
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 
 __all__ = ["ENGINE_VERSION", "summarize_offline"]
 
 ENGINE_VERSION = "offline-1"
-#: A heading line longer than this runs on into its section's text.
-_HEADING_RUNS_ON = 60
-
-
-def _heading_lines(paras: list[Para], points: list[Point]) -> list[Point]:
-    """Heading lines that run on into their section's text (a document stored as one
-    line: "一、工作开展情况在上级党委领导下…完成售电量357.84亿千瓦时"), as places figures
-    are read from; no item comes of them. A heading takes its section from the first
-    point after it."""
-    found = []
-    for para in paras:
-        if para.rank and para.end - para.body > _HEADING_RUNS_ON:
-            after = next((p for p in points if p.start >= para.end), None)
-            section = after.section if after is not None else None
-            found.append(Point(para.start, para.end, para.body, section))
-    return found
-
-
-def _once(items: list[Item]) -> list[Item]:
-    """Each point once: a news lead or subtitle repeated in the body, or a report pasted
-    twice, gives an item whose text another item already holds; the fuller one is kept."""
-    folded = fold_many([i.text.split("：", 1)[-1] for i in items])
-    joined = "\x00".join(folded)  # one scan tells which texts occur more than once
-    kept = []
-    for n, item in enumerate(items):
-        inside = joined.count(folded[n]) > 1 and any(
-            m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
-            for m in range(len(items))
-        )
-        if not inside:
-            kept.append(item)
-    return kept
 
 
 def summarize_offline(doc: Document) -> ReportSummary:
     """Summarize ``doc`` from its own structure; fast, local, deterministic."""
     text = doc.normalized.view.text
-    paras = until_appendix(text, paragraphs(text))
+    paras = once_each(text, until_appendix(text, paragraphs(text)))
     title = title_of(text)
     points = find_points(text, outline(paras), title)
     for point in points:
@@ -100,7 +67,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         made = item_of(doc, figures, point, speaker_of(text, point, speakers))
         if made is not None and point.section is not None:
             sections[point.section].append(made)
-    sections = {s: _once(items) for s, items in sections.items()}
+    sections = {s: once(items) for s, items in sections.items()}
 
     organization = organization_of(text, units, speakers, title)
     period = period_of(text, title, [p for p in points if p.section != "plans"])
@@ -118,7 +85,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         achievements=sections["achievements"],
         problems=sections["problems"],
         plans=sections["plans"],
-        metrics=metrics(doc, figures, points + _heading_lines(paras, points)),
+        metrics=metrics(doc, figures, points + heading_lines(paras, points)),
         meta=Meta(
             backend="offline",
             engine_version=ENGINE_VERSION,

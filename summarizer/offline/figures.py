@@ -22,24 +22,26 @@ MAGNITUDE = re.compile(f"^({_MAGNITUDES})")
 #: ends of a range ("1-2名", "6%-6.5%"): neither end is a fact of its own.
 METRIC = re.compile(
     r"(?=[第\d])"  # fails fast where no figure starts: 4x faster than the lookbehinds first
-    r"(?<![\d.])(?<!\d[,\-—~至])(?<!%[\-—~至])(第)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(余|多)? ?({_MAGNITUDES})?(余|多)? ?({_BASE_UNITS})?(以上|左右|有余|之多)?"
+    r"(?<![\d.])(?<!\d[,\-—~至])(?<!%[\-—~至])(?P<ordinal>第)?"
+    r"(?P<value>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?P<approx>余|多)? ?(?P<magnitude>{_MAGNITUDES})?(?P<approx_after>余|多)? ?"
+    rf"(?P<unit>{_BASE_UNITS})?(?P<trailing>以上|左右|有余|之多)?"
     r"(?![\-—~至]\d)(?!月|工作日|小时)"
 )
 
 
 def parts(m: re.Match[str]) -> tuple[str | None, str, str | None, str]:
     """A figure's (ordinal, value without separators, approximation word, unit)."""
-    ordinal, value, approx, magnitude, approx_after, base, trailing = m.groups()
-    unit = (magnitude or "") + (base or "")
-    return ordinal, value.replace(",", ""), approx or approx_after or trailing, unit
+    approx = m["approx"] or m["approx_after"] or m["trailing"]
+    unit = (m["magnitude"] or "") + (m["unit"] or "")
+    return m["ordinal"], m["value"].replace(",", ""), approx, unit
 
 
 class Figures:
     """The document's figures (number + unit), found once."""
 
     def __init__(self, text: str) -> None:
-        self.matches = [m for m in METRIC.finditer(text) if m.group(4) or m.group(6)]
+        self.matches = [m for m in METRIC.finditer(text) if m["magnitude"] or m["unit"]]
         self.starts = [m.start() for m in self.matches]
 
     def matches_within(self, start: int, end: int) -> list[re.Match[str]]:

@@ -4,6 +4,7 @@ the first body sentence, the stretch with the most figures."""
 
 from __future__ import annotations
 
+from summarizer.normalize import fold_many
 from summarizer.offline.figures import Figures
 from summarizer.offline.points import Point
 from summarizer.offline.text import (
@@ -18,7 +19,7 @@ from summarizer.offline.text import (
 from summarizer.read import Document
 from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Span
 
-__all__ = ["item_of"]
+__all__ = ["item_of", "once"]
 
 #: Longest quote of a point's lead, of its first body sentence, of its figures.
 LEAD_QUOTE = 60
@@ -102,3 +103,19 @@ def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> 
         category=point.category,
         alignment=["exact"] * len(evidence),
     )
+
+
+def once(items: list[Item]) -> list[Item]:
+    """Each point once: a news lead or subtitle repeated in the body gives an item whose
+    text another item already holds; the fuller one is kept."""
+    folded = fold_many([i.text.split("：", 1)[-1] for i in items])
+    joined = "\x00".join(folded)  # one scan tells which texts occur more than once
+    kept = []
+    for n, item in enumerate(items):
+        inside = joined.count(folded[n]) > 1 and any(
+            m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
+            for m in range(len(items))
+        )
+        if not inside:
+            kept.append(item)
+    return kept

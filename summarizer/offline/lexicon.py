@@ -17,6 +17,7 @@ __all__ = [
     "PROBLEM_CUE",
     "PROBLEM_HEAD",
     "PROBLEM_TURN",
+    "SETTLED",
     "classify_heading",
     "sentence_class",
 ]
@@ -82,6 +83,9 @@ PROBLEM_TURN = re.compile(
     r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
     r"困难和(问题|挑战)"
 )
+#: ... unless the sentence counts or settles them: "巡察反馈存在问题12个，已全部整改" reports
+#: work done (a turn states shortcomings; it neither counts nor closes them).
+SETTLED = re.compile(r"整改|解决|查摆|销号|\d")
 #: Where a report turns to what comes next, without a heading.
 PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来年|展望)")
 #: What makes a paragraph concrete: a figure, a 《document》, an act that leaves a trace.

@@ -18,6 +18,7 @@ __all__ = [
     "Node",
     "Para",
     "all_paras",
+    "once_each",
     "outline",
     "paragraphs",
     "splits",
@@ -128,18 +129,23 @@ _REPEATED = 20
 
 
 def until_appendix(text: str, paras: list[Para]) -> list[Para]:
-    """The report's paragraphs, without the attachments after it, and each once: a report
-    pasted twice, or a news lead repeated in the body, is read as written the first time
-    (a paragraph seen before goes; a short one, such as a heading, only with its run)."""
+    """The report's paragraphs, without the attachments after its end. Only in its second
+    half: a "附件：" line under the title lists what is attached, and the report follows."""
     for n, para in enumerate(paras):
-        if n and _APPENDIX.match(text, para.start):
-            paras = paras[:n]
-            break
+        if n and para.start > len(text) // 2 and _APPENDIX.match(text, para.start):
+            return paras[:n]
+    return paras
+
+
+def once_each(text: str, paras: list[Para]) -> list[Para]:
+    """Each paragraph once: a report pasted twice, or a news lead repeated in the body, is
+    read as written the first time. A paragraph seen before goes; a short one (a heading)
+    only inside a repeated run; a table's rule and blank rows repeat by nature and stay."""
     lines = [text[p.start : p.end] for p in paras]
     seen: set[str] = set()
     kept = []
     for n, (para, line) in enumerate(zip(paras, lines, strict=True)):
-        again = line in seen and not line.startswith("|")  # a table's rules and blank rows repeat
+        again = line in seen and not line.startswith("|")
         seen.add(line)
         if again and (len(line) >= _REPEATED or (n + 1 < len(lines) and lines[n + 1] in seen)):
             continue

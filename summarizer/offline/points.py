@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarizer.normalize import HAN
 from summarizer.numbers import chinese_number
 from summarizer.offline.lexicon import (
     CONCRETE,
     CONTEXT_HEAD,
     PLAN_TURN,
     PROBLEM_TURN,
+    SETTLED,
     classify_heading,
     sentence_class,
 )
@@ -21,7 +23,7 @@ from summarizer.offline.outline import INLINE, SPEECH_ORDER, Node, Para, all_par
 from summarizer.offline.text import first_clause, sentences
 from summarizer.schemas import Section
 
-__all__ = ["Point", "find_points"]
+__all__ = ["Point", "find_points", "heading_lines"]
 
 
 @dataclass
@@ -40,7 +42,7 @@ _LEAD = re.compile(r"(?:——|—)?[^。;!?\n,]{4,24}。")
 #: A Markdown table's rule line, and the Chinese characters a cell needs to say something.
 _TABLE_RULE = re.compile(r"^\|[\s:|-]*-[\s:|-]*$")
 _TABLE_CELL = 8
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = re.compile(f"[{HAN}]")
 #: A turn to problems opens its sentence: the cue within this many characters of its start
 #: ("我们也要清醒看到", "工作中还存在一些不足").
 _TURN_OPENS = 10
@@ -141,10 +143,11 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
 def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
     """The sentence that turns to what the report admits: one that opens with the cue
     ("在肯定成绩的同时…", "但也存在…"), not one that mentions problems in passing
-    ("报告…工作存在的问题和困难")."""
+    ("报告…工作存在的问题和困难"), nor one that counts or settles them ("存在问题12个，
+    已全部整改")."""
     for n, (a, b) in enumerate(spans):
         turn = PROBLEM_TURN.search(text, a, b)
-        if turn is not None and turn.start() - a <= _TURN_OPENS:
+        if turn is not None and turn.start() - a <= _TURN_OPENS and not SETTLED.search(text, a, b):
             return n
     return None
 
@@ -202,13 +205,13 @@ def _paragraph_points(
     such a sentence is read sentence by sentence."""
     paras = _table_records(text, paras)
     links = _chains(text, paras)
-    linked = [any(p.start <= at < p.end for at, _ in links) for p in paras]
+    per_para = [[link for link in links if p.start <= link[0] < p.end] for p in paras]
+    linked = [bool(inside) for inside in per_para]
     points: list[Point] = []
     mode = section
-    for n, para in enumerate(paras):
+    for n, (para, inside) in enumerate(zip(paras, per_para, strict=True)):
         if mode in ("achievements", "problems") and PLAN_TURN.match(text, para.body, para.end):
             mode = "plans"
-        inside = [link for link in links if para.start <= link[0] < para.end]
         if inside:
             ends = [at for at, _ in inside[1:]] + [para.end]
             points += [
@@ -283,3 +286,21 @@ def _sentence_points(text: str, paras: list[Para]) -> list[Point]:
                 continue
             points.append(Point(a, b, a, section))
     return points
+
+
+#: A heading line longer than this runs on into its section's text.
+_HEADING_RUNS_ON = 60
+
+
+def heading_lines(paras: list[Para], points: list[Point]) -> list[Point]:
+    """Heading lines that run on into their section's text (a document stored as one
+    line: "一、工作开展情况在上级党委领导下…完成售电量357.84亿千瓦时"), as places figures
+    are read from; no item comes of them. A heading takes its section from the first
+    point after it."""
+    found = []
+    for para in paras:
+        if para.rank and para.end - para.body > _HEADING_RUNS_ON:
+            after = next((p for p in points if p.start >= para.end), None)
+            section = after.section if after is not None else None
+            found.append(Point(para.start, para.end, para.body, section))
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.normalize import HAN
 from summarizer.schemas import MIN_QUOTE_CHARS, Span
 
 __all__ = [
@@ -80,7 +81,7 @@ def trim(text: str, start: int, end: int, limit: int) -> Span:
 
 _WIDE = str.maketrans(",:;?!()", "，：；？！（）")
 #: ASCII punctuation the view folded, where it sits beside Chinese (not "12,345", "10:30").
-_FOLDED_MARK = re.compile(r"(?<=[\u3400-\u9fff”’》）])[,:;?!)]|[,:;?!(](?=[\u3400-\u9fff“‘《（])")
+_FOLDED_MARK = re.compile(f"(?<=[{HAN}”’》）])[,:;?!)]|[,:;?!(](?=[{HAN}“‘《（])")
 
 
 def chinese_marks(text: str) -> str:
