@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
@@ -391,3 +393,38 @@ def test_problems_counted_and_settled_are_work_done_not_a_turn():
     )
     summary = offline(text)
     assert not summary.problems and len(summary.achievements) == 3
+
+
+@pytest.mark.parametrize("path", [corpus_path(d) for d in DOC_IDS] + FIXTURES, ids=lambda p: p.stem)
+def test_the_figure_pattern_finds_what_it_finds_without_its_fast_start(path):
+    """``METRIC`` opens with a lookahead that fails fast where no figure can start; the
+    pattern without it is the reference, on whole (long) reports."""
+    from summarizer.offline.figures import METRIC
+
+    reference = re.compile(METRIC.pattern.replace("(?=[第\\d])", "", 1))
+    assert reference.pattern != METRIC.pattern
+    text = read_document(path).normalized.view.text
+    assert [m.span() for m in METRIC.finditer(text)] == [m.span() for m in reference.finditer(text)]
+
+
+def _once_reference(texts):
+    """Each item once, the slow way: drop a text another holds (the later of two equals)."""
+    return [
+        t
+        for n, t in enumerate(texts)
+        if not any(m != n and t in u and (t != u or m < n) for m, u in enumerate(texts))
+    ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(["审结案件", "审结案件1200件", "案件", "受理", "", "x审结"]), max_size=8
+    )
+)
+def test_each_item_once_equals_the_pairwise_reference(texts):
+    from summarizer.offline.items import once
+    from summarizer.schemas import Item
+
+    items = [Item(text=t or "无", evidence=["全年审结案件"], spans=[(0, 6)]) for t in texts]
+    kept = [i.text for i in once(items)]
+    assert kept == _once_reference([i.text for i in items])
