@@ -25,7 +25,7 @@ MIN_CJK_SHARE = 0.3
 MIN_SENTENCES = 3
 #: A long document whose opening this long reads as a report raises no doubt (the whole
 #: text is counted only when the opening does not: a doubt is never raised on less).
-_PREFIX = 5000
+_PREFIX = 2000
 
 #: Runs, not characters: counting the runs' lengths is 4x faster than a list of every
 #: character on a 20,000-character report.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from types import SimpleNamespace
 
 import opencc
 import pytest
@@ -16,7 +17,7 @@ from summarizer.normalize import (
     FRAGMENT_VIEW,
     VIEW,
     MappedText,
-    NormalizedText,
+    chars,
     clean,
     fold,
     is_debris_line,
@@ -259,7 +260,7 @@ def _through(stages, mt):
 
 def reference_views(raw):
     view = reference(VIEW, raw)
-    return NormalizedText(raw, view, _through(KEY, view))
+    return SimpleNamespace(view=view, key=_through(KEY, view))
 
 
 long_documents = st.lists(
@@ -368,3 +369,20 @@ def test_a_report_with_its_own_line_breaks_is_left_as_written():
         "二、存在问题",
         "人员不足。",
     ]
+
+
+#: The line-edge space pattern before its space-first fast form, and str.translate: the
+#: references the fast forms must equal.
+_REFERENCE_EDGE = re.compile(r" (?=\n|\Z)|(?<![^\n]) ")
+
+
+@given(st.text(alphabet=" \n\t工a", max_size=40))
+def test_line_edge_spaces_fast_pattern_equals_the_reference(text):
+    assert [m.span() for m in chars._EDGE_SPACE.finditer(text)] == [
+        m.span() for m in _REFERENCE_EDGE.finditer(text)
+    ]
+
+
+@given(st.text(alphabet="“”「」‘’—–－•・AZaz工1 ,", max_size=40))
+def test_unify_equals_translate(text):
+    assert chars.unify(text) == text.translate(chars.UNIFY)

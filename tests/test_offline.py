@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
+from summarizer.normalize import HAN
+from summarizer.offline.outline import INLINE, Markers
+from summarizer.offline.text import BOUNDARY_MARKS, Boundaries, chinese_marks, sentences
 from summarizer.read import read_document
 from summarizer.schemas import SECTIONS, DraftSummary, ReportSummary
 from summarizer.settings import Settings
@@ -292,6 +295,56 @@ def test_item_texts_keep_chinese_punctuation_and_balance_no_worse(doc_id):
             assert not re.search(r"[\u4e00-\u9fff][,:;?!]|[,:;?!][\u4e00-\u9fff]", item.text), (
                 item.text
             )
+
+
+@given(st.text(alphabet="工作。;!?\n ,年", max_size=80), st.integers(0, 6))
+def test_the_first_sentences_are_the_first_of_all_sentences(text, most):
+    assert sentences(text, 0, len(text), most=most) == sentences(text, 0, len(text))[:most]
+
+
+@given(st.text(alphabet="工。;!?\n,、:；a1 ", max_size=80))
+def test_boundaries_by_array_are_the_boundary_marks(text):
+    expected = [n for n, ch in enumerate(text) if ch in BOUNDARY_MARKS]
+    assert Boundaries(text).at == expected
+    for start in range(len(text) + 1):
+        before = [n for n in expected if start <= n < len(text)]
+        assert Boundaries(text).after_last(start, len(text)) == (before[-1] + 1 if before else None)
+
+
+@given(
+    st.lists(
+        st.text(alphabet="一二三是要第首先其次最后,。;: \n工作名", max_size=30),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_markers_found_once_are_those_a_scan_of_each_span_finds(lines):
+    """Markers are found once per document and looked up per span: the same (start,
+    words start) as scanning the span itself, for spans of whole lines."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for a in range(len(lines)):
+        for b in range(a + 1, len(lines) + 1):
+            lo, hi = starts[a], starts[b] - 1
+            scanned = [
+                (m.start() + len(m.group()) - len(m.group().lstrip()), m.end())
+                for m in INLINE.finditer(text, lo, hi)
+            ]
+            assert [(k.at, k.words) for k in Markers(text).within(lo, hi)] == scanned
+            assert bool(INLINE.search(text, lo, hi)) == bool(Markers(text).within(lo, hi))
+
+
+#: The pattern chinese_marks used before its mark-first fast form: the reference.
+_REFERENCE_MARK = re.compile(f"(?<=[{HAN}”’》）])[,:;?!)]|[,:;?!(](?=[{HAN}“‘《（])")
+
+
+@given(st.text(alphabet="工作年度,:;?!()”’》）“‘《（ 1a。", max_size=60))
+def test_full_width_marks_fast_pattern_equals_the_reference(text):
+    wide = str.maketrans(",:;?!()", "，：；？！（）")
+    expected = _REFERENCE_MARK.sub(lambda m: m.group().translate(wide), text)
+    assert chinese_marks(text) == expected
 
 
 def test_a_markdown_report_reads_its_headings_and_its_tables_records():

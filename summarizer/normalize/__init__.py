@@ -67,7 +67,12 @@ class NormalizedText:
 
     raw: str
     view: MappedText
-    key: MappedText
+
+    @cached_property
+    def key(self) -> MappedText:
+        """The view as quotes are matched in it (see :data:`KEY`); built on first use,
+        since the offline engine never matches a quote."""
+        return run(KEY, self.view)
 
     @cached_property
     def numbers(self) -> frozenset[str]:
@@ -106,7 +111,7 @@ class NormalizedText:
 def normalize(raw: str) -> NormalizedText:
     """Build the normalized views of ``raw`` (a decoded document)."""
     view = run(VIEW, MappedText.identity(raw))
-    return NormalizedText(raw=raw, view=view, key=run(KEY, view))
+    return NormalizedText(raw=raw, view=view)
 
 
 def clean(text: str) -> str:

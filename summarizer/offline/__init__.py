@@ -42,6 +42,7 @@ from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
 from summarizer.offline.outline import once_each, outline, paragraphs, until_appendix
 from summarizer.offline.points import find_points, heading_lines
+from summarizer.offline.text import Boundaries
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 
@@ -61,10 +62,10 @@ def summarize_offline(doc: Document) -> ReportSummary:
             point.section = sentence_class(text[point.body : point.end][:60])
     units = organizations(text)
     speakers = speakers_of(text, units, paras)
-    figures = Figures(text)
+    figures, bounds = Figures(text), Boundaries(text)
     sections: dict[Section, list[Item]] = {s: [] for s in SECTIONS}
     for point in points:
-        made = item_of(doc, figures, point, speaker_of(text, point, speakers))
+        made = item_of(doc, figures, bounds, point, speaker_of(text, point, speakers))
         if made is not None and point.section is not None:
             sections[point.section].append(made)
     sections = {s: once(items) for s, items in sections.items()}
@@ -85,7 +86,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         achievements=sections["achievements"],
         problems=sections["problems"],
         plans=sections["plans"],
-        metrics=metrics(doc, figures, points + heading_lines(paras, points)),
+        metrics=metrics(doc, figures, bounds, points + heading_lines(paras, points)),
         meta=Meta(
             backend="offline",
             engine_version=ENGINE_VERSION,

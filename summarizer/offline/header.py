@@ -140,7 +140,15 @@ def speaker_of(text: str, point: Point, speakers: set[str]) -> str | None:
 def speakers_of(text: str, names: Counter[str], paras: list[Para]) -> set[str]:
     """Units that open paragraphs: two or more (besides a report's own, dominant unit)
     means a meeting where several units speak."""
-    opening = {n for n in names for p in paras if text.startswith(n, p.body)}
+    by_first: dict[str, list[str]] = {}
+    for n in names:  # a paragraph is compared only with the names its first character opens
+        by_first.setdefault(n[:1], []).append(n)
+    opening = {
+        n
+        for p in paras
+        for n in by_first.get(text[p.body : p.body + 1], ())
+        if text.startswith(n, p.body)
+    }
     if names:
         main, count = names.most_common(1)[0]
         if count > 0.4 * sum(names.values()):

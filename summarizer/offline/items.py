@@ -4,12 +4,14 @@ the first body sentence, the stretch with the most figures."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from summarizer.normalize import fold_many
 from summarizer.offline.figures import Figures
 from summarizer.offline.points import Point
 from summarizer.offline.text import (
-    BOUNDARY,
     CUT,
+    Boundaries,
     chinese_marks,
     sentences,
     shared,
@@ -27,8 +29,10 @@ BODY_QUOTE = 80
 FIGURE_QUOTE = 80
 #: A lead shorter than this is restated with a fact from the body after it…
 SHORT_LEAD = 30
-#: …when at least this much room is left for the fact.
+#: …when at least this much room is left for the fact, the one with the most figures
+#: among the first few body sentences.
 MIN_FACT = 12
+_FACT_SENTENCES = 3
 #: How far before a figure its clause may start, and where it starts when no mark is found.
 _FIGURE_REACH = 40
 _FIGURE_FALLBACK = 20
@@ -36,18 +40,19 @@ _FIGURE_FALLBACK = 20
 _UNIT_ROOM = 4
 
 
-def figure_window(text: str, figures: Figures, start: int, end: int, limit: int) -> Span | None:
+def figure_window(
+    text: str, figures: Figures, bounds: Boundaries, start: int, end: int, limit: int
+) -> Span | None:
     """The clause-aligned stretch of ``[start, end)``, at most ``limit`` long, that holds the
     most figures: from the clause before a figure to the end of the clause of the last one."""
     found = figures.within(start, end)
     best: Span | None = None
     best_count = 0
     for first in found:
-        a = max(
-            (m.end() for m in BOUNDARY.finditer(text, max(start, first - _FIGURE_REACH), first)),
-            default=max(start, first - _FIGURE_FALLBACK),
-        )
-        inside = [f for f in found if a <= f < min(end, a + limit - _UNIT_ROOM)]
+        a = bounds.after_last(max(start, first - _FIGURE_REACH), first)
+        if a is None:
+            a = max(start, first - _FIGURE_FALLBACK)
+        inside = found[bisect_left(found, a) : bisect_left(found, min(end, a + limit - _UNIT_ROOM))]
         cut = CUT.search(text, inside[-1], min(end, a + limit))
         window = strip_edges(text, a, cut.start() if cut else min(end, a + limit))
         if len(inside) > best_count:
@@ -55,19 +60,21 @@ def figure_window(text: str, figures: Figures, start: int, end: int, limit: int)
     return best
 
 
-def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> Item | None:
+def item_of(
+    doc: Document, figures: Figures, bounds: Boundaries, point: Point, unit: str | None
+) -> Item | None:
     """The item for one point (``unit``: the speaking unit, where several speak), or None
     when it has nothing long enough to quote."""
     view = doc.normalized.view
     text = view.text
-    found = sentences(text, point.body, point.end)
+    found = sentences(text, point.body, point.end, most=1 + _FACT_SENTENCES)
     if not found:
         return None
     lead, body = found[0], found[1:]
     quotes = [trim(text, *lead, LEAD_QUOTE)]
     if body:
         quotes.append(trim(text, *body[0], BODY_QUOTE))
-    window = figure_window(text, figures, point.body, point.end, FIGURE_QUOTE)
+    window = figure_window(text, figures, bounds, point.body, point.end, FIGURE_QUOTE)
     if window:
         for a, b in quotes:  # figures a quote already shows are not quoted twice
             if a <= window[0] < b:
@@ -77,7 +84,7 @@ def item_of(doc: Document, figures: Figures, point: Point, unit: str | None) -> 
             quotes.append(window)
     restated = text[lead[0] : lead[1]]
     if len(restated) < SHORT_LEAD and body:
-        fact = max(body[:3], key=figures.count)
+        fact = max(body[:_FACT_SENTENCES], key=figures.count)
         room = ITEM_TEXT_LIMIT - len(restated) - 1
         if room >= MIN_FACT:
             a, b = trim(text, *fact, room)

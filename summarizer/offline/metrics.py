@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from summarizer.offline.figures import MAGNITUDE, Figures, parts
 from summarizer.offline.points import Point
-from summarizer.offline.text import BOUNDARY, EDGE, LABEL_STOP, strip_edges
+from summarizer.offline.text import EDGE, Boundaries, strip_edges
 from summarizer.read import Document
 from summarizer.schemas import Metric
 
@@ -121,14 +121,15 @@ def _balanced(label: str) -> str:
     return label.strip()
 
 
-def _label(text: str, number_start: int, floor: int) -> str:
+def _label(text: str, bounds: Boundaries, number_start: int, floor: int) -> str:
+    """The words before a figure, back to the clause's start (never before ``floor``)."""
     start = number_start
-    while start > floor and text[start - 1] not in LABEL_STOP:
-        start -= 1
+    if start > floor:
+        start = bounds.after_last(floor, number_start) or floor
     label = _LIST_MARKER.sub("", text[start:number_start].strip(EDGE))
     label = _balanced(_LABEL_TAIL.sub("", _LABEL_LEAD.sub("", label)))
     if not label and start > floor + 1:  # "……85件": the clause before names it
-        return _label(text, start - 1, floor)
+        return _label(text, bounds, start - 1, floor)
     return label[-_LABEL_CHARS:]
 
 
@@ -165,7 +166,9 @@ def _score(
     return score
 
 
-def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric]:
+def metrics(
+    doc: Document, figures: Figures, bounds: Boundaries, points: list[Point]
+) -> list[Metric]:
     view = doc.normalized.view
     text = view.text
     ends = [m.start() for m in _SENTENCE_STOP.finditer(text)]  # once, not per figure
@@ -179,7 +182,7 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
                 continue
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
-            name = _label(text, m.start(), floor)
+            name = _label(text, bounds, m.start(), floor)
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
             if after is not None:  # "对186人发出限制消费令": what is counted follows
                 name = after
@@ -195,9 +198,7 @@ def metrics(doc: Document, figures: Figures, points: list[Point]) -> list[Metric
             key = (value, unit)
             if key not in candidates or candidates[key].score < score:
                 reach = max(floor, m.start() - _CLAUSE_REACH)
-                clause = max(
-                    (c.end() for c in BOUNDARY.finditer(text, reach, m.start())), default=reach
-                )
+                clause = bounds.after_last(reach, m.start()) or reach
                 if len(name) > m.start() - clause:  # the label lies further back: keep it in
                     clause = max(floor, m.start() - len(name))
                 end = m.end() + len(after) + 1 if after is not None else m.end()

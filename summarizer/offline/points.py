@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 from summarizer.normalize import HAN
-from summarizer.numbers import chinese_number
 from summarizer.offline.lexicon import (
     CONCRETE,
     CONTEXT_HEAD,
@@ -19,7 +18,7 @@ from summarizer.offline.lexicon import (
     classify_heading,
     sentence_class,
 )
-from summarizer.offline.outline import INLINE, SPEECH_ORDER, Node, Para, all_paras, splits
+from summarizer.offline.outline import Node, Para, all_paras, markers, splits
 from summarizer.offline.text import first_clause, sentences
 from summarizer.schemas import Section
 
@@ -59,24 +58,19 @@ def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
     A chain counts up from one; a link that does not fit is text, not a marker."""
     if not paras:
         return []
-    lo, hi = paras[0].start, paras[-1].end
     accepted: list[list[tuple[int, int]]] = []
     chain: list[tuple[int, int]] = []
     kind, expected = "", 0
-    for m in INLINE.finditer(text, lo, hi):
-        if m.group(4):  # 首先, 其次, 再次, 最后
-            this_kind = "首"
-            value = SPEECH_ORDER.get(m.group(4), expected if kind == "首" else 0)
-        else:
-            value = chinese_number(m.group(1) or m.group(2) or "") or 0
-            this_kind = "第" if m.group(1) else m.group(3)  # 第一…, 一是…: one kind per chain
-        at = m.start() + len(m.group()) - len(m.group().lstrip())
+    for marker in markers(text).within(paras[0].start, paras[-1].end):
+        value = marker.value
+        if value is None:  # 最后: the next link of a speech's chain, else nothing
+            value = expected if kind == "首" else 0
         if value == 1:
             if len(chain) >= 2:
                 accepted.append(chain)
-            chain, kind, expected = [(at, m.end())], this_kind, 2
-        elif chain and this_kind == kind and value == expected:
-            chain.append((at, m.end()))
+            chain, kind, expected = [(marker.at, marker.words)], marker.kind, 2
+        elif chain and marker.kind == kind and value == expected:
+            chain.append((marker.at, marker.words))
             expected += 1
     if len(chain) >= 2:
         accepted.append(chain)
@@ -102,7 +96,7 @@ def _link_end(text: str, paras: list[Para], at: int, limit: int) -> int:
     following = iter(p for p in paras if p.end > at)
     end = next(following).end
     for p in following:
-        if p.start >= limit or p.rank or INLINE.search(text, p.start, p.end):
+        if p.start >= limit or p.rank or markers(text).within(p.start, p.end):
             break
         end = p.end
     return min(end, limit)

@@ -8,18 +8,21 @@ Chinese 。、 stay as they are.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+
+import numpy as np
 
 from summarizer.normalize import HAN
 from summarizer.schemas import MIN_QUOTE_CHARS, Span
 
 __all__ = [
-    "BOUNDARY",
+    "BOUNDARY_MARKS",
     "CLAUSE",
     "CUT",
     "EDGE",
     "ENDS_SENTENCE",
-    "LABEL_STOP",
     "SENTENCE_END",
+    "Boundaries",
     "chinese_marks",
     "first_clause",
     "sentences",
@@ -38,25 +41,48 @@ CLAUSE = re.compile(f"[{_CLAUSE_MARKS}]")
 #: Where a span may be cut: any clause or sentence end.
 CUT = re.compile(f"[{_CLAUSE_MARKS}{_SENTENCE_MARKS}]")
 #: Where a figure's clause starts: any clause or sentence end, or a line break.
-BOUNDARY = re.compile(f"[{_SENTENCE_MARKS}\n{_CLAUSE_MARKS}]")
-#: What stops a metric's label, read backwards from its number.
-LABEL_STOP = _SENTENCE_MARKS + "\n" + _CLAUSE_MARKS
+BOUNDARY_MARKS = f"{_SENTENCE_MARKS}\n{_CLAUSE_MARKS}"
 #: A line that ends like a sentence is no heading and no title.
 ENDS_SENTENCE = re.compile(f"[{_SENTENCE_MARKS}]$")
 #: Stripped from both ends of a quote or a label.
 EDGE = " \t\n,、:;。!?\"'“”‘’()《》"
 
 
-def sentences(text: str, start: int, end: int) -> list[Span]:
-    """The sentences of ``text[start:end]`` worth quoting (edges stripped, long enough)."""
-    spans, pos = [], start
+class Boundaries:
+    """Where the text's clauses and sentences end (:data:`BOUNDARY_MARKS`), found once: the
+    last one before a figure is then a bisect, not a scan backwards per figure."""
+
+    def __init__(self, text: str) -> None:
+        # By array: a regex scan builds a match object per boundary (3x slower).
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        found = np.logical_or.reduce([codes == ord(mark) for mark in BOUNDARY_MARKS])
+        self.at: list[int] = np.flatnonzero(found).tolist()
+
+    def after_last(self, start: int, end: int) -> int | None:
+        """The position just after the last boundary in ``[start, end)``, or None."""
+        i = bisect_left(self.at, end) - 1
+        return self.at[i] + 1 if i >= 0 and self.at[i] >= start else None
+
+
+def sentences(text: str, start: int, end: int, most: int | None = None) -> list[Span]:
+    """The sentences of ``text[start:end]`` worth quoting (edges stripped, long enough);
+    the first ``most`` of them where given (a whole section's point needs only its first
+    few, and splitting all of it costs as much as the rest of the item)."""
+    found: list[Span] = []
+    pos = start
     for m in SENTENCE_END.finditer(text, start, end):
-        spans.append((pos, m.start()))
+        if most is not None and len(found) >= most:
+            return found
+        found += _quotable(text, pos, m.start())
         pos = m.end()
-    spans.append((pos, end))
-    return [
-        s for s in (strip_edges(text, a, b) for a, b in spans) if s[1] - s[0] >= MIN_QUOTE_CHARS
-    ]
+    if most is None or len(found) < most:
+        found += _quotable(text, pos, end)
+    return found
+
+
+def _quotable(text: str, start: int, end: int) -> list[Span]:
+    s = strip_edges(text, start, end)
+    return [s] if s[1] - s[0] >= MIN_QUOTE_CHARS else []
 
 
 def strip_edges(text: str, start: int, end: int) -> Span:
@@ -80,8 +106,10 @@ def trim(text: str, start: int, end: int, limit: int) -> Span:
 
 
 _WIDE = str.maketrans(",:;?!()", "，：；？！（）")
-#: ASCII punctuation the view folded, where it sits beside Chinese (not "12,345", "10:30").
-_FOLDED_MARK = re.compile(f"(?<=[{HAN}”’》）])[,:;?!)]|[,:;?!(](?=[{HAN}“‘《（])")
+#: ASCII punctuation the view folded, where it sits beside Chinese (not "12,345", "10:30"):
+#: a closing mark after Chinese, an opening one before it. The mark comes first and the
+#: lookarounds after it, so the scan skips to marks (3x faster than lookbehind first).
+_FOLDED_MARK = re.compile(f"[,:;?!()](?:(?<=[{HAN}”’》）][,:;?!)])|(?<=[,:;?!(])(?=[{HAN}“‘《（]))")
 
 
 def chinese_marks(text: str) -> str:
