@@ -237,6 +237,12 @@ def test_every_offline_quote_says_it_is_exact_and_meta_counts_them(doc_id):
             "全年主动公开规章 22 件，粉丝数累积超 3170 万。",
             [("22", None, "件"), ("3170", None, "万")],
         ),
+        # counting words of laws, problems and rounds; 部门 and 处理 are no units
+        (
+            "制定修订行政法规37部，发现问题12处，开展3轮",
+            [("37", None, "部"), ("12", None, "处"), ("3", None, "轮")],
+        ),
+        ("会同12部门，已处理5批", [("5", None, "批")]),
     ],
 )
 def test_figures_are_read_whole(text, figures):
@@ -436,6 +442,24 @@ def test_where_a_change_started_is_no_headline_figure():
     )
     values = [m.value for m in offline(text).metrics]
     assert "56.97" in values and values.index("56.97") < values.index("44.76")
+
+
+def test_a_change_is_named_by_what_changed_and_a_share_ranks_below_its_count():
+    text = (
+        "一、工作情况\n被判处三年有期徒刑以上刑罚的占比从45.4%降至21.3%。"
+        "全年受理依申请公开1191件，其中不予公开20件，占1.68%。\n"
+    )
+    found = {m.value: m for m in offline(text).metrics}
+    assert found["21.3"].name == "被判处三年有期徒刑以上刑罚的占比"  # not "…占比从45.4%"
+    assert found["45.4"].name == "被判处三年有期徒刑以上刑罚的占比"  # not "…占比从"
+    values = [m.value for m in offline(text).metrics]
+    assert values.index("20") < values.index("1.68")  # the share ranks below its count
+
+
+def test_a_figure_with_a_magnitude_is_no_small_figure():
+    text = "一、工作情况\n日均新设企业超过1.8万户，为企业减税降费约1.3万亿元，设立1个窗口。\n"
+    units = {m.value: m.unit for m in offline(text).metrics}
+    assert units == {"1.8": "万户", "1.3": "万亿元"}  # 1个窗口 stays out
 
 
 def test_problems_counted_and_settled_are_work_done_not_a_turn():

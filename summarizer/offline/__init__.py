@@ -25,6 +25,8 @@ to raw offsets through it, so every quote is verbatim and debris never is one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, compose_overview, verify
@@ -40,19 +42,37 @@ from summarizer.offline.header import (
 from summarizer.offline.items import item_of, once
 from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
-from summarizer.offline.outline import once_each, outline, paragraphs, until_appendix
-from summarizer.offline.points import find_points, heading_lines
+from summarizer.offline.outline import Para, once_each, outline, paragraphs, until_appendix
+from summarizer.offline.points import Point, find_points, heading_lines
 from summarizer.offline.text import Boundaries
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 
-__all__ = ["ENGINE_VERSION", "summarize_offline"]
+__all__ = ["ENGINE_VERSION", "Reading", "read_report", "summarize_offline"]
 
 ENGINE_VERSION = "offline-1"
 
 
-def summarize_offline(doc: Document) -> ReportSummary:
-    """Summarize ``doc`` from its own structure; fast, local, deterministic."""
+@dataclass(frozen=True)
+class Reading:
+    """What the engine reads from a report before it writes the summary."""
+
+    text: str  # the normalized view
+    paras: list[Para]
+    title: str | None
+    points: list[Point]
+    figures: Figures
+    bounds: Boundaries
+
+    @property
+    def figure_points(self) -> list[Point]:
+        """Where figures are read from: the points, and headings that run on into text."""
+        return self.points + heading_lines(self.paras, self.points)
+
+
+def read_report(doc: Document) -> Reading:
+    """Steps 1–3 (outline, sections, points) and the figures, for the summary and for
+    experiments that rank or classify what was read (``eval/lodo_metrics.py``)."""
     text = doc.normalized.view.text
     paras = once_each(text, until_appendix(text, paragraphs(text)))
     title = title_of(text)
@@ -60,12 +80,19 @@ def summarize_offline(doc: Document) -> ReportSummary:
     for point in points:
         if point.section is None:
             point.section = sentence_class(text[point.body : point.end][:60])
+    return Reading(text, paras, title, points, Figures(text), Boundaries(text))
+
+
+def summarize_offline(doc: Document) -> ReportSummary:
+    """Summarize ``doc`` from its own structure; fast, local, deterministic."""
+    reading = read_report(doc)
+    text, paras, title, points = reading.text, reading.paras, reading.title, reading.points
     units = organizations(text)
     speakers = speakers_of(text, units, paras)
-    figures, bounds = Figures(text), Boundaries(text)
     sections: dict[Section, list[Item]] = {s: [] for s in SECTIONS}
     for point in points:
-        made = item_of(doc, figures, bounds, point, speaker_of(text, point, speakers))
+        unit = speaker_of(text, point, speakers)
+        made = item_of(doc, reading.figures, reading.bounds, point, unit)
         if made is not None and point.section is not None:
             sections[point.section].append(made)
     sections = {s: once(items) for s, items in sections.items()}
@@ -86,7 +113,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         achievements=sections["achievements"],
         problems=sections["problems"],
         plans=sections["plans"],
-        metrics=metrics(doc, figures, bounds, points + heading_lines(paras, points)),
+        metrics=metrics(doc, reading.figures, reading.bounds, reading.figure_points),
         meta=Meta(
             backend="offline",
             engine_version=ENGINE_VERSION,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizer.offline.figures import MAGNITUDE, Figures, parts
@@ -14,7 +15,16 @@ from summarizer.offline.text import EDGE, Boundaries, strip_edges
 from summarizer.read import Document
 from summarizer.schemas import Metric
 
-__all__ = ["metrics"]
+__all__ = [
+    "WEIGHTS",
+    "Candidate",
+    "Signals",
+    "Weights",
+    "candidates",
+    "headline_count",
+    "metrics",
+    "score",
+]
 
 _UNIT_WEIGHT = {
     "%": 3.5, "个百分点": 3.0, "百分点": 3.0, "万元": 3.0, "亿元": 3.0, "元": 2.0, "万": 2.2,
@@ -32,7 +42,7 @@ _KEY_TERMS = re.compile(
 _NORMATIVE = re.compile(r"每年应|应当|至少|不少于|不低于|力争|目标|计划|拟")
 _LABEL_LEAD = re.compile(r"^(今年以来|今年|目前|截至目前|截止目前|其中|全年|共计|累计|已经|同时)+")
 _LABEL_TAIL = re.compile(
-    r"(达到|降至|升至|增至|减至|提高到|提升至|达|为|是|约|近|共计|共|计|累计|合计|总计|超过|超|逾|了|到|至|已)+$"
+    r"(达到|降至|升至|增至|减至|提高到|提升至|达|为|是|约|近|共计|共|计|累计|合计|总计|超过|超|逾|了|到|至|已|从|由)+$"
 )
 _LIST_MARKER = re.compile(
     r"^(\(\d{1,2}\)|\d{1,2}[.、)]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、是要])"
@@ -48,12 +58,16 @@ _LABEL_CHARS = 24
 #: How far back (characters) a metric's evidence reaches for the start of its clause.
 _CLAUSE_REACH = 30
 _RATES = ("%", "个百分点", "百分点")
-#: Units whose figures count even below 2 ("1.5万元", "0.8%").
-_SMALL_UNITS = (*_RATES[:1], "万元", "亿元", "万")
+#: Units whose figures count even below 2 ("0.8%"); so does any figure with a magnitude
+#: ("1.8万户", "1.3万亿元": 18,000 and 13,000 hundred million).
+_SMALL_UNITS = _RATES[:1]
 #: Ordinals that are results ("排名第3名"), unlike "第2次会议".
 _RANK_UNITS = ("名", "位")
 #: A rate that is the change of another figure, by the end of its label.
 _CHANGE = re.compile(r"同比|环比|上升|下降|增长|增加|减少|提高|降低|年均|分别")
+#: A label that ends where a change started ("占比从45.4%", "关税总水平由10.5%"): the
+#: figure it reached is named by what comes before.
+_SINCE = re.compile(r"^(.{2,}?)(?:从|由)[^从由]{0,8}\d[^从由]{0,8}$")
 #: What follows the figure a change started from.
 _CHANGED_TO = re.compile(r"(提高|提升|增加|增长|上升|下降|降低|减少|压缩|缩短)?(到|至)")
 #: What stands before a figure whose name comes after it: 对186人…, 将118人….
@@ -91,19 +105,24 @@ class Weights:
     magnitude: float = 0.5
     #: Where a change started ("从44.76%提高到…"): the figure it reached is the headline.
     origin: float = -2.5
+    #: A figure after another in its clause: its share or its part ("20件，占1.68%").
+    after_figure: float = -1.5
 
 
 WEIGHTS = Weights()
 
 
 @dataclass
-class _Candidate:
+class Candidate:
+    """A figure that could be a headline one: what it is, where its quote lies (view
+    offsets), and the signals it is ranked by."""
+
     value: str
     unit: str
     name: str
     start: int
     end: int
-    score: float
+    signals: Signals
 
 
 _PAIRS = (("“", "”"), ("(", ")"), ("《", "》"), ("‘", "’"))
@@ -121,16 +140,20 @@ def _balanced(label: str) -> str:
     return label.strip()
 
 
-def _label(text: str, bounds: Boundaries, number_start: int, floor: int) -> str:
-    """The words before a figure, back to the clause's start (never before ``floor``)."""
+def _label(text: str, bounds: Boundaries, number_start: int, floor: int) -> tuple[str, int]:
+    """The words before a figure, back to the clause's start (never before ``floor``),
+    and where that clause starts."""
     start = number_start
     if start > floor:
         start = bounds.after_last(floor, number_start) or floor
     label = _LIST_MARKER.sub("", text[start:number_start].strip(EDGE))
-    label = _balanced(_LABEL_TAIL.sub("", _LABEL_LEAD.sub("", label)))
+    label = _LABEL_TAIL.sub("", _LABEL_LEAD.sub("", label))
+    if (since := _SINCE.match(label)) is not None:
+        label = since.group(1)
+    label = _balanced(label)
     if not label and start > floor + 1:  # "……85件": the clause before names it
         return _label(text, bounds, start - 1, floor)
-    return label[-_LABEL_CHARS:]
+    return label[-_LABEL_CHARS:], start
 
 
 def _unit_weight(unit: str) -> float:
@@ -151,28 +174,76 @@ def _named_after(text: str, at: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _score(
-    unit: str, name: str, number: float, point: Point, sentence: str, approximate: bool
-) -> float:
-    w = WEIGHTS
-    score = _unit_weight(unit)
-    score += w.key_term if _KEY_TERMS.search(name) else 0.0
-    score += w.rate if unit in _RATES else min(w.size_cap, math.log10(number + 1) * w.size)
-    score += w.achievement if point.section == "achievements" else 0.0
-    score += w.breakdown if "其中" in sentence else 0.0
-    score += w.approximate if approximate else 0.0
-    score += w.unnamed if len(name) < 2 else 0.0
-    score += w.change if unit in _RATES and _CHANGE.search(name[-8:]) else 0.0
-    return score
+@dataclass(frozen=True)
+class Signals:
+    """What a figure's headline score is read from: one field per :class:`Weights` term."""
+
+    unit: float  # the unit's weight (a magnitude before it included)
+    key_term: bool
+    rate: bool
+    size: float  # log10(value + 1)
+    achievement: bool
+    breakdown: bool
+    approximate: bool
+    unnamed: bool
+    change: bool
+    origin: bool
+    after_figure: bool
 
 
-def metrics(
-    doc: Document, figures: Figures, bounds: Boundaries, points: list[Point]
-) -> list[Metric]:
-    view = doc.normalized.view
-    text = view.text
+def _signals(
+    unit: str,
+    name: str,
+    number: float,
+    point: Point,
+    sentence: str,
+    approximate: bool,
+    origin: bool,
+    after_figure: bool,
+) -> Signals:
+    rate = unit in _RATES
+    return Signals(
+        unit=_unit_weight(unit),
+        key_term=bool(_KEY_TERMS.search(name)),
+        rate=rate,
+        size=math.log10(number + 1),
+        achievement=point.section == "achievements",
+        breakdown="其中" in sentence,
+        approximate=approximate,
+        unnamed=len(name) < 2,
+        change=rate and bool(_CHANGE.search(name[-8:])),
+        origin=origin,
+        after_figure=after_figure,
+    )
+
+
+def score(s: Signals, w: Weights = WEIGHTS) -> float:
+    """A figure's headline score: its unit's weight, plus each signal's weight."""
+    total = s.unit
+    total += w.key_term if s.key_term else 0.0
+    total += w.rate if s.rate else min(w.size_cap, s.size * w.size)
+    total += w.achievement if s.achievement else 0.0
+    total += w.breakdown if s.breakdown else 0.0
+    total += w.approximate if s.approximate else 0.0
+    total += w.unnamed if s.unnamed else 0.0
+    total += w.change if s.change else 0.0
+    total += w.origin if s.origin else 0.0
+    total += w.after_figure if s.after_figure else 0.0
+    return total
+
+
+def candidates(
+    doc: Document,
+    figures: Figures,
+    bounds: Boundaries,
+    points: list[Point],
+    rank: Callable[[Signals], float] = score,
+) -> list[Candidate]:
+    """Every figure of the reported parts that could be a headline one, once per (value,
+    unit): where a figure recurs, its best-ranked mention."""
+    text = doc.normalized.view.text
     ends = [m.start() for m in _SENTENCE_STOP.finditer(text)]  # once, not per figure
-    candidates: dict[tuple[str, str], _Candidate] = {}
+    found: dict[tuple[str, str], Candidate] = {}
     for point in points:
         if point.section == "plans":
             continue  # targets, not facts
@@ -182,30 +253,57 @@ def metrics(
                 continue
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
-            name = _label(text, bounds, m.start(), floor)
+            name, clause_start = _label(text, bounds, m.start(), floor)
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
             if after is not None:  # "对186人发出限制消费令": what is counted follows
                 name = after
             number = float(value)
-            if number < 2 and unit not in _SMALL_UNITS:
+            if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
             sentence_text = text[floor : m.start()]
             if _NORMATIVE.search(sentence_text):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
-            score = _score(unit, name, number, point, sentence_text, bool(approx))
-            if _CHANGED_TO.match(text, m.end()):
-                score += WEIGHTS.origin  # "从44.76%提高到56.97%": the headline is where it went
+            # "从44.76%提高到56.97%": the headline is where it went
+            origin = bool(_CHANGED_TO.match(text, m.end()))
+            # "不予公开20件，占1.68%", "办结1191件（含上年结转189件）": a share or a part
+            # of the figure its clause gives first
+            # (not where the figure before is where a change started: "从44.76%提高到…")
+            after_figure = any(
+                not _CHANGED_TO.match(text, prior.end())
+                for prior in figures.matches_within(clause_start, m.start())
+            )
+            signals = _signals(
+                unit, name, number, point, sentence_text, bool(approx), origin, after_figure
+            )
             key = (value, unit)
-            if key not in candidates or candidates[key].score < score:
+            if key not in found or rank(found[key].signals) < rank(signals):
                 reach = max(floor, m.start() - _CLAUSE_REACH)
                 clause = bounds.after_last(reach, m.start()) or reach
                 if len(name) > m.start() - clause:  # the label lies further back: keep it in
                     clause = max(floor, m.start() - len(name))
                 end = m.end() + len(after) + 1 if after is not None else m.end()
                 a, b = strip_edges(text, clause, min(end, len(text)))
-                candidates[key] = _Candidate(value, unit, name or unit, a, b, score)
-    keep = min(_MAX_METRICS, max(_MIN_METRICS, len(text) // _CHARS_PER_METRIC))
-    ranked = sorted(candidates.values(), key=lambda c: -c.score)[:keep]
+                found[key] = Candidate(value, unit, name or unit, a, b, signals)
+    return list(found.values())
+
+
+def headline_count(text: str) -> int:
+    """How many metrics a report of this length keeps."""
+    return min(_MAX_METRICS, max(_MIN_METRICS, len(text) // _CHARS_PER_METRIC))
+
+
+def metrics(
+    doc: Document,
+    figures: Figures,
+    bounds: Boundaries,
+    points: list[Point],
+    rank: Callable[[Signals], float] = score,
+) -> list[Metric]:
+    """The report's headline figures: its candidates, best ``rank`` first, cut to
+    :func:`headline_count`, each quoted with its clause."""
+    view = doc.normalized.view
+    found = candidates(doc, figures, bounds, points, rank)
+    ranked = sorted(found, key=lambda c: -rank(c.signals))[: headline_count(view.text)]
     metrics = []
     for c in ranked:
         pieces = doc.normalized.quotable(view.raw_span(c.start, c.end), min_chars=1)
