@@ -240,3 +240,25 @@ def test_a_unit_the_evidence_does_not_write_is_still_refused():
             {"name": "用户", "value": "60", "unit": "万元", "evidence": "注册用户达到60万余人"},
             context=context(raw),
         )
+
+
+def test_a_quote_across_a_page_footer_shows_the_report_text_not_the_footer():
+    """A PDF's page footer ("— 2 —") between two lines is dropped from the view; a quote
+    that runs across it is cut around it, so its figures are the report's, and a quote of
+    text with pinyin debris inside stays whole (an inline removal cuts nothing)."""
+    first = "全年完成市政府及市政府办公厅公文公开属性审查166件、"
+    raw = "一、总体情况\n" + first + "\n— 2 —\n发布审查330件，现(xiàn)场答复公众来信58件。\n"
+    n = normalize(raw)
+    assert "— 2 —" not in n.view.text
+    quote = "审查166件、发布审查330件"
+    at = n.key.text.index(fold(quote))
+    span = n.key.raw_span(at, at + len(fold(quote)))
+    assert "— 2 —" in raw[span[0] : span[1]]  # the raw span covers the footer…
+    pieces = n.quotable(span, min_chars=5)
+    assert [raw[a:b] for a, b in pieces] == ["审查166件、", "发布审查330件"]  # …its quotes do not
+    located = GroundedSource(n).match(quote)
+    assert isinstance(located, tuple)
+    assert [raw[p.span[0] : p.span[1]] for p in located] == ["审查166件、", "发布审查330件"]
+    at = n.key.text.index(fold("现场答复公众来信"))
+    span = n.key.raw_span(at, at + len(fold("现场答复公众来信")))
+    assert n.quotable(span, min_chars=5) == [span]  # "(xiàn)" is inside, as written

@@ -27,13 +27,14 @@ lookups that make long texts fast in :mod:`._vector`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from summarizer.normalize.chars import HAN, JOIN, Unjoinable, to_simplified
 from summarizer.normalize.debris import is_debris_line
-from summarizer.normalize.mapped import MappedText
+from summarizer.normalize.mapped import MappedText, trimmed
 from summarizer.normalize.markup import is_html, markup_free
 from summarizer.normalize.stages import CHARACTER, DOCUMENT, KEY, MARKUP, SPACES, run, run_plain
 from summarizer.numbers import numbers_in, numbers_in_words
@@ -100,12 +101,34 @@ class NormalizedText:
         """Whether the raw file is a saved web page (its view is the visible text)."""
         return is_html(self.raw)
 
+    @cached_property
+    def _dropped(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """The raw ranges of the lines the view left out, and where each ends."""
+        dropped = self.view.dropped_lines(self.raw)
+        return dropped, [b for _, b in dropped]
+
+    def _around_dropped(self, span: tuple[int, int]) -> list[tuple[int, int]]:
+        dropped, ends = self._dropped
+        start, end = span
+        pieces, at = [], start
+        for a, b in dropped[bisect_right(ends, start) :]:
+            if a >= end:
+                break
+            pieces.append((at, a))
+            at = max(at, b)
+        pieces.append((at, end))
+        return pieces
+
     def quotable(self, span: tuple[int, int], *, min_chars: int) -> list[tuple[int, int]]:
-        """The raw spans a quote of ``span`` may show: ``span`` itself, or on a web page
-        its pieces around any inline markup (``<b>``, ``&nbsp;``), so no quote shows a tag."""
-        if not self.is_page:
-            return [span]
-        return markup_free(self.raw, span, min_chars=min_chars)
+        """The raw spans a quote of ``span`` may show: ``span`` itself, or its pieces around
+        lines the view dropped (a page footer, a debris line) and, on a web page, around
+        any inline markup (``<b>``, ``&nbsp;``): no quote shows what is not report text."""
+        pieces = self._around_dropped(span)
+        if self.is_page:
+            pieces = [p for piece in pieces for p in markup_free(self.raw, piece, min_chars=1)]
+        elif pieces == [span]:
+            return pieces  # the common case: the quote as it is
+        return trimmed(self.raw, pieces, min_chars)
 
 
 def normalize(raw: str) -> NormalizedText:

@@ -20,7 +20,7 @@ from array import array
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 
-from summarizer.normalize.mapped import MappedText
+from summarizer.normalize.mapped import MappedText, trimmed
 
 __all__ = ["is_html", "markup_free", "visible_text"]
 
@@ -141,15 +141,7 @@ def markup_free(raw: str, span: tuple[int, int], *, min_chars: int) -> list[tupl
         pieces.append((at, m.start()))
         at = m.end()
     pieces.append((at, end))
-    kept = []
-    for a, b in pieces:
-        while a < b and raw[a].isspace():
-            a += 1
-        while b > a and raw[b - 1].isspace():
-            b -= 1
-        if b - a >= min_chars:
-            kept.append((a, b))
-    return kept
+    return trimmed(raw, pieces, min_chars)
 
 
 class _Reader(HTMLParser):
