@@ -78,7 +78,8 @@ def is_debris_line(line: str) -> bool:
         return True
     if len(line) <= _SHORT and _SHORT_DEBRIS.search(line) and not _SENTENCE_END.search(line):
         return True
-    return len(line) <= _NAV_LINE_MAX and _is_nav(line)
+    # four words or more: split no further than that to know (most lines have none)
+    return len(line) <= _NAV_LINE_MAX and len(line.split(None, 3)) > 3 and _is_nav(line)
 
 
 def drop_debris(mt: MappedText) -> MappedText:
