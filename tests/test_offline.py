@@ -40,9 +40,7 @@ def assert_verbatim(summary: ReportSummary, raw: str) -> None:
         assert m.value in m.evidence.replace(",", "")
 
 
-@pytest.mark.parametrize(
-    "path", [corpus_path(d) for d in DOC_IDS] + FIXTURES, ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", [corpus_path(d) for d in DOC_IDS] + FIXTURES, ids=lambda p: p.stem)
 def test_every_quote_is_verbatim_and_passes_the_llm_validators(path):
     """The offline output obeys the same grounding rules a model's answer must."""
     doc = read_document(path)
@@ -456,6 +454,29 @@ def test_two_figures_of_one_name_are_told_apart_by_their_subject():
     assert "9.8" not in names and names["7.5"] == "关税总水平"  # 7.5%'s quote shows 9.8%
     for m in summary.metrics:  # the quote shows the subject the name gives
         assert m.name.split("（")[-1].rstrip("）") in m.evidence
+
+
+def test_a_bilingual_report_is_summarized_from_its_chinese():
+    """Each line followed by its English translation: the English (and its headings) would
+    repeat every point; a Chinese sentence naming a product in Latin letters is Chinese."""
+    text = (
+        "2023年度工作总结\n2023 Annual Work Summary\n\n一、主要工作成效\nI. Main achievements\n"
+        "全年共受理案件1200件，审结1150件，结案率95.8%。\n"
+        "We accepted 1,200 cases in the year and concluded 1,150, a clearance rate of 95.8%.\n"
+        "上线GitHub Copilot辅助办公，文书撰写效率提升30%。\n"
+        "We launched GitHub Copilot for office work, writing documents 30% faster.\n"
+        "二、存在的问题\nII. Problems\n案多人少矛盾依然突出，审判力量不足。\n"
+        "The imbalance between caseload and staff remains acute.\n"
+        "三、下一步工作计划\nIII. Plans for next year\n进一步加强队伍建设，提升审判质效。\n"
+        "We will further strengthen the team and improve trial quality.\n"
+    )
+    summary = offline(text)
+    items = summary.achievements + summary.problems + summary.plans
+    assert not [
+        i.text for i in items if re.search(r"[A-Za-z]{4,}", i.text.replace("GitHub Copilot", ""))
+    ]
+    assert [len(summary.achievements), len(summary.problems), len(summary.plans)] == [2, 1, 1]
+    assert "GitHub Copilot" in summary.achievements[1].text
 
 
 def test_a_figure_with_a_magnitude_is_no_small_figure():

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from summarizer.normalize.chars import HAN, JOIN, Unjoinable, to_simplified
+from summarizer.normalize.chars import HAN, HAN_RANGES, JOIN, Unjoinable, to_simplified
 from summarizer.normalize.debris import is_debris_line
 from summarizer.normalize.mapped import MappedText, trimmed
 from summarizer.normalize.markup import is_html, markup_free
@@ -43,6 +43,7 @@ __all__ = [
     "FRAGMENT_KEY",
     "FRAGMENT_VIEW",
     "HAN",
+    "HAN_RANGES",
     "VIEW",
     "MappedText",
     "NormalizedText",

@@ -24,6 +24,7 @@ __all__ = [
     "CIRCLED",
     "CR",
     "HAN",
+    "HAN_RANGES",
     "INVISIBLE",
     "JOIN",
     "ONE_SPACE",
@@ -46,9 +47,11 @@ __all__ = [
     "width_text",
 ]
 
-#: Han characters, as a regex class body: CJK Unified Ideographs and Extension A (the
-#: view folds compatibility ideographs into these). The one definition the package uses.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+#: Han characters: CJK Unified Ideographs and Extension A (the view folds compatibility
+#: ideographs into these), as code point ranges and as a regex class body. The one
+#: definition the package uses.
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+HAN = "".join(f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES)
 
 # --------------------------------------------------------------------------- width
 

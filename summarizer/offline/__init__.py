@@ -42,7 +42,14 @@ from summarizer.offline.header import (
 from summarizer.offline.items import item_of, once
 from summarizer.offline.lexicon import sentence_class
 from summarizer.offline.metrics import metrics
-from summarizer.offline.outline import Para, once_each, outline, paragraphs, until_appendix
+from summarizer.offline.outline import (
+    Para,
+    in_chinese,
+    once_each,
+    outline,
+    paragraphs,
+    until_appendix,
+)
 from summarizer.offline.points import Point, find_points, heading_lines
 from summarizer.offline.text import Boundaries
 from summarizer.read import Document
@@ -74,7 +81,7 @@ def read_report(doc: Document) -> Reading:
     """Steps 1–3 (outline, sections, points) and the figures, for the summary and for
     experiments that rank or classify what was read (``eval/lodo_metrics.py``)."""
     text = doc.normalized.view.text
-    paras = once_each(text, until_appendix(text, paragraphs(text)))
+    paras = once_each(text, until_appendix(text, in_chinese(text, paragraphs(text))))
     title = title_of(text)
     points = find_points(text, outline(paras), title)
     for point in points:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from summarizer.numbers import chinese_number
 from summarizer.offline.lexicon import CONTEXT_HEAD, classify_heading
-from summarizer.offline.text import ENDS_SENTENCE, SENTENCE_END
+from summarizer.offline.text import ENDS_SENTENCE, SENTENCE_END, latin_heavy
 
 __all__ = [
     "HEADING",
@@ -23,6 +23,7 @@ __all__ = [
     "Node",
     "Para",
     "all_paras",
+    "in_chinese",
     "markers",
     "once_each",
     "outline",
@@ -179,6 +180,20 @@ def until_appendix(text: str, paras: list[Para]) -> list[Para]:
         if n and para.start > len(text) // 2 and _APPENDIX.match(text, para.start):
             return paras[:n]
     return paras
+
+
+#: A paragraph with this many Latin letters, and more than ``_FOREIGN_SHARE`` times as
+#: many as Chinese characters, is in another language ("GitHub Copilot使用量增长30%" is not).
+_FOREIGN_LETTERS = 8
+_FOREIGN_SHARE = 4
+
+
+def in_chinese(text: str, paras: list[Para]) -> list[Para]:
+    """The paragraphs in Chinese: a bilingual report's English lines (its translation,
+    which would repeat every point, and its English headings) are not read."""
+    spans = [(p.start, p.end) for p in paras]
+    foreign = latin_heavy(text, spans, _FOREIGN_LETTERS, _FOREIGN_SHARE)
+    return [para for para, other in zip(paras, foreign, strict=True) if not other]
 
 
 def once_each(text: str, paras: list[Para]) -> list[Para]:
