@@ -479,6 +479,16 @@ def test_a_bilingual_report_is_summarized_from_its_chinese():
     assert "GitHub Copilot" in summary.achievements[1].text
 
 
+def test_a_short_sentence_under_a_problems_heading_is_a_point():
+    text = (
+        "一、工作情况\n全年受理案件1200件，审结1150件。\n二、存在的问题\n队伍建设有待加强。\n"
+        "信息化水平不高。\n三、下一步打算\n狠抓队伍建设。\n中华人民共和国著作权法\n"
+    )
+    summary = offline(text)
+    assert [i.text for i in summary.problems] == ["队伍建设有待加强", "信息化水平不高"]
+    assert [i.text for i in summary.plans] == ["狠抓队伍建设"]  # a footer line is no plan
+
+
 def test_a_figure_with_a_magnitude_is_no_small_figure():
     text = "一、工作情况\n日均新设企业超过1.8万户，为企业减税降费约1.3万亿元，设立1个窗口。\n"
     units = {m.value: m.unit for m in offline(text).metrics}

@@ -19,7 +19,7 @@ from summarizer.offline.lexicon import (
     sentence_class,
 )
 from summarizer.offline.outline import Node, Para, all_paras, markers, splits
-from summarizer.offline.text import first_clause, sentences
+from summarizer.offline.text import ENDS_SENTENCE, first_clause, sentences
 from summarizer.schemas import Section
 
 __all__ = ["Point", "find_points", "heading_lines"]
@@ -47,8 +47,11 @@ _CJK = re.compile(f"[{HAN}]")
 _TURN_OPENS = 10
 #: A speech's closing call ("同志们，让我们…") ends the last point, never continues it.
 _CLOSING = re.compile(r"同志们|各位(代表|同志|领导)|让我们")
-#: Shorter paragraphs are salutations and transitions ("各位代表!"), not points.
+#: Shorter paragraphs are salutations and transitions ("各位代表!"), not points; under a
+#: problems or plans heading a sentence may be that short ("队伍建设有待加强。"); a
+#: salutation, or a footer line without a sentence's end, not.
 _MIN_PARAGRAPH = 12
+_MIN_ADMITTED = 6
 
 
 def _chains(text: str, paras: list[Para]) -> list[tuple[int, int]]:
@@ -226,7 +229,9 @@ def _paragraph_points(
             points += [Point(a, b, a, "problems", category) for a, b in spans[k + 1 :]]
             mode = "problems"  # what follows the turn is what the report admits
             continue
-        if para.end - para.start < _MIN_PARAGRAPH or _CLOSING.match(text, para.body):
+        admitted = mode != "achievements" and ENDS_SENTENCE.search(text[para.start : para.end])
+        shortest = _MIN_ADMITTED if admitted else _MIN_PARAGRAPH
+        if para.end - para.start < shortest or _CLOSING.match(text, para.body):
             continue  # a salutation, or a speech's closing call
         if by_sentence and mode == "achievements":
             runs = _sentence_points(text, [para])
