@@ -489,6 +489,19 @@ def test_a_short_sentence_under_a_problems_heading_is_a_point():
     assert [i.text for i in summary.plans] == ["狠抓队伍建设"]  # a footer line is no plan
 
 
+def test_a_self_check_reads_causes_as_problems_and_remedies_as_plans():
+    text = (
+        "关于作风建设的自查报告\n一、自查情况\n对照要求逐项自查，共梳理台账56本，检查案卷320卷。\n"
+        "二、存在问题\n（一）学习不够深入，存在以干代学现象。\n（二）服务意识不强，窗口办事效率不高。\n"
+        "三、原因分析\n（一）理论学习重视不够，没有把学习摆在重要位置。\n"
+        "四、整改措施\n（一）加强理论学习，每月集中学习不少于2次。\n（二）优化办事流程，压缩办理时限。\n"
+    )
+    summary = offline(text)
+    assert [i.text[:4] for i in summary.problems] == ["学习不够", "服务意识", "理论学习"]
+    assert [i.text[:4] for i in summary.plans] == ["加强理论", "优化办事"]
+    assert [i.text[:4] for i in summary.achievements] == ["对照要求"]
+
+
 def test_a_figure_with_a_magnitude_is_no_small_figure():
     text = "一、工作情况\n日均新设企业超过1.8万户，为企业减税降费约1.3万亿元，设立1个窗口。\n"
     units = {m.value: m.unit for m in offline(text).metrics}

@@ -28,16 +28,20 @@ __all__ = [
 PROBLEM_HEAD = re.compile(
     r"^(存在|面临|当前|突出|主要)?的?(问题|困难|不足|短板|差距|瓶颈|挑战)"
     r"|(问题|困难|不足|短板|差距|薄弱环节|瓶颈|挑战|失误)(及.{0,8}|和.{0,8})?$"
+    r"|原因分析|原因剖析|产生的原因|问题根源"  # why the problems arose: still the problems
 )
 # Not a bare 建议: 代表建议办理情况 reports work done.
 PLAN_HEAD = re.compile(
     r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
     r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)|"
-    r"工作任务|总体要求|政策取向|重点任务|主要任务"
+    r"工作任务|总体要求|政策取向|重点任务|主要任务|"
+    # a self-check's remedies, a plan's aims and means
+    r"整改措施|改进措施|整改方向|改进方向|工作目标|主要目标|奋斗目标|保障措施"
 )
 ACHIEVEMENT_HEAD = re.compile(
     r"基本情况|做法|成效|成绩|亮点|进展|经验|主要工作|开展情况|完成情况|工作情况|取得|特色|创新|成果|回顾|"
-    r"调解过程|办理过程|办案过程|处理过程|裁判结果|处理结果|调解结果|办理结果|执行结果|工作措施"
+    r"调解过程|办理过程|办案过程|处理过程|裁判结果|处理结果|调解结果|办理结果|执行结果|工作措施|"
+    r"落实情况|整改情况"
 )
 #: Sections that give context, not results: a case's facts, its commentary.
 CONTEXT_HEAD = re.compile(
