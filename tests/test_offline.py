@@ -502,6 +502,33 @@ def test_a_self_check_reads_causes_as_problems_and_remedies_as_plans():
     assert [i.text[:4] for i in summary.achievements] == ["对照要求"]
 
 
+def test_a_personal_report_names_its_unit_and_ends_before_its_closing_formula():
+    text = (
+        "2023年个人述职报告\n各位领导、同事：\n本人2023年担任XX县人民法院民事审判庭庭长，现报告如下：\n"
+        "一、审判业绩\n全年共审结各类民事案件386件，结案率97.5%。\n"
+        "二、今后努力方向\n一是加强学习，提升司法能力；二是加强调研，撰写调研文章不少于2篇。\n"
+        "以上是我的述职报告，请各位领导和同事批评指正。\n"
+    )
+    summary = offline(text)
+    assert summary.organization == "XX县人民法院"  # not "担任XX县人民法院"
+    assert [i.text for i in summary.plans] == [
+        "加强学习，提升司法能力",
+        "加强调研，撰写调研文章不少于2篇",
+    ]
+
+
+def test_a_meetings_directives_are_its_plans_and_its_findings_are_not():
+    text = (
+        "XX区政府常务会议纪要\n2023年5月10日，区长主持召开区政府第12次常务会议，审议通过了《老旧小区改造实施方案》。\n"
+        "会议指出，今年以来全区共完成老旧小区改造32个，惠及居民1.2万户。\n"
+        "会议强调，要进一步加快项目建设进度，确保年底前全部完工。\n"
+        "会议要求，各相关部门要加强协调配合，压实工作责任。\n"
+    )
+    summary = offline(text)
+    assert [i.text[:4] for i in summary.plans] == ["会议强调", "会议要求"]
+    assert [i.text[:4] for i in summary.achievements] == ["2023", "会议指出"]
+
+
 def test_a_figure_with_a_magnitude_is_no_small_figure():
     text = "一、工作情况\n日均新设企业超过1.8万户，为企业减税降费约1.3万亿元，设立1个窗口。\n"
     units = {m.value: m.unit for m in offline(text).metrics}

@@ -21,9 +21,12 @@ _ORG_SUFFIX = re.compile(
     r"人大常委会|监察委员会|税务局|市场监督管理局|街道办事处|委员会"
 )
 _ORG_STOP = set('的在和与及对向为是由把被将从于以等也并、,。;:!?"“”《》()年月日 \n我本该其这那')
-#: Words that make what follows a class of units, not one ("全省法院", "上级法院").
+#: Words that make what follows a class of units, not one ("全省法院", "上级法院"), and
+#: the verbs a person's report puts before its unit ("本人担任XX县人民法院…"): what
+#: precedes the last of them is no part of the name.
 _GENERIC = re.compile(
-    r"各级|全市|全省|全国|全区|全县|上级|下级|基层|两级|三级|有关|相关|各地|其他|中共|各|全"
+    r"各级|全市|全省|全国|全区|全县|上级|下级|基层|两级|三级|有关|相关|各地|其他|中共|各|全|"
+    r"担任|现任|任职于|就职于|调任|调入|来到|进入"
 )
 _PLACE = re.compile(r"[省市县区州旗镇乡村盟]|X|某|[甲乙丙丁]")
 _YEAR = re.compile(r"(20\d\d) ?年(度|上半年|下半年|第[一二三四]季度)?")

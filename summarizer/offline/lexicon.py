@@ -75,10 +75,13 @@ PROBLEM_CUE = re.compile(
     r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
     r"(存在|仍有|还有|面临|出现).{0,30}(问题|困难|挑战|矛盾|风险|隐患)"
 )
-#: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，").
+#: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，"); a
+#: meeting's directives open with the meeting ("会议强调，要…"; not "会议指出", a finding).
 PLAN_CUE = re.compile(
-    r"^(?:[^,。]{0,8}[,:])?(下一步|下一阶段|下阶段|今后|明年|来年|接下来|我们将|拟|计划|力争|"
-    r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入)"
+    r"^(?:(?:会议|会上)(?:强调|要求|提出|部署|明确)|"
+    r"(?:[^,。]{0,8}[,:])?(下一步|下一阶段|下阶段|今后|明年|来年|接下来|我们将|拟|计划|力争|"
+    r"将继续|将进一步|将持续|将着力|将全力|将加快|将坚持|将深入|"
+    r"要(?:进一步|继续|持续|加快|加强|切实|着力|坚持|全力|深入|扎实)))"
 )
 #: Where a report turns from its results to what it admits, without a heading:
 #: "在充分肯定成绩的同时，要清醒看到…", "我们也清醒认识到…", "工作中还存在一些不足".
