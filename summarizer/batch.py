@@ -1,6 +1,6 @@
 """Batch summarization of whole folders: fast, resumable, nothing lost.
 
-* **Inputs** (:func:`collect`): files, folders (recursive, ``*.txt`` by default)
+* **Inputs** (:func:`collect`): files, folders (recursive; text, Markdown and web pages by default)
   and list files. A document's ``doc_id`` is its path relative to the folder it
   was found under, without the suffix (``2023/court-a``), so ids are unique and
   stable across runs.
@@ -30,12 +30,13 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError
+from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
 from summarizer.records import error_record, is_error_record
@@ -53,74 +54,7 @@ __all__ = [
     "summarize_batch",
 ]
 
-DEFAULT_GLOB = "*.txt"
 DEFAULT_CONCURRENCY = 8
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to summarize."""
-
-    path: Path
-    doc_id: str
-
-
-def collect(
-    inputs: Iterable[str | os.PathLike[str]],
-    *,
-    glob: str = DEFAULT_GLOB,
-    list_files: Iterable[str | os.PathLike[str]] = (),
-) -> list[Job]:
-    """The jobs for ``inputs`` (files and folders) and ``list_files`` (one path per line,
-    relative to the list file; ``#`` starts a comment), in a stable order.
-
-    A folder is searched recursively for ``glob``; its documents' ids are their
-    paths relative to it without the suffix. A file's id is its name without the
-    suffix. A path that does not exist still becomes a job (its error record
-    says so): one bad path costs that document only. Two documents with the
-    same id are refused before anything runs, since the output could not tell
-    them apart.
-    """
-    jobs: list[Job] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob(glob) if p.is_file())
-            jobs += [Job(p, p.relative_to(path).with_suffix("").as_posix()) for p in found]
-        else:
-            jobs.append(Job(path, path.stem))
-    for list_file in list_files:
-        listing = Path(list_file)
-        try:
-            lines = listing.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise InputError(f"cannot read the list file ({reason})", path=str(listing)) from None
-        for line in lines:
-            entry = line.split("#", 1)[0].strip()
-            if entry:
-                path = Path(entry) if Path(entry).is_absolute() else listing.parent / entry
-                jobs.append(Job(path, _list_id(path, listing.parent)))
-    seen: dict[str, Path] = {}
-    for job in jobs:
-        if job.doc_id in seen and seen[job.doc_id] != job.path:
-            raise InputError(
-                f"two documents would share doc_id {job.doc_id!r}: {seen[job.doc_id]} and "
-                f"{job.path}; pass their common folder instead, so ids keep their sub-folders"
-            )
-        seen[job.doc_id] = job.path
-    unique = {job.doc_id: job for job in jobs}  # the same file named twice is one job
-    return list(unique.values())
-
-
-def _list_id(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).with_suffix("").as_posix()
-    except ValueError:
-        return path.stem
 
 
 # --------------------------------------------------------------------------- output

@@ -73,9 +73,13 @@ def endpoint_env(server: FakeOpenAI, cache: Path) -> dict[str, str]:
 def test_collect_ids_are_relative_paths_without_suffix(tmp_path):
     ids = make_folder(tmp_path / "in", 4, binary=False)
     (tmp_path / "in" / "notes.md").write_text("x", "utf-8")
-    jobs = collect([tmp_path / "in"])
-    assert sorted(j.doc_id for j in jobs) == sorted(ids)
+    (tmp_path / "in" / "page.html").write_text("x", "utf-8")
+    (tmp_path / "in" / "data.csv").write_text("x", "utf-8")
+    jobs = collect([tmp_path / "in"])  # text, Markdown and saved pages; not the csv
+    assert sorted(j.doc_id for j in jobs) == sorted([*ids, "notes", "page"])
     assert [j.doc_id for j in collect([tmp_path / "in"], glob="*.md")] == ["notes"]
+    both = collect([tmp_path / "in"], glob="*.md, *.html")
+    assert sorted(j.doc_id for j in both) == ["notes", "page"]
     single = collect([tmp_path / "in" / "a" / f"{DOC_IDS[1]}__0001.txt"])
     assert [j.doc_id for j in single] == [f"{DOC_IDS[1]}__0001"]
 

@@ -17,7 +17,7 @@ LAYERS = [
     {"schemas"},
     {"errors", "settings", "pricing", "records"},
     {"normalize", "repair"},
-    {"read", "prompts"},
+    {"read", "prompts", "inputs"},
     {"grounding", "cache", "render", "doubt"},
     {"llm", "offline", "steps"},
     {"pipeline"},

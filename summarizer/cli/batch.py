@@ -11,6 +11,7 @@ from typing import Any
 from summarizer.cli._console import PROG, notice, write
 from summarizer.cli.options import add_command, add_engine_options, load_settings
 from summarizer.errors import SummarizerError, UsageError
+from summarizer.inputs import DEFAULT_GLOB
 
 __all__ = ["register"]
 
@@ -59,7 +60,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="JSONL results file, appended to and resumed (default: stdout, no resume)",
     )
     run.add_argument(
-        "--glob", default="*.txt", help='which files in folders to take (default: "*.txt")'
+        "--glob",
+        default=DEFAULT_GLOB,
+        help=f'which files in folders to take, comma-separated (default: "{DEFAULT_GLOB}")',
     )
     run.add_argument(
         "--list",
@@ -96,7 +99,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_batch(args: argparse.Namespace) -> int:
-    from summarizer.batch import BatchStats, collect, summarize_batch
+    from summarizer.batch import BatchStats, summarize_batch
+    from summarizer.inputs import collect
     from summarizer.pricing import Prices
 
     if not args.inputs and not args.list_files:
