@@ -348,17 +348,13 @@ def headline_count(text: str) -> int:
 
 
 def metrics(
-    doc: Document,
-    figures: Figures,
-    bounds: Boundaries,
-    points: list[Point],
-    rank: Callable[[Signals], float] = score,
+    doc: Document, figures: Figures, bounds: Boundaries, points: list[Point]
 ) -> list[Metric]:
-    """The report's headline figures: its candidates, best ``rank`` first, cut to
+    """The report's headline figures: its candidates, best :func:`score` first, cut to
     :func:`headline_count`, each quoted with its clause."""
     view = doc.normalized.view
-    found = candidates(doc, figures, bounds, points, rank)
-    ranked = sorted(found, key=lambda c: -rank(c.signals))[: headline_count(view.text)]
+    found = candidates(doc, figures, bounds, points)
+    ranked = sorted(found, key=lambda c: -score(c.signals))[: headline_count(view.text)]
     ranked = _told_apart(view.text, figures, bounds, ranked)
     metrics = []
     for c in ranked:
