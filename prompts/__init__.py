@@ -13,11 +13,12 @@ summary made with the old one.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["TEMPLATES", "build_messages", "prompt_version", "render", "template_source"]
+__all__ = ["TEMPLATES", "Part", "build_messages", "prompt_version", "render", "template_source"]
 
 TEMPLATES = ("system.j2", "user.j2")
 
@@ -59,10 +60,26 @@ def prompt_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def build_messages(document: str, doc_id: str) -> list[dict[str, str]]:
-    """The chat messages for one (normalized) document."""
+@dataclass(frozen=True)
+class Part:
+    """Where a chunk of a long report sits: told to the model with the chunk, so it reads
+    二、存在的问题 as problems even when that heading is in an earlier chunk."""
+
+    index: int  # from 1
+    count: int
+    title: str | None
+    headings: tuple[str, ...]
+
+
+def build_messages(document: str, doc_id: str, part: Part | None = None) -> list[dict[str, str]]:
+    """The chat messages for one (normalized) document, or for one ``part`` of it."""
     from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS
 
     system = render("system.j2", item_text_limit=ITEM_TEXT_LIMIT, min_quote_chars=MIN_QUOTE_CHARS)
-    user = render("user.j2", document=document.replace(_CLOSE_TAG, "</ document>"), doc_id=doc_id)
+    user = render(
+        "user.j2",
+        document=document.replace(_CLOSE_TAG, "</ document>"),
+        doc_id=doc_id,
+        part=part,
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -148,6 +148,11 @@ class Meta(BaseModel):
     )
     usage: Usage = Field(default_factory=Usage, description="Token usage over all attempts.")
     attempts: int = Field(default=0, description="Completion requests that got an answer.")
+    chunks: int = Field(
+        default=1,
+        description="Parts the report was sent in: 1 when it fit one request, more when it "
+        "was longer than the model's context (one request per part, merged).",
+    )
     cached: bool = Field(default=False, description="True when served from the cache.")
     seconds: float = Field(default=0.0, description="Wall-clock seconds for this call.")
     alignment: AlignmentCounts = Field(

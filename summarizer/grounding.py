@@ -46,6 +46,7 @@ from summarizer.schemas import (
 )
 
 __all__ = [
+    "HEADERS",
     "GroundedSource",
     "Located",
     "alignment_counts",

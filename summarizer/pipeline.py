@@ -19,9 +19,12 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, Literal
 
+from summarizer.budget import estimate_tokens, request_tokens, room
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
+from summarizer.chunks import HEADING_CHARS, split
 from summarizer.doubt import doubts
 from summarizer.errors import (
     EmptySummaryError,
@@ -31,12 +34,14 @@ from summarizer.errors import (
 )
 from summarizer.grounding import GroundedSource, ground, salvage, verify
 from summarizer.llm import LLMBackend
+from summarizer.merge import merge
 from summarizer.offline import summarize_offline
-from summarizer.prompts import build_messages, prompt_version
+from summarizer.offline.header import title_of
+from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document, load
 from summarizer.schemas import SECTIONS, DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
-from summarizer.steps import Answer, Ask, Done, Request, Step, Wait
+from summarizer.steps import Answer, Ask, Call, Done, Request, Step, Wait
 from summarizer.throttle import Throttle
 
 __all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
@@ -46,6 +51,11 @@ CLAIM_POLL = 0.25
 #: Inputs up to this size are looked up in the cache without a thread hop (see
 #: ``Summarizer._answers_inline``).
 _INLINE_BYTES = 64 * 1024
+#: A chunk of a long report gets at least this many tokens of text, or the report is
+#: refused: smaller parts would be mostly instructions.
+MIN_CHUNK_TOKENS = 500
+#: The deepest heading path a chunk is told (一、 > （一） > 1. > （1）).
+_DEEPEST = 4
 
 Source = str | os.PathLike[str]
 
@@ -236,31 +246,45 @@ class Summarizer:
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
         entry = cache.get(key, source) if cache else None
         if entry is not None:
-            request = Request([], source, key, self._exact_key(doc))
+            request = Request((), source, key, self._exact_key(doc))
             meta = entry.meta.model_copy(update={"cached": True})
             return Done(self._grounded(doc, request, entry.draft, meta, started))
-        messages = build_messages(doc.normalized.text, doc.doc_id)
-        self._check_context(messages)
-        request = Request(messages, source, key, self._exact_key(doc) if cache else "")
+        calls = self._calls(doc, source, key)
+        request = Request(calls, source, key, self._exact_key(doc) if cache else "")
         claim = self._claim(request)
         return Wait() if claim is None else Ask(request, claim)
 
-    def _check_context(self, messages: list[dict[str, str]]) -> None:
-        """Refuse a prompt the model cannot take, before paying for a request.
-
-        No tokenizer is available offline, so the estimate is generous: one token per
-        character (Chinese runs at ~0.6-1.0 tokens per character on current models)."""
-        s = self.settings
-        estimate = sum(len(m["content"]) for m in messages)
-        room = s.context_tokens - (s.max_tokens or 0)
-        if estimate > room:
+    def _calls(self, doc: Document, source: GroundedSource, key: str) -> tuple[Call, ...]:
+        """One call for a report that fits the model's context; else one per chunk, cut
+        on the report's structure (:mod:`summarizer.chunks`), each told where it sits."""
+        messages = build_messages(doc.normalized.text, doc.doc_id)
+        limit = room(self.settings)
+        if request_tokens(messages) <= limit:
+            return (Call(messages, source, key),)
+        text = doc.normalized.text
+        title = title_of(text)
+        widest = Part(len(text), len(text), title, ("字" * HEADING_CHARS,) * _DEEPEST)
+        budget = limit - request_tokens(build_messages("", doc.doc_id, widest))
+        if budget < MIN_CHUNK_TOKENS:
+            s = self.settings
             raise InputError(
-                f"the report is too long for the model: its prompt is ~{estimate:,} tokens, "
-                f"and the context window ({s.context_tokens:,}, SUMMARIZER_CONTEXT_TOKENS) "
-                f"leaves {max(room, 0):,} after max_tokens={s.max_tokens}; split the report, "
-                "use a model with a larger context (and set SUMMARIZER_CONTEXT_TOKENS), "
-                "or use --backend offline"
+                f"the model's context is too small for this report: {s.context_tokens:,} "
+                f"tokens (SUMMARIZER_CONTEXT_TOKENS) less max_tokens={s.max_tokens} and the "
+                f"instructions leave {max(budget, 0):,} for each part of it, and a part needs "
+                f"{MIN_CHUNK_TOKENS:,}; lower --max-tokens, use a model with a larger context "
+                "(and set SUMMARIZER_CONTEXT_TOKENS), or use --backend offline"
             )
+        chunks = split(text, budget, estimate_tokens)
+        points = _PointsWithin(doc)
+        calls = []
+        for n, chunk in enumerate(chunks, 1):
+            part = Part(n, len(chunks), title, chunk.headings)
+            said = build_messages(text[chunk.start : chunk.end], doc.doc_id, part)
+            within = doc.normalized.view.raw_span(chunk.start, chunk.end)
+            hinted = GroundedSource(doc.normalized, points=points.within(within))
+            version = prompt_version()
+            calls.append(Call(said, hinted, cache_key(said[1]["content"], self.settings, version)))
+        return tuple(calls)
 
     def _exact_key(self, doc: Document) -> str:
         return exact_key(doc.raw, self.settings, prompt_version())
@@ -275,26 +299,98 @@ class Summarizer:
         return cache.claim(request.key, ttl)
 
     def _answer(self, request: Request) -> Answer:
-        """The model's validated draft, or what of its last answer grounds."""
-        try:
-            return Answer.of(*self._llm_backend().complete(request.messages, request.source))
-        except SummarizationError as exc:
-            return self._salvaged(exc, request)
+        """The model's validated draft, or what of its last answer grounds; for a report
+        sent in chunks, the chunks' drafts merged."""
+        if len(request.calls) == 1:
+            return self._answer_call(request.calls[0])
+        return self._merged(request, [self._tried(call) for call in request.calls])
 
     async def _aanswer(self, request: Request) -> Answer:
-        """Async :meth:`_answer`."""
+        """Async :meth:`_answer`: a report's chunks are asked at once (a batch's throttle
+        still bounds the requests in flight)."""
+        if len(request.calls) == 1:
+            return await self._aanswer_call(request.calls[0])
+        tried = await asyncio.gather(*(self._atried(call) for call in request.calls))
+        return self._merged(request, list(tried))
+
+    def _answer_call(self, call: Call) -> Answer:
+        try:
+            return Answer.of(*self._llm_backend().complete(call.messages, call.source))
+        except SummarizationError as exc:
+            return self._salvaged(exc, call.source)
+
+    async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            return Answer.of(*await backend.acomplete(request.messages, request.source))
+            return Answer.of(*await backend.acomplete(call.messages, call.source))
         except SummarizationError as exc:
-            return self._salvaged(exc, request)
+            return self._salvaged(exc, call.source)
 
-    def _salvaged(self, exc: SummarizationError, request: Request) -> Answer:
+    def _tried(self, call: Call) -> Answer | SummarizerError:
+        """One chunk's answer, from its own cache entry or the model; its failure as a
+        value, so that it costs that chunk's points only."""
+        cached = self._chunk_cached(call)
+        if cached is not None:
+            return cached
+        try:
+            answer = self._answer_call(call)
+        except SummarizerError as exc:
+            return exc
+        self._chunk_store(call, answer)
+        return answer
+
+    async def _atried(self, call: Call) -> Answer | SummarizerError:
+        """Async :meth:`_tried` (the cache in a worker thread)."""
+        cached = await asyncio.to_thread(self._chunk_cached, call)
+        if cached is not None:
+            return cached
+        try:
+            answer = await self._aanswer_call(call)
+        except SummarizerError as exc:
+            return exc
+        await asyncio.to_thread(self._chunk_store, call, answer)
+        return answer
+
+    def _chunk_cached(self, call: Call) -> Answer | None:
+        cache = self._summary_cache()
+        entry = cache.get(call.key, call.source) if cache is not None else None
+        return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
+
+    def _chunk_store(self, call: Call, answer: Answer) -> None:
+        """A chunk's draft under its own key: a rerun after a crash, or with one chunk
+        changed, pays only for the chunks not yet answered."""
+        cache = self._summary_cache()
+        if cache is not None:
+            meta = self._llm_meta(answer)
+            cache.set(call.key, answer.draft, meta)
+
+    def _merged(self, request: Request, tried: list[Answer | SummarizerError]) -> Answer:
+        """The chunks' drafts as one; a chunk that failed is named in the warnings (all
+        failed: the first failure is raised)."""
+        answers = [a for a in tried if isinstance(a, Answer)]
+        failed = [(n, e) for n, e in enumerate(tried, 1) if isinstance(e, SummarizerError)]
+        if not answers:
+            raise failed[0][1]
+        usage = Usage()
+        for spent in [a.usage for a in answers] + [getattr(e, "usage", None) for _, e in failed]:
+            usage = usage + spent if spent is not None else usage
+        attempts = sum(a.attempts for a in answers) + sum(
+            getattr(e, "attempts", 0) or 0 for _, e in failed
+        )
+        warnings = tuple(
+            f"part {n} of {len(tried)} of the report failed ({e.message}); its points are "
+            "missing from this summary"
+            for n, e in failed
+        )
+        draft = merge([a.draft for a in answers], request.source)
+        dropped = [d for a in answers for d in a.dropped]
+        return Answer(draft, usage, attempts, dropped, warnings)
+
+    def _salvaged(self, exc: SummarizationError, source: GroundedSource) -> Answer:
         """The items and metrics of the model's last answer that ground, when its re-asks
         ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
         if self.settings.strict or exc.reply is None:
             raise exc
-        source = request.source
         kept = salvage(exc.reply, source)
         if kept is None:
             offered = sum(len(v) for k in SECTIONS if isinstance(v := exc.reply.get(k), list))
@@ -307,18 +403,11 @@ class Summarizer:
     def _summary_of(self, doc: Document, ask: Ask, answer: Answer, started: float) -> ReportSummary:
         """The summary of a fresh draft, cached; the claim goes back whatever happens."""
         try:
-            s = self.settings
             points = ask.request.source.points if answer.draft.points == 0 else 0
             if points:
                 raise _empty(points, answer.attempts, answer.usage)
-            meta = Meta(
-                backend="llm",
-                model=s.model,
-                mode=s.mode,
-                prompt_version=prompt_version(),
-                usage=answer.usage,
-                attempts=answer.attempts,
-                dropped=answer.dropped,
+            meta = self._llm_meta(answer).model_copy(
+                update={"chunks": max(1, len(ask.request.calls))}
             )
             cache = self._summary_cache()
             if cache is not None:
@@ -327,13 +416,27 @@ class Summarizer:
         finally:
             ask.claim.release()
 
+    def _llm_meta(self, answer: Answer) -> Meta:
+        """What the model's answer was: who gave it, what it cost, what it left out."""
+        s = self.settings
+        return Meta(
+            backend="llm",
+            model=s.model,
+            mode=s.mode,
+            prompt_version=prompt_version(),
+            usage=answer.usage,
+            attempts=answer.attempts,
+            dropped=answer.dropped,
+            warnings=list(answer.warnings),
+        )
+
     def _grounded(
         self, doc: Document, request: Request, draft: DraftSummary, meta: Meta, started: float
     ) -> ReportSummary:
         """The output summary of a validated draft, checked and stored under the exact key."""
         meta = meta.model_copy(update=self._meta_update(doc, started, cached=meta.cached))
         summary = ground(draft, doc, meta, request.source)
-        summary.meta.warnings = doubts(doc)
+        summary.meta.warnings = [*doubts(doc), *summary.meta.warnings]
         if summary.meta.dropped:
             summary.meta.warnings.append(_dropped_warning(summary.meta.dropped))
         problems = verify(summary, doc.raw)
@@ -380,6 +483,25 @@ class Summarizer:
             if self._cache is None:
                 self._cache = SummaryCache(self.settings.resolved_cache_dir)
             return self._cache
+
+
+class _PointsWithin:
+    """The offline engine's points of a document, by where they lie: what a chunk's empty
+    answer missed (read once, for all the chunks)."""
+
+    def __init__(self, doc: Document) -> None:
+        self._doc = doc
+        self._found: list[tuple[int, str]] | None = None
+
+    def within(self, span: tuple[int, int]) -> Callable[[], list[str]]:
+        def points() -> list[str]:
+            if self._found is None:
+                summary = summarize_offline(self._doc)
+                items = summary.achievements + summary.problems + summary.plans
+                self._found = [(i.spans[0][0], i.text) for i in items if i.spans]
+            return [text for at, text in self._found if span[0] <= at < span[1]]
+
+        return points
 
 
 def _offline_points(doc: Document) -> list[str]:

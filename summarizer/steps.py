@@ -15,15 +15,26 @@ from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
 from summarizer.schemas import DraftSummary, Dropped, ReportSummary, Usage
 
-__all__ = ["Answer", "Ask", "Done", "Request", "Step", "Wait"]
+__all__ = ["Answer", "Ask", "Call", "Done", "Request", "Step", "Wait"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One model request: its messages, the document its answer is grounded in (all of
+    it; for a chunk, hinted with the chunk's own points), and its draft's cache key."""
+
+    messages: list[dict[str, str]]
+    source: GroundedSource
+    key: str
 
 
 @dataclass(frozen=True)
 class Request:
-    """What one model call needs, built whole: the messages, the document the answer is
-    grounded in, and the cache keys its summary is stored under."""
+    """What a document's summary needs from the model, built whole: one call, or one per
+    chunk of a report longer than the context; the document the merged answer is grounded
+    in, and the cache keys its summary is stored under."""
 
-    messages: list[dict[str, str]]
+    calls: tuple[Call, ...]
     source: GroundedSource
     #: The draft's key (the normalized text and everything that shapes the answer).
     key: str
@@ -56,12 +67,14 @@ Step = Done | Ask | Wait
 
 @dataclass(frozen=True)
 class Answer:
-    """What the model call left: the draft to ground, what it cost, what was dropped."""
+    """What the model calls left: the draft to ground, what it cost, what was dropped,
+    and what a reader should know (a chunk that failed)."""
 
     draft: DraftSummary
     usage: Usage
     attempts: int
     dropped: list[Dropped]
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, draft: DraftSummary, record: CallRecord) -> Answer:

@@ -96,11 +96,14 @@ def test_text_without_any_structure_is_summarized_anyway(tmp_path, capsys):
     assert summary.problems == [] and summary.plans == [] and summary.metrics == []
 
 
-def test_a_report_too_long_for_the_model_is_refused_before_any_request(endpoint, capsys):
+def test_a_context_too_small_for_any_part_is_refused_before_any_request(endpoint, capsys):
+    """A report longer than the context is sent in parts (#14); a context that leaves no
+    room for a part after the instructions and max_tokens is refused, saying what to do."""
     code = main(["summarize", str(corpus_path(DOC)), "--context-tokens", "9000"])
     err = capsys.readouterr().err
     assert code == 1 and endpoint.requests == []
-    assert "too long" in err and "SUMMARIZER_CONTEXT_TOKENS" in err and "9,000" in err
+    assert "context is too small" in err and "SUMMARIZER_CONTEXT_TOKENS" in err
+    assert "9,000" in err and "--max-tokens" in err
 
 
 # --------------------------------------------------------------------------- injection

@@ -1,0 +1,157 @@
+"""Reports longer than the model's context (#14): cut on their structure, each chunk one
+request within budget, the answers merged into one summary, over real HTTP against a
+model that sees only its chunk."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+
+import pytest
+
+from summarizer.budget import estimate_tokens, request_tokens, room
+from summarizer.chunks import split
+from summarizer.normalize import fold
+from summarizer.read import read_document
+from summarizer.schemas import SECTIONS
+from tests.chunk_model import SeeingModel
+from tests.conftest import CORPUS, DOC_IDS, GOLD, corpus_path, summarize_once
+from tests.fake_openai import error
+
+LONG = "b01_gov_report_2019"  # the 2019 government work report, 21,000 characters
+
+
+# --------------------------------------------------------------------------- cutting
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+@pytest.mark.parametrize("budget", [40, 300, 1500, 100_000])
+def test_chunks_fit_cover_everything_in_order(doc_id, budget):
+    text = read_document(corpus_path(doc_id)).normalized.text
+    chunks = split(text, budget, estimate_tokens)
+    assert all(estimate_tokens(text[c.start : c.end]) <= budget for c in chunks)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
+    joined = "".join(text[c.start : c.end] for c in chunks)
+    assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", text)
+    if estimate_tokens(text) <= budget:
+        assert len(chunks) == 1
+
+
+def test_chunks_cut_at_sections_and_know_their_headings():
+    text = (
+        "2023年工作总结\n一、主要工作\n"
+        + "".join(f"（{n}）第{n}项工作。完成任务{n}0件，满意度提升。\n" for n in "一二三四五六")
+        + "二、存在的问题\n（一）人员不足，案多人少矛盾突出。\n（二）信息化水平不高。\n"
+        + "三、下一步打算\n（一）加强队伍建设。\n（二）推进智慧法院建设。\n"
+    )
+    budget = 120
+    chunks = split(text, budget, estimate_tokens)
+    assert len(chunks) >= 3
+    for c in chunks:  # a chunk half full closes before a section heading rather than take it
+        for m in re.finditer(r"^[一二三]、", text[c.start : c.end], re.M):
+            if m.start():
+                assert estimate_tokens(text[c.start : c.start + m.start()]) < budget / 2
+    opening = [c for c in chunks if re.match(r"[二三]、", text[c.start : c.end])]
+    assert opening and all(c.headings == () for c in opening)  # its heading is its own text
+    for c in chunks:
+        before = [h for h in re.findall(r"^[一二三]、.*$", text[: c.start], re.M)]
+        if before and not re.match(r"[一二三]、", text[c.start : c.end]):
+            assert c.headings[0] == before[-1]  # told the section it sits in
+    for c in chunks:  # a heading never ends a chunk: it goes with its text
+        last = text[c.start : c.end].rstrip().split("\n")[-1]
+        assert not re.match(r"^[一二三]、", last)
+
+
+def test_a_paragraph_over_budget_is_cut_between_its_sentences():
+    text = "一、工作情况\n" + "".join(f"第{n}项工作完成得很好。" for n in range(1, 60)) + "\n"
+    chunks = split(text, 60, estimate_tokens)
+    assert len(chunks) > 3
+    for c in chunks[1:]:
+        assert text[c.start - 1] in "。\n"  # each cut follows a sentence's end
+
+
+# --------------------------------------------------------------------------- over HTTP
+
+
+@pytest.fixture
+def seeing(server):
+    model = SeeingModel.from_dirs(GOLD, CORPUS)
+    server.responder = model
+    return model
+
+
+def test_a_long_report_at_a_small_context_comes_back_whole(server, seeing, llm_settings):
+    settings = llm_settings(context_tokens=4000, max_tokens=1000)
+    doc = read_document(corpus_path(LONG))
+    summary = summarize_once(settings, corpus_path(LONG))
+    limit = room(settings)
+    sizes = [request_tokens(body["messages"]) for body in server.requests]
+    assert len(sizes) >= 3 and max(sizes) <= limit, (len(sizes), max(sizes), limit)
+    assert summary.meta.chunks >= 3  # each chunk asked; a re-ask of an empty chunk counts
+    assert summary.meta.attempts == len(server.requests)
+    gold = seeing.as_sent(LONG)
+    for section in SECTIONS:
+        items = getattr(summary, section)
+        texts = [fold(i.text) for i in items]
+        assert len(texts) == len(set(texts)), section  # no point twice
+        wanted = [fold(g["text"]) for g in gold.get(section) or []]
+        assert sorted(texts) == sorted(wanted), section  # every gold point back, once
+        spans = [s for i in items for s in i.spans]
+        assert spans == sorted(spans), section  # in document order
+    for item in summary.achievements + summary.problems + summary.plans:
+        assert all(doc.raw[a:b] == q for q, (a, b) in zip(item.evidence, item.spans, strict=True))
+    for m in summary.metrics:
+        assert doc.raw[m.span[0] : m.span[1]] == m.evidence
+    assert summary.meta.usage.prompt_tokens == sum(sizes)  # summed over every request
+
+
+def test_one_failing_chunk_costs_its_points_only(server, seeing, llm_settings):
+    settings = llm_settings(context_tokens=4000, max_tokens=1000, max_retries=0)
+
+    def fail_third(body):
+        if "第3部分" in body["messages"][1]["content"]:
+            return error(400, "this part is rejected")
+        return seeing(body)
+
+    server.responder = fail_third
+    summary = summarize_once(settings, corpus_path(LONG))
+    assert summary.meta.chunks >= 3
+    assert any("part 3 of" in w and "missing" in w for w in summary.meta.warnings)
+    assert summary.achievements  # the other parts' points are there
+
+
+def test_chunks_are_cached_each_so_a_rerun_pays_only_for_what_changed(server, seeing, llm_settings):
+    settings = llm_settings(context_tokens=4000, max_tokens=1000)
+    raw = read_document(corpus_path(LONG)).raw
+    summarize_once(settings, raw, doc_id=LONG)
+    first = len(server.requests)
+    summarize_once(settings, raw, doc_id=LONG)
+    assert len(server.requests) == first  # the whole summary from the cache
+    half = len(raw) // 2
+    tail_changed = raw[:half] + raw[half:].replace("坚持", "坚定", 1)
+    assert tail_changed != raw
+    summarize_once(settings, tail_changed, doc_id=LONG)
+    assert 0 < len(server.requests) - first < first  # only the changed chunk is asked again
+
+
+def test_async_asks_a_reports_chunks_at_once_and_merges_the_same(server, seeing, llm_settings):
+    from summarizer.pipeline import Summarizer
+
+    settings = llm_settings(context_tokens=4000, max_tokens=1000, cache=False)
+    sync = summarize_once(settings, corpus_path(LONG))
+    asked = len(server.requests)
+    server.requests.clear()
+    server.max_in_flight = 0
+
+    async def run():
+        summarizer = Summarizer(settings)
+        try:
+            return await summarizer.asummarize(corpus_path(LONG))
+        finally:
+            await summarizer.aclose()
+
+    summary = asyncio.run(run())
+    assert len(server.requests) == asked and server.max_in_flight > 1  # at once
+    for section in (*SECTIONS, "metrics"):
+        assert getattr(summary, section) == getattr(sync, section), section
