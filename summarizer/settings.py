@@ -113,8 +113,8 @@ class Settings:
     max_tokens: int | None = _setting(8192, "output-token limit per reply; 0 sends none")
     context_tokens: int = _setting(
         128_000,
-        "the model's context window; a longer report is refused before any request (the "
-        "endpoint would only reject it, after a wait)",
+        "the model's context window; a longer report is sent in parts cut at its sections "
+        "(one request each, merged into one summary)",
     )
     strict: bool = _setting(
         False,
