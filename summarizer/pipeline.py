@@ -295,8 +295,9 @@ class Summarizer:
         if cache is None:
             return Claim.unshared(request.key)
         s = self.settings
-        ttl = s.transport_deadline + s.timeout * (s.max_retries + 1)
-        return cache.claim(request.key, ttl)
+        per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
+        # a report in parts may ask them one after another (the sync path)
+        return cache.claim(request.key, per_call * max(1, len(request.calls)))
 
     def _answer(self, request: Request) -> Answer:
         """The model's validated draft, or what of its last answer grounds; for a report
