@@ -55,6 +55,12 @@ class EndpointError(SummarizerError):
     """The endpoint refused a well-formed request (HTTP 400/422 and kin)."""
 
 
+class ContextLengthError(EndpointError):
+    """The endpoint says the request is longer than the model's context (its tokenizer
+    counts more than the estimate did): the report is cut into smaller parts and asked
+    again."""
+
+
 class TransportError(SummarizerError):
     """The endpoint stayed unreachable, overloaded or too slow after every transport retry."""
 

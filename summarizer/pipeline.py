@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 from summarizer.budget import estimate_tokens, request_tokens, room
@@ -27,6 +28,7 @@ from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, split
 from summarizer.doubt import doubts
 from summarizer.errors import (
+    ContextLengthError,
     EmptySummaryError,
     InputError,
     SummarizationError,
@@ -56,6 +58,9 @@ _INLINE_BYTES = 64 * 1024
 MIN_CHUNK_TOKENS = 500
 #: The deepest heading path a chunk is told (一、 > （一） > 1. > （1）).
 _DEEPEST = 4
+#: A request refused as longer than the context is cut finer, down to parts this many
+#: times smaller than the estimate allowed (a tokenizer at 8 tokens a character is none).
+_MOST_SCALE = 8
 
 Source = str | os.PathLike[str]
 
@@ -81,6 +86,10 @@ class Summarizer:
         else:
             self.settings = settings.replace(**overrides)
         self._throttle = throttle
+        #: How many tokens the server counts per estimated one: doubled each time it says
+        #: a request was longer than its context (a tokenizer that splits Chinese finer),
+        #: and kept for the documents after.
+        self._token_scale = 1
         self._llm: LLMBackend | None = None
         self._cache: SummaryCache | None = None
         self._cache_lock = threading.Lock()  # batch workers open it from several threads
@@ -246,11 +255,11 @@ class Summarizer:
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
         entry = cache.get(key, source) if cache else None
         if entry is not None:
-            request = Request((), source, key, self._exact_key(doc))
+            request = Request((), source, key, self._exact_key(doc), doc)
             meta = entry.meta.model_copy(update={"cached": True})
             return Done(self._grounded(doc, request, entry.draft, meta, started))
         calls = self._calls(doc, source, key)
-        request = Request(calls, source, key, self._exact_key(doc) if cache else "")
+        request = Request(calls, source, key, self._exact_key(doc) if cache else "", doc)
         claim = self._claim(request)
         return Wait() if claim is None else Ask(request, claim)
 
@@ -258,7 +267,8 @@ class Summarizer:
         """One call for a report that fits the model's context; else one per chunk, cut
         on the report's structure (:mod:`summarizer.chunks`), each told where it sits."""
         messages = build_messages(doc.normalized.text, doc.doc_id)
-        limit = room(self.settings)
+        scale = self._token_scale
+        limit = room(self.settings) // scale
         if request_tokens(messages) <= limit:
             return (Call(messages, source, key),)
         text = doc.normalized.text
@@ -301,18 +311,40 @@ class Summarizer:
 
     def _answer(self, request: Request) -> Answer:
         """The model's validated draft, or what of its last answer grounds; for a report
-        sent in chunks, the chunks' drafts merged."""
-        if len(request.calls) == 1:
-            return self._answer_call(request.calls[0])
-        return self._merged(request, [self._tried(call) for call in request.calls])
+        sent in chunks, the chunks' drafts merged. Cut finer and asked again when the
+        server counts a request longer than its context."""
+        while True:
+            try:
+                if len(request.calls) == 1:
+                    return self._answer_call(request.calls[0])
+                return self._merged(request, [self._tried(call) for call in request.calls])
+            except ContextLengthError:
+                request = self._finer(request)
 
     async def _aanswer(self, request: Request) -> Answer:
         """Async :meth:`_answer`: a report's chunks are asked at once (a batch's throttle
         still bounds the requests in flight)."""
-        if len(request.calls) == 1:
-            return await self._aanswer_call(request.calls[0])
-        tried = await asyncio.gather(*(self._atried(call) for call in request.calls))
-        return self._merged(request, list(tried))
+        while True:
+            try:
+                if len(request.calls) == 1:
+                    return await self._aanswer_call(request.calls[0])
+                tried = await asyncio.gather(*(self._atried(call) for call in request.calls))
+                return self._merged(request, list(tried))
+            except ContextLengthError:
+                request = await asyncio.to_thread(self._finer, request)
+
+    def _finer(self, request: Request) -> Request:
+        """The request cut into parts half as large, after the server said one was longer
+        than its context; the error again once parts are already an eighth as large."""
+        if self._token_scale >= _MOST_SCALE:
+            raise ContextLengthError(
+                f"{self.settings.host} refused parts of this report as longer than the "
+                f"model's context even at {1 / self._token_scale:.0%} of the estimate; set "
+                "SUMMARIZER_CONTEXT_TOKENS (--context-tokens) to the context the server runs "
+                "with, or lower --max-tokens"
+            )
+        self._token_scale *= 2
+        return replace(request, calls=self._calls(request.doc, request.source, request.key))
 
     def _answer_call(self, call: Call) -> Answer:
         try:
@@ -335,6 +367,8 @@ class Summarizer:
             return cached
         try:
             answer = self._answer_call(call)
+        except ContextLengthError:
+            raise  # the whole report is cut finer, not this part given up
         except SummarizerError as exc:
             return exc
         self._chunk_store(call, answer)
@@ -347,6 +381,8 @@ class Summarizer:
             return cached
         try:
             answer = await self._aanswer_call(call)
+        except ContextLengthError:
+            raise
         except SummarizerError as exc:
             return exc
         await asyncio.to_thread(self._chunk_store, call, answer)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from summarizer.cache import Claim
 from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
+from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, ReportSummary, Usage
 
 __all__ = ["Answer", "Ask", "Call", "Done", "Request", "Step", "Wait"]
@@ -40,6 +41,8 @@ class Request:
     key: str
     #: The finished summary's key (the raw text exactly); "" without a cache.
     exact: str
+    #: The document, to cut into smaller parts should the server count more tokens.
+    doc: Document
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,40 @@ def test_async_asks_a_reports_chunks_at_once_and_merges_the_same(server, seeing,
     assert len(server.requests) == asked and server.max_in_flight > 1  # at once
     for section in (*SECTIONS, "metrics"):
         assert getattr(summary, section) == getattr(sync, section), section
+
+
+def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
+    server, seeing, llm_settings
+):
+    """A tokenizer that splits Chinese finer (SmolLM2's counts 1.8 tokens a character)
+    refuses parts the estimate let through: the report is cut finer and asked again, and
+    the documents after start from the finer cut."""
+    settings = llm_settings(context_tokens=8000, max_tokens=1000)
+    refused = []
+
+    def twice_the_tokens(body):
+        counted = 2 * request_tokens(body["messages"])
+        if counted > 8000 - 1000:
+            refused.append(counted)
+            return error(
+                400,
+                f"This model's maximum context length is 8000 tokens. However, you requested "
+                f"{counted + 1000} tokens ({counted} in the messages, 1000 in the completion).",
+            )
+        return seeing(body)
+
+    server.responder = twice_the_tokens
+    from summarizer.pipeline import Summarizer
+
+    with Summarizer(settings) as summarizer:
+        summary = summarizer.summarize(corpus_path(LONG))
+        asked = len(server.requests)
+        assert refused and len(refused) < asked  # refused, then asked in finer parts
+        gold = seeing.as_sent(LONG)
+        for section in SECTIONS:
+            back = {fold(i.text) for i in getattr(summary, section)}
+            assert back == {fold(g["text"]) for g in gold.get(section) or []}, section
+        assert not summary.meta.warnings
+        before = len(refused)
+        summarizer.summarize(corpus_path("003_952be00836213ecb"))
+        assert len(refused) == before  # the next report starts from the finer cut

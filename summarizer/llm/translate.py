@@ -16,6 +16,7 @@ from typing import Any
 
 from summarizer.errors import (
     ConfigError,
+    ContextLengthError,
     EndpointError,
     SummarizationError,
     SummarizerError,
@@ -38,6 +39,13 @@ __all__ = [
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 #: What a server's error says when it cannot do the structured-output mode asked for.
 _MODE_FIELDS = re.compile(r"response_format|json_schema|tool_choice|\btools?\b", re.IGNORECASE)
+#: What servers say when a request is longer than the context: OpenAI and vLLM ("maximum
+#: context length is 8192 tokens"), llama.cpp ("exceed context window", n_ctx), others.
+_OVER_CONTEXT = re.compile(
+    r"context[ _]length|context[ _]window|maximum context|n_ctx|too many tokens|"
+    r"prompt is too long|input is too long|exceeds? the model",
+    re.IGNORECASE,
+)
 #: Modes to suggest when a server rejects one (md_json asks the server for nothing).
 _MODES_TO_TRY = {
     "tools": ("json", "md_json"),
@@ -71,7 +79,19 @@ def is_transient(exc: BaseException) -> bool:
         isinstance(cause, openai.APIStatusError)
         and (cause.status_code in _RETRYABLE_STATUS or cause.status_code >= 500)
         and not _rejects_mode(cause)
+        and not _over_context(cause)
     )
+
+
+def _over_context(exc: BaseException) -> bool:
+    """Whether an HTTP error says the request is longer than the model's context (the same
+    request retried meets it again; a smaller one does not)."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code in (401, 403, 404, 429):
+        return False
+    text = exc.message if isinstance(exc.message, str) else ""
+    return bool(_OVER_CONTEXT.search(text + " " + _body_text(exc)))
 
 
 def _rejects_mode(exc: BaseException) -> bool:
@@ -221,6 +241,19 @@ def _unreachable(cause: BaseException, call: _Call) -> SummarizerError | None:
     return None
 
 
+def _too_long(cause: BaseException, call: _Call) -> SummarizerError | None:
+    if not _over_context(cause):
+        return None
+    s = call.settings
+    return ContextLengthError(
+        call.say(
+            f"{s.host} says the request is longer than the model's context ({describe(cause)}); "
+            "set SUMMARIZER_CONTEXT_TOKENS (--context-tokens) to the context the server runs "
+            "with, or lower --max-tokens"
+        )
+    )
+
+
 def _refused(cause: BaseException, call: _Call) -> SummarizerError | None:
     import openai
 
@@ -248,7 +281,14 @@ def _refused(cause: BaseException, call: _Call) -> SummarizerError | None:
 
 
 #: Tried in order; the first that applies makes the error.
-RULES: tuple[Rule, ...] = (_truncated, _invalid, _refused_key, _unreachable, _refused)
+RULES: tuple[Rule, ...] = (
+    _truncated,
+    _invalid,
+    _refused_key,
+    _unreachable,
+    _too_long,
+    _refused,
+)
 
 
 def translate(
