@@ -28,6 +28,7 @@ from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, split
 from summarizer.doubt import doubts
 from summarizer.errors import (
+    ConfigError,
     ContextLengthError,
     EmptySummaryError,
     InputError,
@@ -367,8 +368,8 @@ class Summarizer:
             return cached
         try:
             answer = self._answer_call(call)
-        except ContextLengthError:
-            raise  # the whole report is cut finer, not this part given up
+        except (ContextLengthError, ConfigError):
+            raise  # the report is cut finer, or a setting is wrong for every part alike
         except SummarizerError as exc:
             return exc
         self._chunk_store(call, answer)
@@ -381,7 +382,7 @@ class Summarizer:
             return cached
         try:
             answer = await self._aanswer_call(call)
-        except ContextLengthError:
+        except (ContextLengthError, ConfigError):
             raise
         except SummarizerError as exc:
             return exc

@@ -157,8 +157,16 @@ def test_async_asks_a_reports_chunks_at_once_and_merges_the_same(server, seeing,
         assert getattr(summary, section) == getattr(sync, section), section
 
 
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (400, "This model's maximum context length is 8000 tokens. However, you requested {n} "
+         "tokens"),  # OpenAI, vLLM
+        (500, "Requested tokens ({n}) exceed context window of 8000"),  # llama.cpp
+    ],
+)  # fmt: skip
 def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
-    server, seeing, llm_settings
+    server, seeing, llm_settings, status, says
 ):
     """A tokenizer that splits Chinese finer (SmolLM2's counts 1.8 tokens a character)
     refuses parts the estimate let through: the report is cut finer and asked again, and
@@ -169,12 +177,8 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
     def twice_the_tokens(body):
         counted = 2 * request_tokens(body["messages"])
         if counted > 8000 - 1000:
-            refused.append(counted)
-            return error(
-                400,
-                f"This model's maximum context length is 8000 tokens. However, you requested "
-                f"{counted + 1000} tokens ({counted} in the messages, 1000 in the completion).",
-            )
+            refused.append(body["messages"][1]["content"])
+            return error(status, says.format(n=counted + 1000))
         return seeing(body)
 
     server.responder = twice_the_tokens
@@ -184,6 +188,7 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
         summary = summarizer.summarize(corpus_path(LONG))
         asked = len(server.requests)
         assert refused and len(refused) < asked  # refused, then asked in finer parts
+        assert len(refused) == len(set(refused))  # a refused request is never retried as is
         gold = seeing.as_sent(LONG)
         for section in SECTIONS:
             back = {fold(i.text) for i in getattr(summary, section)}
