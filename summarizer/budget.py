@@ -24,6 +24,7 @@ __all__ = [
     "CHARS_PER_TOKEN",
     "MESSAGE_TOKENS",
     "OUTPUT_RESERVE",
+    "TokenScale",
     "estimate_tokens",
     "request_tokens",
     "room",
@@ -62,3 +63,46 @@ def request_tokens(messages: Sequence[dict[str, str]]) -> int:
 def room(settings: Settings) -> int:
     """Tokens a request may take: the context window less the answer's room."""
     return settings.context_tokens - (settings.max_tokens or OUTPUT_RESERVE)
+
+
+class TokenScale:
+    """How many tokens the server counts per estimated one, learned during a run.
+
+    It starts at 1 (the estimate as it is), which is also its ceiling. Each answer's
+    reported prompt tokens, against the request's estimate, may lower it (the largest ratio
+    seen, with ``MARGIN``): a Qwen or DeepSeek server counting ~0.7 tokens a Chinese
+    character lets the next reports go in fewer, larger parts. Only a request the server
+    refused as longer than its context raises it: the ceiling doubles (a tokenizer that
+    splits Chinese finer than the estimate)."""
+
+    #: Room kept above the largest ratio seen: requests differ in their mix of text.
+    MARGIN = 1.1
+    #: The factor never goes below this (an answer's usage may be wrong) …
+    LOWEST = 0.4
+    #: … and a report still refused at this factor is given up.
+    HIGHEST = 8.0
+
+    def __init__(self) -> None:
+        self.factor = self._ceiling = 1.0
+        self._seen: float | None = None
+
+    def observe(self, estimated: int, counted: int) -> None:
+        """An answered request: ``estimated`` tokens by the estimate, ``counted`` by the server."""
+        if estimated <= 0 or counted <= 0:
+            return
+        ratio = counted / estimated
+        self._seen = ratio if self._seen is None else max(self._seen, ratio)
+        self.factor = max(self.LOWEST, min(self._ceiling, self._seen * self.MARGIN))
+
+    def refused(self) -> bool:
+        """A request refused as too long: the ceiling doubled and the factor at it; False
+        when it is already at its highest."""
+        if self.factor >= self.HIGHEST:
+            return False
+        self.factor = self._ceiling = min(self.HIGHEST, max(self._ceiling, self.factor) * 2)
+        self._seen = None  # what was seen undercounted: learn again from here
+        return True
+
+    def limit(self, tokens: int) -> int:
+        """``tokens`` the server counts, in estimated tokens."""
+        return int(tokens / self.factor)

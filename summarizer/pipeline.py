@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
-from summarizer.budget import estimate_tokens, request_tokens, room
+from summarizer.budget import TokenScale, estimate_tokens, request_tokens, room
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, split
 from summarizer.doubt import doubts
@@ -59,9 +59,6 @@ _INLINE_BYTES = 64 * 1024
 MIN_CHUNK_TOKENS = 500
 #: The deepest heading path a chunk is told (一、 > （一） > 1. > （1）).
 _DEEPEST = 4
-#: A request refused as longer than the context is cut finer, down to parts this many
-#: times smaller than the estimate allowed (a tokenizer at 8 tokens a character is none).
-_MOST_SCALE = 8
 
 Source = str | os.PathLike[str]
 
@@ -87,10 +84,9 @@ class Summarizer:
         else:
             self.settings = settings.replace(**overrides)
         self._throttle = throttle
-        #: How many tokens the server counts per estimated one: doubled each time it says
-        #: a request was longer than its context (a tokenizer that splits Chinese finer),
-        #: and kept for the documents after.
-        self._token_scale = 1
+        #: How many tokens the server counts per estimated one, learned from its answers
+        #: and its refusals, and kept for the documents after.
+        self._scale = TokenScale()
         self._llm: LLMBackend | None = None
         self._cache: SummaryCache | None = None
         self._cache_lock = threading.Lock()  # batch workers open it from several threads
@@ -268,8 +264,7 @@ class Summarizer:
         """One call for a report that fits the model's context; else one per chunk, cut
         on the report's structure (:mod:`summarizer.chunks`), each told where it sits."""
         messages = build_messages(doc.normalized.text, doc.doc_id)
-        scale = self._token_scale
-        limit = room(self.settings) // scale
+        limit = self._scale.limit(room(self.settings))
         if request_tokens(messages) <= limit:
             return (Call(messages, source, key),)
         text = doc.normalized.text
@@ -337,28 +332,34 @@ class Summarizer:
     def _finer(self, request: Request) -> Request:
         """The request cut into parts half as large, after the server said one was longer
         than its context; the error again once parts are already an eighth as large."""
-        if self._token_scale >= _MOST_SCALE:
+        if not self._scale.refused():
             raise ContextLengthError(
                 f"{self.settings.host} refused parts of this report as longer than the "
-                f"model's context even at {1 / self._token_scale:.0%} of the estimate; set "
+                f"model's context even at {1 / self._scale.factor:.0%} of the estimate; set "
                 "SUMMARIZER_CONTEXT_TOKENS (--context-tokens) to the context the server runs "
                 "with, or lower --max-tokens"
             )
-        self._token_scale *= 2
         return replace(request, calls=self._calls(request.doc, request.source, request.key))
 
     def _answer_call(self, call: Call) -> Answer:
         try:
-            return Answer.of(*self._llm_backend().complete(call.messages, call.source))
+            return self._counted(call, Answer.of(*self._llm_backend().complete(*call.asked)))
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
 
     async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            return Answer.of(*await backend.acomplete(call.messages, call.source))
+            return self._counted(call, Answer.of(*await backend.acomplete(*call.asked)))
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
+
+    def _counted(self, call: Call, answer: Answer) -> Answer:
+        """``answer``, its prompt tokens as the server counted them learned from (only a
+        first-try answer: a re-ask's messages are longer than the call's)."""
+        if answer.attempts == 1 and not answer.usage.estimated:
+            self._scale.observe(request_tokens(call.messages), answer.usage.prompt_tokens)
+        return answer
 
     def _tried(self, call: Call) -> Answer | SummarizerError:
         """One chunk's answer, from its own cache entry or the model; its failure as a

@@ -4,7 +4,7 @@ It knows the hand-labelled gold of each corpus document, but answers a request w
 only the gold points whose evidence is in *that request's* ``<document>`` text (a chunk
 of a long report shows a part of them), its quotes copied from the prompt as sent;
 title, organization and period only where the chunk writes them. The usage it reports
-is the request's size by the package's own estimate, so token figures add up.
+is the request's size by the package's own estimate times ``counts`` (its tokenizer).
 
 Used by the chunking tests and by ``eval/bench_chunks.py``.
 """
@@ -35,6 +35,8 @@ class SeeingModel:
 
     gold: dict[str, dict[str, Any]]
     corpus: dict[str, str]
+    #: Tokens the server counts per token of the package's estimate (its tokenizer).
+    counts: float = 1.0
     #: Each request's (doc_id, points answered), in arrival order.
     seen: list[tuple[str, int]] = field(default_factory=list)
     _sent: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -58,7 +60,8 @@ class SeeingModel:
         reply = self._visible(doc_id, shown.group(1))
         points = sum(len(reply[s]) for s in ("achievements", "problems", "plans"))
         self.seen.append((doc_id, points))
-        return answer(reply, usage=(request_tokens(messages), ANSWER_TOKENS))
+        counted = round(self.counts * request_tokens(messages))
+        return answer(reply, usage=(counted, ANSWER_TOKENS))
 
     def as_sent(self, doc_id: str) -> dict[str, Any]:
         """The document's gold with every quote as the client sends it (normalized)."""

@@ -106,6 +106,29 @@ def test_a_long_report_at_a_small_context_comes_back_whole(server, seeing, llm_s
     assert summary.meta.usage.prompt_tokens == sum(sizes)  # summed over every request
 
 
+def test_a_server_counting_fewer_tokens_gets_the_next_reports_in_fewer_parts(
+    server, seeing, llm_settings
+):
+    """A server whose tokenizer counts Chinese at about half the estimate (Qwen, DeepSeek)
+    says so in each answer's usage: the next report goes in fewer, larger parts, each
+    still within its context by the server's count."""
+    from summarizer.pipeline import Summarizer
+
+    seeing.counts = 0.5
+    settings = llm_settings(context_tokens=8000, max_tokens=1000, cache=False)
+    with Summarizer(settings) as summarizer:
+        first = summarizer.summarize(corpus_path(LONG))
+        asked = len(server.requests)
+        again = summarizer.summarize(corpus_path(LONG))
+    assert again.meta.chunks < first.meta.chunks
+    later = server.requests[asked:]
+    assert all(0.5 * request_tokens(b["messages"]) <= room(settings) for b in later)
+    for section in SECTIONS:
+        assert {fold(i.text) for i in getattr(again, section)} == {
+            fold(i.text) for i in getattr(first, section)
+        }
+
+
 def test_one_failing_chunk_costs_its_points_only(server, seeing, llm_settings):
     settings = llm_settings(context_tokens=4000, max_tokens=1000, max_retries=0)
 
@@ -173,6 +196,7 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
     the documents after start from the finer cut."""
     settings = llm_settings(context_tokens=8000, max_tokens=1000)
     refused = []
+    seeing.counts = 2  # and it says so in its usage
 
     def twice_the_tokens(body):
         counted = 2 * request_tokens(body["messages"])
@@ -197,3 +221,29 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
         before = len(refused)
         summarizer.summarize(corpus_path("003_952be00836213ecb"))
         assert len(refused) == before  # the next report starts from the finer cut
+
+
+def test_the_token_scale_by_hand():
+    from summarizer.budget import TokenScale
+
+    scale = TokenScale()
+    assert scale.factor == 1.0 and scale.limit(8000) == 8000
+    scale.observe(1000, 700)  # the server counted 0.7 per estimated token
+    assert scale.factor == pytest.approx(0.77) and scale.limit(7700) == 10_000
+    scale.observe(1000, 500)  # a smaller ratio never lowers it: the largest seen counts
+    assert scale.factor == pytest.approx(0.77)
+    scale.observe(1000, 100)
+    assert scale.factor == pytest.approx(0.77)
+    assert scale.refused() and scale.factor == 2.0  # refused: the ceiling doubled from 1
+    scale.observe(1000, 1500)
+    assert scale.factor == pytest.approx(1.65)  # learned again after a refusal
+    scale.observe(1000, 1990)
+    assert scale.factor == 2.0  # never above the ceiling without a refusal
+    assert scale.refused() and scale.refused() and scale.factor == 8.0
+    assert not scale.refused()  # given up at the highest
+    exact = TokenScale()
+    exact.observe(1000, 1000)  # the estimate exactly: no stricter than at the start
+    assert exact.factor == 1.0
+    fresh = TokenScale()
+    fresh.observe(1000, 10)  # a usage far too small is held at the floor
+    assert fresh.factor == TokenScale.LOWEST
