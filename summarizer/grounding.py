@@ -90,6 +90,11 @@ class GroundedSource:
         self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
         self._folds: dict[str, str] = {}
 
+    def unhinted(self) -> GroundedSource:
+        """The same document without the points hint: for checking a stored answer, which
+        may rightly hold no point (a part of a long report that makes none)."""
+        return GroundedSource(self._doc)
+
     def fold(self, text: str) -> str:
         folded = self._folds.get(text)
         if folded is None:

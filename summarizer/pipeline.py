@@ -371,6 +371,8 @@ class Summarizer:
             answer = self._answer_call(call)
         except (ContextLengthError, ConfigError):
             raise  # the report is cut finer, or a setting is wrong for every part alike
+        except EmptySummaryError as exc:
+            answer = _nothing(exc)  # a part may make no point (a preamble): asked, answered
         except SummarizerError as exc:
             return exc
         self._chunk_store(call, answer)
@@ -385,6 +387,8 @@ class Summarizer:
             answer = await self._aanswer_call(call)
         except (ContextLengthError, ConfigError):
             raise
+        except EmptySummaryError as exc:
+            answer = _nothing(exc)
         except SummarizerError as exc:
             return exc
         await asyncio.to_thread(self._chunk_store, call, answer)
@@ -392,7 +396,7 @@ class Summarizer:
 
     def _chunk_cached(self, call: Call) -> Answer | None:
         cache = self._summary_cache()
-        entry = cache.get(call.key, call.source) if cache is not None else None
+        entry = cache.get(call.key, call.source.unhinted()) if cache is not None else None
         return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
 
     def _chunk_store(self, call: Call, answer: Answer) -> None:
@@ -547,6 +551,12 @@ def _offline_points(doc: Document) -> list[str]:
     """The points the offline engine reads in ``doc``: what an empty answer missed."""
     summary = summarize_offline(doc)
     return [item.text for item in summary.achievements + summary.problems + summary.plans]
+
+
+def _nothing(exc: EmptySummaryError) -> Answer:
+    """A part's answer that, asked again, still holds no point: an empty draft, paid for.
+    The merged report is still refused when no part holds a point (``_summary_of``)."""
+    return Answer(DraftSummary(), exc.usage or Usage(), exc.attempts, [])
 
 
 def _empty(points: int, attempts: int, usage: Usage) -> EmptySummaryError:

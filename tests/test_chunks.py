@@ -90,6 +90,7 @@ def test_a_long_report_at_a_small_context_comes_back_whole(server, seeing, llm_s
     assert len(sizes) >= 3 and max(sizes) <= limit, (len(sizes), max(sizes), limit)
     assert summary.meta.chunks >= 3  # each chunk asked; a re-ask of an empty chunk counts
     assert summary.meta.attempts == len(server.requests)
+    assert not summary.meta.warnings  # a part that makes no point (the preamble) is no failure
     gold = seeing.as_sent(LONG)
     for section in SECTIONS:
         items = getattr(summary, section)
@@ -155,7 +156,7 @@ def test_chunks_are_cached_each_so_a_rerun_pays_only_for_what_changed(server, se
     tail_changed = raw[:half] + raw[half:].replace("坚持", "坚定", 1)
     assert tail_changed != raw
     summarize_once(settings, tail_changed, doc_id=LONG)
-    assert 0 < len(server.requests) - first < first  # only the changed chunk is asked again
+    assert len(server.requests) - first == 1  # only the changed part is asked again
 
 
 def test_async_asks_a_reports_chunks_at_once_and_merges_the_same(server, seeing, llm_settings):
