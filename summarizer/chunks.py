@@ -57,8 +57,8 @@ def split(text: str, budget: int, tokens: Callable[[str], int]) -> list[Chunk]:
     units = [u for p in paras for u in _units(text, p, budget, tokens)]
     chunks: list[tuple[int, int]] = []
     current: list[_Unit] = []
+    used = 0  # tokens of the units in ``current``
     for unit in units:
-        used = sum(u.tokens for u in current)
         full = used + unit.tokens > budget
         section = unit.rank == 1 and used >= _SECTION_FILL * budget
         if current and (full or section):
@@ -66,11 +66,12 @@ def split(text: str, budget: int, tokens: Callable[[str], int]) -> list[Chunk]:
             while len(current) > 1 and current[-1].rank:  # a heading goes with its text
                 carried.insert(0, current.pop())
             chunks.append((current[0].start, current[-1].end))
-            current = carried
-            if current and sum(u.tokens for u in current) + unit.tokens > budget:
+            current, used = carried, sum(u.tokens for u in carried)
+            if current and used + unit.tokens > budget:
                 chunks.append((current[0].start, current[-1].end))
-                current = []
+                current, used = [], 0
         current.append(unit)
+        used += unit.tokens
     if current:
         chunks.append((current[0].start, current[-1].end))
     return [Chunk(a, b, _headings_at(text, paras, a)) for a, b in chunks]

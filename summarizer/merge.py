@@ -27,10 +27,9 @@ Span = tuple[int, int]
 
 def merge(drafts: Sequence[DraftSummary], source: GroundedSource) -> DraftSummary:
     """One draft of the report from its chunks' drafts, in chunk order."""
-    merged: dict[str, Any] = {name: None for name in HEADERS}
-    for name in HEADERS:
-        merged[name] = next((v for d in drafts if (v := getattr(d, name))), None)
-    merged["overview"] = None
+    merged: dict[str, Any] = {
+        name: next((v for d in drafts if (v := getattr(d, name))), None) for name in HEADERS
+    }
     for section in SECTIONS:
         merged[section] = _items([getattr(d, section) for d in drafts], source)
     merged["metrics"] = _metrics([d.metrics for d in drafts], source)

@@ -248,7 +248,7 @@ class Summarizer:
             return Done(summary)
         cache = self._summary_cache()
         # one grounding source: validation, cache, output
-        source = GroundedSource(doc.normalized, points=lambda: _offline_points(doc))
+        source = GroundedSource(doc.normalized, points=_OfflinePoints(doc).within())
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
         entry = cache.get(key, source) if cache else None
         if entry is not None:
@@ -281,15 +281,15 @@ class Summarizer:
                 "(and set SUMMARIZER_CONTEXT_TOKENS), or use --backend offline"
             )
         chunks = split(text, budget, estimate_tokens)
-        points = _PointsWithin(doc)
+        points = _OfflinePoints(doc)
         calls = []
         for n, chunk in enumerate(chunks, 1):
             part = Part(n, len(chunks), title, chunk.headings)
             said = build_messages(text[chunk.start : chunk.end], doc.doc_id, part)
             within = doc.normalized.view.raw_span(chunk.start, chunk.end)
             hinted = GroundedSource(doc.normalized, points=points.within(within))
-            version = prompt_version()
-            calls.append(Call(said, hinted, cache_key(said[1]["content"], self.settings, version)))
+            key = cache_key(said[1]["content"], self.settings, prompt_version())
+            calls.append(Call(said, hinted, key))
         return tuple(calls)
 
     def _exact_key(self, doc: Document) -> str:
@@ -343,16 +343,18 @@ class Summarizer:
 
     def _answer_call(self, call: Call) -> Answer:
         try:
-            return self._counted(call, Answer.of(*self._llm_backend().complete(*call.asked)))
+            replied = self._llm_backend().complete(call.messages, call.source)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
+        return self._counted(call, Answer.of(*replied))
 
     async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            return self._counted(call, Answer.of(*await backend.acomplete(*call.asked)))
+            replied = await backend.acomplete(call.messages, call.source)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
+        return self._counted(call, Answer.of(*replied))
 
     def _counted(self, call: Call, answer: Answer) -> Answer:
         """``answer``, its prompt tokens as the server counted them learned from (only a
@@ -367,15 +369,13 @@ class Summarizer:
         cached = self._chunk_cached(call)
         if cached is not None:
             return cached
+        answer: Answer | SummarizerError
         try:
             answer = self._answer_call(call)
-        except (ContextLengthError, ConfigError):
-            raise  # the report is cut finer, or a setting is wrong for every part alike
-        except EmptySummaryError as exc:
-            answer = _nothing(exc)  # a part may make no point (a preamble): asked, answered
         except SummarizerError as exc:
-            return exc
-        self._chunk_store(call, answer)
+            answer = _part_failed(exc)
+        if isinstance(answer, Answer):
+            self._chunk_store(call, answer)
         return answer
 
     async def _atried(self, call: Call) -> Answer | SummarizerError:
@@ -383,15 +383,13 @@ class Summarizer:
         cached = await asyncio.to_thread(self._chunk_cached, call)
         if cached is not None:
             return cached
+        answer: Answer | SummarizerError
         try:
             answer = await self._aanswer_call(call)
-        except (ContextLengthError, ConfigError):
-            raise
-        except EmptySummaryError as exc:
-            answer = _nothing(exc)
         except SummarizerError as exc:
-            return exc
-        await asyncio.to_thread(self._chunk_store, call, answer)
+            answer = _part_failed(exc)
+        if isinstance(answer, Answer):
+            await asyncio.to_thread(self._chunk_store, call, answer)
         return answer
 
     def _chunk_cached(self, call: Call) -> Answer | None:
@@ -414,12 +412,9 @@ class Summarizer:
         failed = [(n, e) for n, e in enumerate(tried, 1) if isinstance(e, SummarizerError)]
         if not answers:
             raise failed[0][1]
-        usage = Usage()
-        for spent in [a.usage for a in answers] + [getattr(e, "usage", None) for _, e in failed]:
-            usage = usage + spent if spent is not None else usage
-        attempts = sum(a.attempts for a in answers) + sum(
-            getattr(e, "attempts", 0) or 0 for _, e in failed
-        )
+        paid = [e for _, e in failed if isinstance(e, SummarizationError)]  # others cost none
+        usage = sum([a.usage for a in answers] + [e.usage for e in paid if e.usage], Usage())
+        attempts = sum(a.attempts for a in answers) + sum(e.attempts for e in paid)
         warnings = tuple(
             f"part {n} of {len(tried)} of the report failed ({e.message}); its points are "
             "missing from this summary"
@@ -528,35 +523,39 @@ class Summarizer:
             return self._cache
 
 
-class _PointsWithin:
-    """The offline engine's points of a document, by where they lie: what a chunk's empty
-    answer missed (read once, for all the chunks)."""
+class _OfflinePoints:
+    """The points the offline engine reads in a document: what an empty answer missed.
+    Read only when asked for, and once for all the chunks of a report."""
 
     def __init__(self, doc: Document) -> None:
         self._doc = doc
         self._found: list[tuple[int, str]] | None = None
 
-    def within(self, span: tuple[int, int]) -> Callable[[], list[str]]:
+    def within(self, span: tuple[int, int] | None = None) -> Callable[[], list[str]]:
+        """The points whose first quote lies in the raw ``span`` (all of them: None)."""
+
         def points() -> list[str]:
             if self._found is None:
                 summary = summarize_offline(self._doc)
                 items = summary.achievements + summary.problems + summary.plans
-                self._found = [(i.spans[0][0], i.text) for i in items if i.spans]
+                self._found = [(i.spans[0][0] if i.spans else 0, i.text) for i in items]
+            if span is None:
+                return [text for _, text in self._found]
             return [text for at, text in self._found if span[0] <= at < span[1]]
 
         return points
 
 
-def _offline_points(doc: Document) -> list[str]:
-    """The points the offline engine reads in ``doc``: what an empty answer missed."""
-    summary = summarize_offline(doc)
-    return [item.text for item in summary.achievements + summary.problems + summary.plans]
-
-
-def _nothing(exc: EmptySummaryError) -> Answer:
-    """A part's answer that, asked again, still holds no point: an empty draft, paid for.
-    The merged report is still refused when no part holds a point (``_summary_of``)."""
-    return Answer(DraftSummary(), exc.usage or Usage(), exc.attempts, [])
+def _part_failed(exc: SummarizerError) -> Answer | SummarizerError:
+    """What a part's failure means for the report: raised again when the report is to be
+    cut finer or a setting is wrong for every part alike; an empty answer (paid for) when
+    the part holds no point even asked again (a preamble; the merged report is still
+    refused when no part holds one); else the failure, which costs that part's points."""
+    if isinstance(exc, (ContextLengthError, ConfigError)):
+        raise exc
+    if isinstance(exc, EmptySummaryError):
+        return Answer(DraftSummary(), exc.usage or Usage(), exc.attempts, [])
+    return exc
 
 
 def _empty(points: int, attempts: int, usage: Usage) -> EmptySummaryError:

@@ -28,11 +28,6 @@ class Call:
     source: GroundedSource
     key: str
 
-    @property
-    def asked(self) -> tuple[list[dict[str, str]], GroundedSource]:
-        """What the LLM backend is given: the messages and the source to validate against."""
-        return self.messages, self.source
-
 
 @dataclass(frozen=True)
 class Request:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -317,29 +316,22 @@ def _told_apart(
     """Each name once: where a change's start and end share a name ("关税总水平由9.8%降至
     7.5%") the start goes, as the end's quote shows it; other figures of one name are named
     with their sentence's subject ("结案率（1个派驻XX办案团队受案）")."""
-    names = Counter(c.name for c in ranked)
-    ranked = [
-        c
-        for c in ranked
-        if not (
-            c.signals.origin
-            and names[c.name] > 1
-            and any(o.name == c.name and not o.signals.origin for o in ranked)
-        )
-    ]
-    names = Counter(c.name for c in ranked)
-    out = []
+    named: dict[str, list[Candidate]] = {}
     for c in ranked:
-        if names[c.name] > 1:
-            same = [o for o in ranked if o.name == c.name]
-            spans = [_subject(text, figures, bounds, o) for o in same]
-            subjects = {text[s[0] : s[1]] for s in spans if s is not None}
-            own = _subject(text, figures, bounds, c)
-            if own is not None and len(subjects) == len(same):
-                subject = text[own[0] : own[1]]
-                c = replace(c, name=f"{c.name}（{subject}）", start=min(c.start, own[0]))
-        out.append(c)
-    return out
+        named.setdefault(c.name, []).append(c)
+    dropped: set[int] = set()
+    renamed: dict[int, Candidate] = {}
+    for same in named.values():
+        ends = [c for c in same if not c.signals.origin]
+        if ends and len(ends) < len(same):  # a change's start, its end kept: the start goes
+            dropped.update(id(c) for c in same if c.signals.origin)
+            same = ends
+        found = [s for c in same if (s := _subject(text, figures, bounds, c)) is not None]
+        if len(same) < 2 or len({text[a:b] for a, b in found}) < len(same):
+            continue
+        for c, (a, b) in zip(same, found, strict=True):
+            renamed[id(c)] = replace(c, name=f"{c.name}（{text[a:b]}）", start=min(c.start, a))
+    return [renamed.get(id(c), c) for c in ranked if id(c) not in dropped]
 
 
 def headline_count(text: str) -> int:
