@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from summarizer.grounding import GroundedSource, ground, validation_context, verify
@@ -262,3 +265,28 @@ def test_a_quote_across_a_page_footer_shows_the_report_text_not_the_footer():
     at = n.key.text.index(fold("现场答复公众来信"))
     span = n.key.raw_span(at, at + len(fold("现场答复公众来信")))
     assert n.quotable(span, min_chars=5) == [span]  # "(xiàn)" is inside, as written
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["全年受理案件一千件。", "审结案件九百件", "— 3 —", "第 2 页 共 9 页", "", "普法宣传"]
+        ),
+        min_size=3,
+        max_size=40,
+    ),
+    st.data(),
+)
+def test_quotes_are_cut_around_every_dropped_line_and_keep_everything_else(lines, data):
+    """Any span of the view, quoted from the raw file: no piece shows a page-number line
+    the view dropped, and the pieces hold every other character of the span."""
+    raw = "\n".join(lines)
+    n = normalize(raw)
+    if not n.view.text:
+        return
+    a = data.draw(st.integers(0, len(n.view.text) - 1))
+    b = data.draw(st.integers(a + 1, len(n.view.text)))
+    pieces = n.quotable(n.view.raw_span(a, b), min_chars=1)
+    shown = "".join(raw[x:y] for x, y in pieces)
+    assert "—" not in shown and "页" not in shown
+    assert re.sub(r"\s", "", shown) == re.sub(r"\s", "", n.view.text[a:b])

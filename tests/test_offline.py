@@ -13,9 +13,15 @@ from hypothesis import strategies as st
 
 from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
-from summarizer.normalize import HAN
+from summarizer.normalize import HAN, HAN_RANGES
 from summarizer.offline.outline import INLINE, Markers
-from summarizer.offline.text import BOUNDARY_MARKS, Boundaries, chinese_marks, sentences
+from summarizer.offline.text import (
+    BOUNDARY_MARKS,
+    Boundaries,
+    chinese_marks,
+    latin_heavy,
+    sentences,
+)
 from summarizer.read import read_document
 from summarizer.schemas import SECTIONS, DraftSummary, ReportSummary
 from summarizer.settings import Settings
@@ -325,6 +331,24 @@ def test_markers_found_once_are_those_a_scan_of_each_span_finds(lines):
             ]
             assert [(k.at, k.words) for k in Markers(text).within(lo, hi)] == scanned
             assert bool(INLINE.search(text, lo, hi)) == bool(Markers(text).within(lo, hi))
+
+
+@given(
+    st.text(alphabet="工作abcXYZ１Ａａ é0,。\n\U00020000", max_size=300),
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=8),
+    st.integers(1, 10),
+    st.integers(0, 5),
+)
+def test_latin_heavy_by_array_equals_counting_by_hand(text, spans, letters, share):
+    """By prefix sums over code points: the same as counting each span's ASCII letters
+    and Han characters one by one, for every character class, surrogate pairs included."""
+    spans = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in spans]
+    expected = []
+    for a, b in spans:
+        latin = sum(ch.isascii() and ch.isalpha() for ch in text[a:b])
+        han = sum(any(lo <= ord(ch) <= hi for lo, hi in HAN_RANGES) for ch in text[a:b])
+        expected.append(latin >= letters and latin > share * han)
+    assert latin_heavy(text, spans, letters, share) == expected
 
 
 #: The pattern chinese_marks used before its mark-first fast form: the reference.
