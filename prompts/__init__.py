@@ -73,9 +73,9 @@ class Part:
 
 def build_messages(document: str, doc_id: str, part: Part | None = None) -> list[dict[str, str]]:
     """The chat messages for one (normalized) document, or for one ``part`` of it."""
-    from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS
+    from summarizer.schemas import MIN_QUOTE_CHARS
 
-    system = render("system.j2", item_text_limit=ITEM_TEXT_LIMIT, min_quote_chars=MIN_QUOTE_CHARS)
+    system = render("system.j2", min_quote_chars=MIN_QUOTE_CHARS)
     user = render(
         "user.j2",
         document=document.replace(_CLOSE_TAG, "</ document>"),

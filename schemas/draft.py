@@ -23,10 +23,22 @@ __all__ = ["ITEM_TEXT_HARD_LIMIT", "DraftItem", "DraftMetric", "DraftSummary"]
 ITEM_TEXT_HARD_LIMIT = 100
 
 
+def _untitled(schema: dict[str, Any]) -> None:
+    """Drop the title pydantic gives each field (``"title": "Evidence"``): it repeats the
+    field's name, and every request carries the schema (a tenth of it was titles), once per
+    part of a long report. The model's own title stays: tools mode names its function so."""
+    for field in schema.get("properties", {}).values():
+        field.pop("title", None)
+
+
+#: How every model-facing schema is configured: unknown keys ignored, no field titles.
+_MODEL_FACING = ConfigDict(extra="ignore", json_schema_extra=_untitled)
+
+
 class DraftItem(BaseModel):
     """一个要点：作者在文中提出的一个成绩、问题或计划。"""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = _MODEL_FACING
 
     text: str = Field(
         description=(
@@ -83,7 +95,7 @@ class DraftItem(BaseModel):
 class DraftMetric(BaseModel):
     """一个关键量化指标：文档中写明的一个数字及其单位。"""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = _MODEL_FACING
 
     name: str = Field(description="指标名称，如 结案率、审执结案件、诉讼费收费，简短。")
     value: str = Field(
@@ -159,15 +171,19 @@ _GUIDE: dict[Section, str] = {
     "achievements": (
         "成绩：报告期内已经做了的工作、采取的措施、取得的成效、创新和荣誉。每个要点一项。"
     ),
-    "problems": "问题：文档自己承认的不足、困难、短板和风险。文档没有写时为空列表，不要编造。",
-    "plans": "计划：文档说下一步或明年要做的事、打算、举措，以及提出的意见和建议。没有时为空列表。",
+    "problems": (
+        "问题：文档自己承认的不足、困难、短板、差距和风险。文档没有写时为空列表，不要编造。"
+    ),
+    "plans": (
+        "计划：文档说下一步、明年或今后要做的事、打算、举措，以及提出的意见和建议。没有时为空列表。"
+    ),
 }
 
 
 class DraftSummary(BaseModel):
     """一份中文工作报告的结构化摘要。只写文档中有的内容。"""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = _MODEL_FACING
 
     title: str | None = Field(default=None, description="文档标题，照原文；没有标题时为 null。")
     organization: str | None = Field(
@@ -187,7 +203,7 @@ class DraftSummary(BaseModel):
     plans: list[DraftItem] = Field(default_factory=list, description=_GUIDE["plans"])
     metrics: list[DraftMetric] = Field(
         default_factory=list,
-        description="最重要的约10–20个量化指标（件数、比率、金额、人次、排名）。",
+        description="最重要的约10–20个量化指标（件数、比率、金额、人次、排名），不要罗列每一个数字。",
     )
 
     @model_validator(mode="before")

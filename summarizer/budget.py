@@ -24,8 +24,11 @@ __all__ = [
     "CHARS_PER_TOKEN",
     "MESSAGE_TOKENS",
     "OUTPUT_RESERVE",
+    "REPLY_SHARE",
     "TokenScale",
     "estimate_tokens",
+    "reply_limit",
+    "reply_room",
     "request_tokens",
     "room",
     "schema_tokens",
@@ -38,6 +41,10 @@ MESSAGE_TOKENS = 8
 #: The answer's room when ``max_tokens`` sends none: a summary's JSON runs to ~1,500
 #: tokens for a long report.
 OUTPUT_RESERVE = 4096
+#: At most this share of the context is kept for the answer when a report is cut: the
+#: default ``max_tokens`` (8,192) is meant for a large context, and would leave nothing of
+#: an 8k one. A part's answer is a few hundred to ~1,500 tokens.
+REPLY_SHARE = 0.25
 
 _WIDE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014]")
 
@@ -60,9 +67,26 @@ def request_tokens(messages: Sequence[dict[str, str]]) -> int:
     return text + MESSAGE_TOKENS * len(messages) + schema_tokens()
 
 
+def reply_room(settings: Settings) -> int:
+    """Tokens kept for the answer: ``max_tokens`` (or :data:`OUTPUT_RESERVE` when none is
+    sent), but at most :data:`REPLY_SHARE` of the context."""
+    wanted = settings.max_tokens or OUTPUT_RESERVE
+    return min(wanted, int(settings.context_tokens * REPLY_SHARE))
+
+
 def room(settings: Settings) -> int:
     """Tokens a request may take: the context window less the answer's room."""
-    return settings.context_tokens - (settings.max_tokens or OUTPUT_RESERVE)
+    return settings.context_tokens - reply_room(settings)
+
+
+def reply_limit(settings: Settings, prompt_tokens: int) -> int | None:
+    """The ``max_tokens`` a request of ``prompt_tokens`` (as the server counts them) sends:
+    ``max_tokens``, cut to what the context has left after the prompt (vLLM and llama.cpp
+    refuse a request whose prompt and ``max_tokens`` together exceed it); None sends none.
+    A request that fits :func:`room` is never cut below :func:`reply_room`."""
+    if not settings.max_tokens:
+        return None
+    return max(1, min(settings.max_tokens, settings.context_tokens - prompt_tokens))
 
 
 class TokenScale:

@@ -4,9 +4,12 @@ each fit one request.
 Cuts fall where the report makes them: before a section heading (一、 / 第一部分 / #),
 then between paragraphs, and only inside a paragraph too long for any request between
 its sentences (a character cut is the very last resort). A chunk is filled greedily, but
-one that is at least half full closes before a top-level heading, so a section is read
-whole where it can be. Each chunk knows the headings it sits under, so the model knows it
-is reading 二、存在的问题 even when that heading is in an earlier chunk.
+one that is at least half full closes before a top-level section that does not fit in
+its rest and would fit in a chunk of its own, so that section is read whole. A section
+that fits in no chunk is cut anyway, so it does not close a chunk early: every part sent
+costs the request's fixed tokens (instructions and schema) again. Each chunk knows the
+headings it sits under, so the model knows it is reading 二、存在的问题 even when that
+heading is in an earlier chunk.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ __all__ = ["HEADING_CHARS", "Chunk", "split"]
 
 #: A heading in a chunk's heading path is cut to this many characters.
 HEADING_CHARS = 40
-#: A chunk at least this full closes before a top-level heading rather than take it.
+#: A chunk at least this full closes before a top-level section that would then be whole.
 _SECTION_FILL = 0.5
 #: Each unit is counted one token more than its text: the line break that joins it to the
 #: next, and the rounding up that a sum of estimates does not repeat.
@@ -55,12 +58,17 @@ def split(text: str, budget: int, tokens: Callable[[str], int]) -> list[Chunk]:
         raise ValueError("a chunk needs a budget of at least one token")
     paras = paragraphs(text)
     units = [u for p in paras for u in _units(text, p, budget, tokens)]
+    sections = _section_tokens(units)
     chunks: list[tuple[int, int]] = []
     current: list[_Unit] = []
     used = 0  # tokens of the units in ``current``
-    for unit in units:
+    for unit, section_tokens in zip(units, sections, strict=True):
         full = used + unit.tokens > budget
-        section = unit.rank == 1 and used >= _SECTION_FILL * budget
+        section = (
+            unit.rank == 1
+            and used >= _SECTION_FILL * budget
+            and used + section_tokens > budget >= section_tokens
+        )
         if current and (full or section):
             carried: list[_Unit] = []
             while len(current) > 1 and current[-1].rank:  # a heading goes with its text
@@ -75,6 +83,17 @@ def split(text: str, budget: int, tokens: Callable[[str], int]) -> list[Chunk]:
     if current:
         chunks.append((current[0].start, current[-1].end))
     return [Chunk(a, b, _headings_at(text, paras, a)) for a, b in chunks]
+
+
+def _section_tokens(units: list[_Unit]) -> list[int]:
+    """For each unit that opens a top-level section, the tokens up to the next one (0 for
+    the others)."""
+    sizes, running = [0] * len(units), 0
+    for i in range(len(units) - 1, -1, -1):
+        running += units[i].tokens
+        if units[i].rank == 1:
+            sizes[i], running = running, 0
+    return sizes
 
 
 def _units(text: str, para: Para, budget: int, tokens: Callable[[str], int]) -> list[_Unit]:

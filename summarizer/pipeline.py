@@ -15,6 +15,7 @@ caller the one to pay for it) or :class:`Wait` (another caller holds the claim).
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import threading
 import time
@@ -23,9 +24,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
-from summarizer.budget import TokenScale, estimate_tokens, request_tokens, room
+from summarizer.budget import (
+    TokenScale,
+    estimate_tokens,
+    reply_limit,
+    reply_room,
+    request_tokens,
+    room,
+)
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
-from summarizer.chunks import HEADING_CHARS, split
+from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.doubt import doubts
 from summarizer.errors import (
     ConfigError,
@@ -266,22 +274,38 @@ class Summarizer:
         messages = build_messages(doc.normalized.text, doc.doc_id)
         limit = self._scale.limit(room(self.settings))
         if request_tokens(messages) <= limit:
-            return (Call(messages, source, key),)
+            return (Call(messages, source, key, self._reply_limit(messages)),)
         text = doc.normalized.text
         title = title_of(text)
-        widest = Part(len(text), len(text), title, ("字" * HEADING_CHARS,) * _DEEPEST)
-        budget = limit - request_tokens(build_messages("", doc.doc_id, widest))
-        if budget < MIN_CHUNK_TOKENS:
+
+        def header(headings: tuple[str, ...]) -> int:
+            return request_tokens(
+                build_messages("", doc.doc_id, Part(len(text), len(text), title, headings))
+            )
+
+        fullest = limit - header(())
+        if fullest < MIN_CHUNK_TOKENS:
             s = self.settings
             raise InputError(
                 f"the model's context is too small for this report: {s.context_tokens:,} "
-                f"tokens (SUMMARIZER_CONTEXT_TOKENS) less max_tokens={s.max_tokens} and the "
-                f"instructions leave {max(budget, 0):,} for each part of it, and a part needs "
-                f"{MIN_CHUNK_TOKENS:,}; lower --max-tokens, use a model with a larger context "
-                "(and set SUMMARIZER_CONTEXT_TOKENS), or use --backend offline"
+                f"tokens (SUMMARIZER_CONTEXT_TOKENS) less {reply_room(s):,} kept for the answer "
+                f"and the instructions leave {max(fullest, 0):,} for each part of it, and a part "
+                f"needs {MIN_CHUNK_TOKENS:,}; lower --max-tokens, use a model with a larger "
+                "context (and set SUMMARIZER_CONTEXT_TOKENS), or use --backend offline"
             )
-        chunks = split(text, budget, estimate_tokens)
-        points = _OfflinePoints(doc)
+        # Cut as if no part had headings to be told, and keep that cut when every part
+        # fits with its own; else cut leaving room for the deepest, longest heading path.
+        deepest = max(MIN_CHUNK_TOKENS, limit - header(("字" * HEADING_CHARS,) * _DEEPEST))
+        for budget in (fullest, deepest):
+            calls = self._parts(doc, title, split(text, budget, estimate_tokens))
+            if all(request_tokens(call.messages) <= limit for call in calls):
+                break
+        return calls
+
+    def _parts(self, doc: Document, title: str | None, chunks: list[Chunk]) -> tuple[Call, ...]:
+        """One call per chunk, told the title and the headings it sits under, grounded in
+        the whole document and hinted with the chunk's own points."""
+        text, points = doc.normalized.text, _OfflinePoints(doc)
         calls = []
         for n, chunk in enumerate(chunks, 1):
             part = Part(n, len(chunks), title, chunk.headings)
@@ -289,8 +313,11 @@ class Summarizer:
             within = doc.normalized.view.raw_span(chunk.start, chunk.end)
             hinted = GroundedSource(doc.normalized, points=points.within(within))
             key = cache_key(said[1]["content"], self.settings, prompt_version())
-            calls.append(Call(said, hinted, key))
+            calls.append(Call(said, hinted, key, self._reply_limit(said)))
         return tuple(calls)
+
+    def _reply_limit(self, messages: list[dict[str, str]]) -> int | None:
+        return reply_limit(self.settings, math.ceil(request_tokens(messages) * self._scale.factor))
 
     def _exact_key(self, doc: Document) -> str:
         return exact_key(doc.raw, self.settings, prompt_version())
@@ -343,7 +370,7 @@ class Summarizer:
 
     def _answer_call(self, call: Call) -> Answer:
         try:
-            replied = self._llm_backend().complete(call.messages, call.source)
+            replied = self._llm_backend().complete(call.messages, call.source, call.max_tokens)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
         return self._counted(call, Answer.of(*replied))
@@ -351,7 +378,7 @@ class Summarizer:
     async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            replied = await backend.acomplete(call.messages, call.source)
+            replied = await backend.acomplete(call.messages, call.source, call.max_tokens)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
         return self._counted(call, Answer.of(*replied))

@@ -22,11 +22,13 @@ __all__ = ["Answer", "Ask", "Call", "Done", "Request", "Step", "Wait"]
 @dataclass(frozen=True)
 class Call:
     """One model request: its messages, the document its answer is grounded in (all of
-    it; for a chunk, hinted with the chunk's own points), and its draft's cache key."""
+    it; for a chunk, hinted with the chunk's own points), its draft's cache key, and the
+    ``max_tokens`` it sends (what the context leaves after its prompt; None sends none)."""
 
     messages: list[dict[str, str]]
     source: GroundedSource
     key: str
+    max_tokens: int | None
 
 
 @dataclass(frozen=True)

@@ -38,22 +38,27 @@ def test_chunks_fit_cover_everything_in_order(doc_id, budget):
         assert len(chunks) == 1
 
 
-def test_chunks_cut_at_sections_and_know_their_headings():
+@pytest.mark.parametrize("budget", [60, 80, 120])
+def test_chunks_cut_at_sections_and_know_their_headings(budget):
     text = (
         "2023年工作总结\n一、主要工作\n"
         + "".join(f"（{n}）第{n}项工作。完成任务{n}0件，满意度提升。\n" for n in "一二三四五六")
         + "二、存在的问题\n（一）人员不足，案多人少矛盾突出。\n（二）信息化水平不高。\n"
         + "三、下一步打算\n（一）加强队伍建设。\n（二）推进智慧法院建设。\n"
     )
-    budget = 120
     chunks = split(text, budget, estimate_tokens)
-    assert len(chunks) >= 3
-    for c in chunks:  # a chunk half full closes before a section heading rather than take it
-        for m in re.finditer(r"^[一二三]、", text[c.start : c.end], re.M):
-            if m.start():
-                assert estimate_tokens(text[c.start : c.start + m.start()]) < budget / 2
+    assert len(chunks) >= 2
+    tops = [m.start() for m in re.finditer(r"^[一二三]、", text, re.M)] + [len(text)]
+    for c in chunks:  # a chunk half full takes a section only whole, or one no chunk holds
+        for at, end in itertools.pairwise(tops):
+            if c.start < at < c.end and estimate_tokens(text[c.start : at]) >= budget / 2:
+                whole = end <= c.end or not text[c.end : end].strip()
+                assert whole or estimate_tokens(text[at:end]) > budget
+    if budget == 80:  # 三、 would not fit after 二、 but fits alone: its own chunk
+        assert text[chunks[-1].start :].startswith("三、")
     opening = [c for c in chunks if re.match(r"[二三]、", text[c.start : c.end])]
-    assert opening and all(c.headings == () for c in opening)  # its heading is its own text
+    assert all(c.headings == () for c in opening)  # its heading is its own text
+    assert opening or budget != 80
     for c in chunks:
         before = [h for h in re.findall(r"^[一二三]、.*$", text[: c.start], re.M)]
         if before and not re.match(r"[一二三]、", text[c.start : c.end]):
@@ -107,6 +112,22 @@ def test_a_long_report_at_a_small_context_comes_back_whole(server, seeing, llm_s
     assert summary.meta.usage.prompt_tokens == sum(sizes)  # summed over every request
 
 
+def test_a_small_context_keeps_a_share_for_the_answer_and_never_asks_past_it(
+    server, seeing, llm_settings
+):
+    """The default max_tokens (8,192) is for a large context: at 9,000 the report still
+    goes in parts, each keeping a quarter of the context for its answer, and no request
+    asks for more than the context leaves after its prompt (vLLM refuses that)."""
+    settings = llm_settings(context_tokens=9000)
+    assert settings.max_tokens == 8192  # the default
+    summary = summarize_once(settings, corpus_path(LONG))
+    assert summary.meta.chunks >= 2 and not summary.meta.warnings
+    for body in server.requests:
+        prompt = request_tokens(body["messages"])
+        assert prompt <= 9000 - 9000 // 4
+        assert 9000 // 4 <= body["max_tokens"] <= 9000 - prompt
+
+
 def test_a_server_counting_fewer_tokens_gets_the_next_reports_in_fewer_parts(
     server, seeing, llm_settings
 ):
@@ -124,6 +145,7 @@ def test_a_server_counting_fewer_tokens_gets_the_next_reports_in_fewer_parts(
     assert again.meta.chunks < first.meta.chunks
     later = server.requests[asked:]
     assert all(0.5 * request_tokens(b["messages"]) <= room(settings) for b in later)
+    assert all(b["max_tokens"] + 0.5 * request_tokens(b["messages"]) <= 8000 for b in later)
     for section in SECTIONS:
         assert {fold(i.text) for i in getattr(again, section)} == {
             fold(i.text) for i in getattr(first, section)
@@ -222,6 +244,33 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
         before = len(refused)
         summarizer.summarize(corpus_path("003_952be00836213ecb"))
         assert len(refused) == before  # the next report starts from the finer cut
+
+
+def test_a_re_ask_longer_than_the_context_keeps_the_first_answers_grounded_items(
+    server, seeing, llm_settings
+):
+    """A re-ask carries the last answer and its errors, so it can be refused as too long
+    where the first request fitted (vLLM counts the prompt and max_tokens): the part keeps
+    what grounds of its first answer, the report is not cut again."""
+    settings = llm_settings(context_tokens=8000, max_tokens=1000)
+    invented = {"text": "编造的要点", "evidence": ["这一句话从来没有在文档里出现过"]}
+
+    def refuse_re_asks(body):
+        if len(body["messages"]) > 2:
+            return error(400, "This model's maximum context length is 8000 tokens.")
+        step = seeing(body)
+        if step is not None and step.payload is not None:
+            step.payload["achievements"] = [*step.payload.get("achievements", []), invented]
+        return step
+
+    server.responder = refuse_re_asks
+    summary = summarize_once(settings, corpus_path(LONG))
+    firsts = [b for b in server.requests if len(b["messages"]) == 2]
+    assert len(firsts) == summary.meta.chunks >= 2  # no part was asked again, cut finer
+    assert summary.meta.dropped and "编造" not in "".join(i.text for i in summary.achievements)
+    gold = seeing.as_sent(LONG)
+    back = {fold(i.text) for i in summary.achievements}
+    assert back == {fold(g["text"]) for g in gold["achievements"]}
 
 
 def test_the_token_scale_by_hand():

@@ -108,7 +108,9 @@ class LLMBackend:
             self._clients[is_async] = instructor.from_openai(raw, mode=mode)
         return self._clients[is_async]
 
-    def _create_kwargs(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+    def _create_kwargs(
+        self, messages: list[dict[str, str]], max_tokens: int | None
+    ) -> dict[str, Any]:
         s = self.settings
         kwargs: dict[str, Any] = {
             "response_model": response_model(),
@@ -118,8 +120,8 @@ class LLMBackend:
             "max_retries": s.max_retries,
             "strict": False,  # let "2000" and 2000 both be a value; the validators decide
         }
-        if s.max_tokens:
-            kwargs["max_tokens"] = s.max_tokens
+        if max_tokens:
+            kwargs["max_tokens"] = max_tokens
         return kwargs
 
     def _retry_policy(self, record: CallRecord) -> dict[str, Any]:
@@ -175,7 +177,7 @@ class LLMBackend:
         return self.client(is_async), record, repair, hooks
 
     def complete(
-        self, messages: list[dict[str, str]], source: SourceText
+        self, messages: list[dict[str, str]], source: SourceText, max_tokens: int | None
     ) -> tuple[DraftSummary, CallRecord]:
         """One validated draft for ``messages``, grounded in ``source``, or a
         :class:`~summarizer.errors.SummarizerError`."""
@@ -186,7 +188,7 @@ class LLMBackend:
         try:
             for attempt in Retrying(**self._retry_policy(record)):
                 with attempt:
-                    draft = client.create(**self._create_kwargs(messages), hooks=hooks)
+                    draft = client.create(**self._create_kwargs(messages, max_tokens), hooks=hooks)
         except Exception as exc:
             raise translate(exc, self.settings, record, repair.last_reply) from exc
         finally:
@@ -194,7 +196,7 @@ class LLMBackend:
         return draft, record
 
     async def acomplete(
-        self, messages: list[dict[str, str]], source: SourceText
+        self, messages: list[dict[str, str]], source: SourceText, max_tokens: int | None
     ) -> tuple[DraftSummary, CallRecord]:
         """Async :meth:`complete` (same budgets, same errors)."""
         from tenacity import AsyncRetrying
@@ -204,7 +206,9 @@ class LLMBackend:
         try:
             async for attempt in AsyncRetrying(**self._retry_policy(record)):
                 with attempt:
-                    draft = await client.create(**self._create_kwargs(messages), hooks=hooks)
+                    draft = await client.create(
+                        **self._create_kwargs(messages, max_tokens), hooks=hooks
+                    )
         except Exception as exc:
             raise translate(exc, self.settings, record, repair.last_reply) from exc
         finally:

@@ -21,9 +21,12 @@ class CallRecord:
     attempts: int = 0
     transport_tries: int = 0
     usage: Usage = field(default_factory=Usage)
+    #: The ``max_tokens`` the request sent (None: none sent).
+    max_tokens: int | None = None
     _prompt_chars: int = 0
 
     def on_request(self, *args: Any, **kwargs: Any) -> None:
+        self.max_tokens = kwargs.get("max_tokens")
         messages = kwargs.get("messages") or []
         self._prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
 

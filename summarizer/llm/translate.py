@@ -165,15 +165,18 @@ def _truncated(cause: BaseException, call: _Call) -> SummarizerError | None:
 
     if not isinstance(cause, IncompleteOutputException):
         return None
-    s = call.settings
-    limit = (
-        f"max_tokens={s.max_tokens}"
-        if s.max_tokens
-        else "the server's default output limit (no max_tokens sent)"
-    )
+    s, sent = call.settings, call.record.max_tokens
+    if not sent:
+        limit, fix = "the server's default output limit (no max_tokens sent)", "set --max-tokens"
+    elif s.max_tokens and sent < s.max_tokens:
+        limit = (
+            f"max_tokens={sent}, what the {s.context_tokens:,}-token context left after the prompt"
+        )
+        fix = "raise --context-tokens if the server runs a larger one"
+    else:
+        limit, fix = f"max_tokens={sent}", "raise it with --max-tokens or SUMMARIZER_MAX_TOKENS"
     return TruncationError(
-        f"the model's reply was cut off at {limit} before the summary was complete; "
-        "raise it with --max-tokens or SUMMARIZER_MAX_TOKENS"
+        f"the model's reply was cut off at {limit} before the summary was complete; {fix}"
     )
 
 
@@ -244,7 +247,20 @@ def _unreachable(cause: BaseException, call: _Call) -> SummarizerError | None:
 def _too_long(cause: BaseException, call: _Call) -> SummarizerError | None:
     if not _over_context(cause):
         return None
-    s = call.settings
+    s, record = call.settings, call.record
+    if record.attempts and call.last_reply is not None:
+        # A re-ask carries the last answer and its errors: it may not fit where the first
+        # request did. The report's parts are not too long; the re-asks are over.
+        return SummarizationError(
+            call.say(
+                f"a re-ask was longer than the model's context after {record.attempts} "
+                f"answer(s) ({describe(cause)}); the last answer's grounded items are kept"
+            ),
+            attempts=record.attempts,
+            errors="the re-ask did not fit the model's context",
+            reply=json_object(call.last_reply),
+            usage=record.usage,
+        )
     return ContextLengthError(
         call.say(
             f"{s.host} says the request is longer than the model's context ({describe(cause)}); "
