@@ -273,6 +273,43 @@ def test_a_re_ask_longer_than_the_context_keeps_the_first_answers_grounded_items
     assert back == {fold(g["text"]) for g in gold["achievements"]}
 
 
+#: Four reports of different kinds (a procuratorate's, a court's saved web page with its
+#: site tail, a company's one-line self-review, a court's), bound into one file.
+BOUND = (
+    "a02_spp_work_report_2020_abstract",
+    "003_952be00836213ecb",
+    "b05_yulin_dangjian_selfeval_2021",
+    "000_1cceb1fd464775c5",
+)
+
+
+def test_four_reports_bound_into_one_file_come_back_whole_at_a_6k_context(
+    server, seeing, llm_settings
+):
+    """Issue #14's check from outside, on the corpus: ~29,000 characters at a 6,000-token
+    context and the default max_tokens. (A web page's "猜你喜欢" tail used to take every
+    report after it with it.)"""
+    raw = "\n\n".join(seeing.corpus[d] for d in BOUND)
+    joined: dict = {"title": None, "organization": None, "period": None}
+    for section in (*SECTIONS, "metrics"):
+        joined[section] = [x for d in BOUND for x in seeing.as_sent(d).get(section) or []]
+    seeing.gold["bound"], seeing.corpus["bound"], seeing._sent["bound"] = joined, raw, joined
+    summary = summarize_once(llm_settings(context_tokens=6000), raw, doc_id="bound")
+    assert len(server.requests) >= 3 and not summary.meta.warnings
+    for body in server.requests:
+        assert request_tokens(body["messages"]) + body["max_tokens"] <= 6000
+    quotes = []
+    for section in SECTIONS:
+        items = getattr(summary, section)
+        assert sorted(fold(i.text) for i in items) == sorted(
+            fold(g["text"]) for g in joined[section]
+        )
+        for item in items:
+            quotes += item.evidence
+            assert all(raw[a:b] == q for q, (a, b) in zip(item.evidence, item.spans, strict=True))
+    assert len(quotes) == len(set(quotes))  # no quote twice
+
+
 def test_the_token_scale_by_hand():
     from summarizer.budget import TokenScale
 

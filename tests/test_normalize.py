@@ -123,6 +123,32 @@ def test_template_site_debris_is_removed_and_report_text_kept():
     assert view.rstrip().endswith("作为责任追究的依据。")
 
 
+TAIL = (
+    "猜你喜欢\n"
+    "法院年度工作总结范文\n"
+    "今年以来,我院在市委的坚强领导下,认真履行审判职能,各项工作取得新成效。\n"
+    "检察院工作总结3篇\n"
+    "版权所有 © 某某范文网\n"
+)
+
+
+def test_a_sites_tail_of_links_and_snippets_is_dropped():
+    view = normalize("一、工作情况\n今年审结案件1343件。\n" + TAIL).view.text
+    assert view.strip() == "一、工作情况\n今年审结案件1343件。"
+
+
+@pytest.mark.parametrize("second", ["000_1cceb1fd464775c5", "b05_yulin_dangjian_selfeval_2021"])
+def test_a_report_after_a_sites_tail_is_kept_with_its_title(second):
+    """Pages saved into one file, reports bound together: the tail of the first page ends
+    where a report's prose begins (b05 is one 7,700-character line)."""
+    first = corpus_path("003_952be00836213ecb").read_text(encoding="utf-8")
+    other = corpus_path(second).read_text(encoding="utf-8")
+    alone = normalize(other).view.text
+    bound = normalize(first + "\n" + TAIL + "\n" + other).view.text
+    assert bound.endswith(alone.strip() + "\n") or bound.endswith(alone.strip())
+    assert "猜你喜欢" not in bound and "检察院工作总结3篇" not in bound
+
+
 @pytest.mark.parametrize("doc_id", ["000_1cceb1fd464775c5", "002_22b2fcdac678e5fd"])
 def test_clean_reports_lose_no_line(doc_id):
     raw = corpus_path(doc_id).read_text(encoding="utf-8")

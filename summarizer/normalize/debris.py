@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 
+from summarizer.normalize.layout import OPENS_BLOCK
 from summarizer.normalize.mapped import MappedText
 
 __all__ = ["TITLE_TAG", "drop_debris", "is_debris_line"]
@@ -46,6 +47,14 @@ _DEBRIS_LINE_MAX = 160
 _NAV_LINE_MAX = 200
 #: A tail marker ("猜你喜欢") is a line of its own, or nearly.
 _TAIL_MARKER_MAX = 40
+#: A site's tail lists link titles, each perhaps with a line of snippet; prose this long
+#: without a break is a report again (pages saved into one file, reports bound together).
+_RESUME_CHARS = 300
+#: A line of that prose: this long at least, with a sentence's mark in it.
+_PROSE_LINE = 40
+_PROSE_MARK = re.compile(r"[。；;！？]")
+#: A report's title and dateline above its prose, at most this many lines.
+_TITLE_LINES = 3
 _SENTENCE_END = re.compile(r"[。！？!?]$")
 #: In-line: what template sites append to titles ("(精选范文)"), removed with the characters.
 TITLE_TAG = re.compile(
@@ -83,17 +92,17 @@ def is_debris_line(line: str) -> bool:
 
 
 def drop_debris(mt: MappedText) -> MappedText:
-    """The document without its debris lines, and without everything after a line that
-    opens the site's own tail ("猜你喜欢", "相关推荐")."""
+    """The document without its debris lines, and without the site's own tail: what
+    follows a line that opens it ("猜你喜欢", "相关推荐"), up to prose that is a report
+    again (:func:`_tails`)."""
     text = mt.text
+    lines = text.split("\n")
+    tail = _tails(lines)
     keep: list[tuple[int, int]] = []
     pos = 0
-    for line in text.split("\n"):
+    for n, line in enumerate(lines):
         end = pos + len(line)
-        stripped = line.strip()
-        if len(stripped) <= _TAIL_MARKER_MAX and _TAIL_MARKER.match(stripped):
-            break  # what follows is the site's, not the report's
-        if not is_debris_line(line):
+        if n not in tail and not is_debris_line(line):
             keep.append((pos, min(end + 1, len(text))))
         pos = end + 1
     if keep == [(0, len(text))]:
@@ -102,3 +111,44 @@ def drop_debris(mt: MappedText) -> MappedText:
     for a, b in keep:
         origin.extend(mt.origin[a:b])
     return MappedText("".join(text[a:b] for a, b in keep), origin)
+
+
+def _tails(lines: list[str]) -> set[int]:
+    """The lines of a site's tail: from a tail marker to the end, or to the first run of
+    prose lines (each :data:`_PROSE_LINE` long with a sentence's mark; blank lines and
+    headings such as 一、基本情况 between them allowed) of :data:`_RESUME_CHARS` in all,
+    which a list of links and snippets never has. The report that run opens keeps its
+    title: the lines right above the run, up to a blank line (at most
+    :data:`_TITLE_LINES`)."""
+    tail: set[int] = set()
+    at = 0
+    while at < len(lines):
+        stripped = lines[at].strip()
+        if not (len(stripped) <= _TAIL_MARKER_MAX and _TAIL_MARKER.match(stripped)):
+            at += 1
+            continue
+        resume, run, first = len(lines), 0, None
+        for n in range(at + 1, len(lines)):
+            line = lines[n].strip()
+            if not line:
+                continue
+            if len(line) >= _PROSE_LINE and _PROSE_MARK.search(line):
+                first = n if first is None else first
+                run += len(line)
+                if run >= _RESUME_CHARS:
+                    resume = first
+                    break
+            elif first is None or not OPENS_BLOCK.match(line):  # a heading within prose
+                run, first = 0, None
+        if resume < len(lines):
+            prose = resume
+            while (
+                resume - 1 > at
+                and prose - resume < _TITLE_LINES
+                and lines[resume - 1].strip()
+                and not is_debris_line(lines[resume - 1])
+            ):
+                resume -= 1  # the lines right above the prose, with no blank line between
+        tail.update(range(at, resume))
+        at = resume
+    return tail

@@ -12,7 +12,7 @@ from collections import Counter
 
 from summarizer.normalize.mapped import MappedText
 
-__all__ = ["is_page_number", "join_wrapped", "wrap_width"]
+__all__ = ["OPENS_BLOCK", "is_page_number", "join_wrapped", "wrap_width"]
 
 _ENDS = "。!?;:」』”)》"
 #: A document is hard-wrapped when this share of its lines has one width (± 2) ...
@@ -27,7 +27,7 @@ _PAGE_NUMBER = re.compile(
     r"\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 #: A line that opens a heading or a list item is never the tail of the line before it.
-_OPENS_BLOCK = re.compile(
+OPENS_BLOCK = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.](?!\d)|"
     r"第[一二三四五六七八九十]+[章节部分条]|[#*|>-]|——)"
 )
@@ -83,8 +83,8 @@ def join_wrapped(mt: MappedText) -> MappedText:
             and len(stripped) >= width - _SHORT_OF_WIDTH  # a paragraph's last line is short
             and stripped[-1] not in _ENDS
             and after < len(lines)
-            and not _OPENS_BLOCK.match(stripped)
-            and not _OPENS_BLOCK.match(lines[after])
+            and not OPENS_BLOCK.match(stripped)
+            and not OPENS_BLOCK.match(lines[after])
         )
         if runs_on:
             n = after  # the break, blank lines and page numbers between are dropped
