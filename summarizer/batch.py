@@ -366,10 +366,17 @@ def summarize_batch(
     results = asummarize_batch(inputs, **options)
     try:
         while True:
+            step = loop.create_task(results.__anext__())
             try:
-                yield loop.run_until_complete(results.__anext__())
+                yield loop.run_until_complete(step)
             except StopAsyncIteration:
                 return
+            except BaseException:  # Ctrl-C or SIGTERM inside the loop: unwind the batch
+                if not step.done():  # the generator is mid-step: cancel it to its cleanup
+                    step.cancel()
+                    with contextlib.suppress(BaseException):
+                        loop.run_until_complete(step)
+                raise
     finally:
         loop.run_until_complete(results.aclose())
         loop.run_until_complete(loop.shutdown_default_executor())

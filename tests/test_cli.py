@@ -79,7 +79,7 @@ def test_debug_shows_the_traceback(endpoint, capsys):
 
 def test_bad_setting_is_one_line(capsys, monkeypatch):
     monkeypatch.setenv("SUMMARIZER_TIMEOUT", "soon")
-    assert main(["summarize", str(corpus_path(DOC))]) == 1
+    assert main(["summarize", str(corpus_path(DOC))]) == 2  # bad usage
     err = capsys.readouterr().err
     assert (
         err.strip()

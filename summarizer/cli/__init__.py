@@ -1,7 +1,9 @@
 """The ``summarizer`` command. Results on stdout, notices and errors on stderr.
 
 Errors are one line naming the file and what to do; ``--debug`` shows the
-traceback. Exit codes: 0 all good, 1 some input failed, 2 bad usage.
+traceback. Exit codes: 0 all good, 1 some input failed, 2 bad usage, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM), 141 stdout closed early (``| head``), which ends the
+run quietly.
 
 One module per command (``summarize``, ``evaluate``, ``batch``, ``schema``), each
 owning its flags and its handler; the engine flags are generated from
@@ -11,8 +13,12 @@ owning its flags and its handler; the engine flags are generated from
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from summarizer import __version__
 from summarizer.cli import batch, evaluate, schema, summarize
@@ -49,6 +55,37 @@ def _secrets(args: argparse.Namespace) -> list[str]:
     return [key] if key and len(key) >= 4 else []
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so it unwinds as Ctrl-C does (what finished is
+    written, the rest redone on the next run) and exits 143."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` while a command runs (main thread only)."""
+    try:
+        saved = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+
+
+def _stdout_gone() -> None:
+    """stdout's reader is gone (``| head``): point stdout at /dev/null so the
+    interpreter's own flush at exit has nowhere to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``summarizer`` command; returns the exit code."""
     parser = _parser()
@@ -59,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     if hasattr(sys.stdout, "reconfigure") and (sys.stdout.encoding or "").lower() != "utf-8":
         sys.stdout.reconfigure(encoding="utf-8")
-    with logging_to_stderr(debug, _secrets(args)):
+    with logging_to_stderr(debug, _secrets(args)), _sigterm_unwinds():
         try:
             return int(args.handler(args))
         except UsageError as exc:
@@ -70,6 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if debug:
                 print_traceback()
             return 1
+        except BrokenPipeError:
+            _stdout_gone()
+            return 141  # 128 + SIGPIPE, as a tool killed by the closed pipe would
+        except Terminated:
+            fail("terminated")
+            return 143
         except KeyboardInterrupt:
             fail("interrupted")
             return 130

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from summarizer.cli._console import notice
+from summarizer.errors import ConfigError, UsageError
 from summarizer.settings import Settings
 
 __all__ = ["add_command", "add_engine_options", "load_settings", "settings_overrides"]
@@ -106,7 +107,10 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def load_settings(args: argparse.Namespace) -> Settings:
     """The settings in force (flags, then env vars, then defaults), saying so on
     stderr when ``--backend auto`` found no endpoint and means the offline engine."""
-    settings = Settings.load(**settings_overrides(args))
+    try:
+        settings = Settings.load(**settings_overrides(args))
+    except ConfigError as exc:  # a bad flag or variable: bad usage, before any work
+        raise UsageError(str(exc)) from None
     if settings.backend == "auto" and settings.resolved_backend == "offline":
         notice(
             args.quiet,
