@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, NotAttemptedError, UnreachableError
 from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 DEFAULT_CONCURRENCY = 8
+#: A batch stops sending once the endpoint was unreachable (no name, nothing listening)
+#: for this many documents in a row, or for the first it asked.
+UNREACHABLE_RUN = 3
 
 
 # --------------------------------------------------------------------------- output
@@ -190,6 +193,8 @@ class BatchResult:
     path: str
     summary: ReportSummary | None = None
     error: dict[str, Any] | None = None
+    #: What failed it (not written: ``error`` is its record).
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -289,10 +294,12 @@ async def asummarize_batch(
                 on_start(stats)
             results: asyncio.Queue[BatchResult | None] = asyncio.Queue(maxsize=2 * concurrency)
             pending = iter(todo)
+            breaker = _Breaker()
 
             async def worker() -> None:
                 for job in pending:  # a shared iterator: each job goes to exactly one worker
-                    result = await _one(summarizer, job)
+                    result = breaker.stopped(job) or await _one(summarizer, job)
+                    breaker.saw(result)
                     if output is not None:
                         output.write(result.line())
                     stats.add(result)
@@ -346,12 +353,44 @@ def _frozen_heap() -> Iterator[None]:
 
 
 async def _one(summarizer: Summarizer, job: Job) -> BatchResult:
-    path = str(job.path)
     try:
         summary = await summarizer.asummarize(job.path, doc_id=job.doc_id)
     except Exception as exc:  # a bug, too, costs this document only
-        return BatchResult(job.doc_id, path, error=error_record(job.doc_id, path, exc)["error"])
-    return BatchResult(job.doc_id, path, summary=summary)
+        return _failed(job, exc)
+    return BatchResult(job.doc_id, str(job.path), summary=summary)
+
+
+def _failed(job: Job, exc: BaseException) -> BatchResult:
+    path = str(job.path)
+    record = error_record(job.doc_id, path, exc)
+    return BatchResult(job.doc_id, path, error=record["error"], exception=exc)
+
+
+@dataclass
+class _Breaker:
+    """Stops a batch sending once the endpoint is unreachable: for the first document
+    that asked it (nothing got through before), or for :data:`UNREACHABLE_RUN` in a row.
+    Each document after gets an error record saying it was not attempted (a rerun retries
+    it), so a dead ``OPENAI_BASE_URL`` costs one document's transport retries, not every
+    document's. Cached summaries never ask the endpoint and count for nothing here."""
+
+    run: int = 0
+    through: bool = False
+    cause: UnreachableError | None = None
+
+    def saw(self, result: BatchResult) -> None:
+        if isinstance(result.exception, UnreachableError):
+            self.run += 1
+            if not self.through or self.run >= UNREACHABLE_RUN:
+                self.cause = self.cause or result.exception
+        elif not result.cached and not isinstance(result.exception, NotAttemptedError):
+            self.run, self.through = 0, True
+
+    def stopped(self, job: Job) -> BatchResult | None:
+        """The not-attempted result of ``job`` once the batch has stopped sending."""
+        if self.cause is None:
+            return None
+        return _failed(job, NotAttemptedError(f"not attempted: {self.cause.message}"))
 
 
 def summarize_batch(

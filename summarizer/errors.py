@@ -65,6 +65,15 @@ class TransportError(SummarizerError):
     """The endpoint stayed unreachable, overloaded or too slow after every transport retry."""
 
 
+class UnreachableError(TransportError):
+    """No connection to the endpoint at all: its name does not resolve, or nothing
+    listens there. A batch stops sending after this (see ``summarizer.batch``)."""
+
+
+class NotAttemptedError(SummarizerError):
+    """A batch's document never sent: the endpoint was unreachable for the ones before."""
+
+
 class TruncationError(SummarizerError):
     """The model's reply was cut off at the output-token limit (finish_reason == "length")."""
 

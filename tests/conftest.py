@@ -26,6 +26,7 @@ TUNED_DOC_IDS = ["000_1cceb1fd464775c5", "002_22b2fcdac678e5fd", "003_952be00836
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
 
 
 def _loopback(address: Any) -> bool:
@@ -47,11 +48,21 @@ def _guard(real: Callable[..., Any]) -> Callable[..., Any]:
     return connect
 
 
+def _no_lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+    """Names resolve only to loopback: any other lookup fails the way a resolver says
+    a name does not exist, without a query leaving the machine."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is None or _loopback((name,)):
+        return _real_getaddrinfo(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any connection to a non-loopback address fails the test."""
+    """Any connection to a non-loopback address fails the test; no name is looked up."""
     monkeypatch.setattr(socket.socket, "connect", _guard(_real_connect))
     monkeypatch.setattr(socket.socket, "connect_ex", _guard(_real_connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", _no_lookup)
 
 
 @pytest.fixture(autouse=True)

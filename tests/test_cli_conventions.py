@@ -103,3 +103,74 @@ def test_a_reader_that_closes_stdout_ends_the_batch_quietly(many, tmp_path):
     process.wait(timeout=60)
     assert json.loads(first)["doc_id"].startswith("r")
     assert process.returncode == 141 and "Traceback" not in err and "Broken" not in err
+
+
+# ---------------------------------------------------------------------------- dead endpoint
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_dead_endpoint_stops_the_batch_in_one_documents_retries(
+    tmp_path, monkeypatch, clean_env, capsys
+):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(20):
+        (folder / f"d{n:02}.txt").write_text(f"第{n}份报告。今年审结案件{n}件。", encoding="utf-8")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
+    monkeypatch.setenv("SUMMARIZER_TRANSPORT_RETRIES", "2")
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    code = main(["batch", str(folder), "--out", str(out), "-c", "4"])
+    took = time.monotonic() - started
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and took < 15, took  # one document's tries (~2 s), not twenty's
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 20 and all("error" in r for r in records)  # nothing left out
+    skipped = [r for r in records if r["error"]["type"] == "NotAttemptedError"]
+    assert len(skipped) >= 20 - 4 and all("not attempted" in r["error"]["message"] for r in skipped)
+    assert len(err) <= 3, err  # one line for all of them, the batch line
+    assert "connection refused" in err[0] and "--backend offline" in err[0]
+    assert "not attempted" in err[0]
+
+
+def test_a_host_that_does_not_resolve_is_said_so_and_not_retried(
+    monkeypatch, clean_env, capsys, tmp_path
+):
+    report = tmp_path / "r.txt"
+    report.write_text("今年审结案件12件。", encoding="utf-8")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://no-such-host.example:8000/v1")
+    started = time.monotonic()
+    assert main(["summarize", str(report), "--backend", "llm"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert time.monotonic() - started < 5  # no backoff between tries
+    assert len(err) == 1 and "cannot resolve the host no-such-host.example" in err[0]
+    assert "DNS" in err[0] and "--backend offline" not in err[0]  # llm was asked for
+
+
+def test_the_breaker_by_hand():
+    from summarizer.batch import UNREACHABLE_RUN, BatchResult, Job, _Breaker
+    from summarizer.errors import UnreachableError
+
+    def result(exc=None):
+        return BatchResult("d", "d.txt", error={"type": "x"} if exc else None, exception=exc)
+
+    job = Job(Path("d.txt"), "d")
+    dead = UnreachableError("cannot connect")
+    breaker = _Breaker()
+    breaker.saw(result(dead))  # the first document asked: nothing got through before
+    assert breaker.stopped(job) is not None
+    breaker = _Breaker()
+    breaker.saw(result(ValueError("the model's reply failed validation")))  # it answered
+    for _ in range(UNREACHABLE_RUN - 1):
+        breaker.saw(result(dead))
+        assert breaker.stopped(job) is None
+    breaker.saw(result(dead))
+    stopped = breaker.stopped(job)
+    assert stopped is not None and "not attempted: cannot connect" in stopped.error["message"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from summarizer.cli._console import PROG, notice, write
 from summarizer.cli.options import add_command, add_engine_options, load_settings
-from summarizer.errors import SummarizerError, UsageError
+from summarizer.errors import NotAttemptedError, SummarizerError, UnreachableError, UsageError
 from summarizer.inputs import DEFAULT_GLOB
 
 __all__ = ["register"]
@@ -127,11 +127,14 @@ def run_batch(args: argparse.Namespace) -> int:
         on_start=progress.start,
         freeze_heap=not args.no_freeze_heap,
     )
+    dead = _Unreachable()
     try:
         for result in results:
             if args.out is None:
                 write(result.line() + "\n", None)
-            if result.error is not None:
+            if dead.took(result):
+                pass  # said once, at the end
+            elif result.error is not None:
                 progress.log(f"{PROG}: error: {result.error['message']}")
             elif result.summary is not None and not args.quiet:
                 for warning in result.summary.meta.warnings:
@@ -140,8 +143,41 @@ def run_batch(args: argparse.Namespace) -> int:
     finally:
         results.close()
         progress.stop()
+    if dead.cause is not None:
+        print(f"{PROG}: error: {dead.line()}", file=sys.stderr)
     notice(args.quiet, _batch_line(stats))
     return 1 if stats.failed else 0
+
+
+class _Unreachable:
+    """The documents an unreachable endpoint cost, told in one line rather than one each
+    (their error records are in the output all the same)."""
+
+    def __init__(self) -> None:
+        self.cause: UnreachableError | None = None
+        self.failed = self.skipped = 0
+
+    def took(self, result: Any) -> bool:
+        """Whether ``result`` is one of them (and counted)."""
+        exc = result.exception
+        if isinstance(exc, UnreachableError):
+            self.cause = self.cause or exc
+            self.failed += 1
+        elif isinstance(exc, NotAttemptedError):
+            self.skipped += 1
+        else:
+            return False
+        return True
+
+    def line(self) -> str:
+        assert self.cause is not None
+        stopped = (
+            f"; the batch stopped sending, {self.skipped} not attempted" if self.skipped else ""
+        )
+        return (
+            f"{self.cause.message} ({self.failed} document(s) failed on it{stopped}; "
+            "a rerun retries them)"
+        )
 
 
 def _batch_line(stats: Any) -> str:

@@ -125,6 +125,7 @@ class LLMBackend:
         return kwargs
 
     def _retry_policy(self, record: CallRecord) -> dict[str, Any]:
+        import openai
         from tenacity import retry_if_exception, stop_after_attempt, stop_after_delay
 
         s = self.settings
@@ -144,7 +145,12 @@ class LLMBackend:
 
         def before_sleep(state: Any) -> None:
             exc = state.outcome.exception()
-            log.warning(
+            # a server that answers slowly or says 429/5xx is worth a line; no connection at
+            # all is said once, by the error at the end (a batch would print one per try)
+            silent = isinstance(api_cause(exc), openai.APIConnectionError)
+            level = logging.INFO if silent else logging.WARNING
+            log.log(
+                level,
                 "transport error (%s); retry %d/%d in %.1fs",
                 describe(api_cause(exc)),
                 state.attempt_number,

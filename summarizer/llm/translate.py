@@ -22,6 +22,7 @@ from summarizer.errors import (
     SummarizerError,
     TransportError,
     TruncationError,
+    UnreachableError,
 )
 from summarizer.llm.accounting import CallRecord
 from summarizer.llm.reply import json_object
@@ -73,6 +74,8 @@ def is_transient(exc: BaseException) -> bool:
     import openai
 
     cause = api_cause(exc)
+    if isinstance(cause, openai.APIConnectionError) and _no_such_host(cause):
+        return False  # a name that does not resolve will not resolve a second later
     if isinstance(cause, (openai.APITimeoutError, openai.APIConnectionError)):
         return True
     return (
@@ -156,6 +159,15 @@ class _Call:
         return message.replace(key, "***") if key else message
 
 
+#: How far down an exception's causes the socket's own error is looked for.
+_CHAIN_DEPTH = 8
+_NO_SUCH_HOST = re.compile(
+    r"Name or service not known|nodename nor servname|getaddrinfo failed|"
+    r"Temporary failure in name resolution|No address associated with hostname",
+    re.IGNORECASE,
+)
+_REFUSED_TEXT = re.compile(r"Connection refused|actively refused", re.IGNORECASE)
+
 #: (what was raised, the call) → our error, or None when the rule does not apply.
 Rule = Callable[[BaseException, _Call], SummarizerError | None]
 
@@ -234,14 +246,58 @@ def _unreachable(cause: BaseException, call: _Call) -> SummarizerError | None:
             f"no answer from {s.host} within {s.timeout:g}s, {_tries(record)}; "
             "raise --timeout (SUMMARIZER_TIMEOUT) or try a faster model"
         )
-    if isinstance(cause, openai.APIConnectionError):
-        return TransportError(
+    if not isinstance(cause, openai.APIConnectionError):
+        return None
+    offline = " (or use --backend offline)" if s.backend == "auto" else ""
+    if _no_such_host(cause):
+        return UnreachableError(
+            f"cannot resolve the host {s.host} (DNS lookup failed: {_chain_text(cause)}); "
+            f"check the host name in OPENAI_BASE_URL{offline}"
+        )
+    if _connection_refused(cause):
+        return UnreachableError(
             call.say(
-                f"cannot reach {s.base_url or s.host} after {_tries(record)} "
-                f"({describe(cause)}); check OPENAI_BASE_URL and that the server is running"
+                f"cannot connect to {s.base_url or s.host}: connection refused after "
+                f"{_tries(record)}; check OPENAI_BASE_URL and that the server is "
+                f"running{offline}"
             )
         )
-    return None
+    return TransportError(
+        call.say(
+            f"cannot reach {s.base_url or s.host} after {_tries(record)} "
+            f"({describe(cause)}); check OPENAI_BASE_URL and that the server is running"
+            f"{offline}"
+        )
+    )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from, outermost first (httpx and httpcore wrap the
+    socket's own error)."""
+    seen: list[BaseException] = []
+    at: BaseException | None = exc
+    while at is not None and all(at is not e for e in seen) and len(seen) < _CHAIN_DEPTH:
+        seen.append(at)
+        at = at.__cause__ or at.__context__
+    return seen
+
+
+def _chain_text(exc: BaseException) -> str:
+    return next((str(e) for e in reversed(_chain(exc)) if str(e)), type(exc).__name__)
+
+
+def _no_such_host(exc: BaseException) -> bool:
+    """Whether a connection error is a name that did not resolve (DNS)."""
+    import socket
+
+    return any(isinstance(e, socket.gaierror) or _NO_SUCH_HOST.search(str(e)) for e in _chain(exc))
+
+
+def _connection_refused(exc: BaseException) -> bool:
+    """Whether a connection error is a refused connection (nothing listens there)."""
+    return any(
+        isinstance(e, ConnectionRefusedError) or _REFUSED_TEXT.search(str(e)) for e in _chain(exc)
+    )
 
 
 def _too_long(cause: BaseException, call: _Call) -> SummarizerError | None:
