@@ -7,6 +7,7 @@ defaults without loading them."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,10 @@ class Job:
     doc_id: str
 
 
+#: The name that means standard input wherever a file is taken.
+STDIN = "-"
+
+
 def collect(
     inputs: Iterable[str | os.PathLike[str]],
     *,
@@ -35,7 +40,8 @@ def collect(
     list_files: Iterable[str | os.PathLike[str]] = (),
 ) -> list[Job]:
     """The jobs for ``inputs`` (files and folders) and ``list_files`` (one path per line,
-    relative to the list file; ``#`` starts a comment), in a stable order.
+    relative to the list file; ``#`` starts a comment; :data:`STDIN` reads the list from
+    standard input, relative to the working folder), in a stable order.
 
     A folder is searched recursively for ``glob``; its documents' ids are their
     paths relative to it without the suffix. A file's id is its name without the
@@ -56,7 +62,11 @@ def collect(
     for list_file in list_files:
         listing = Path(list_file)
         try:
-            lines = listing.read_text(encoding="utf-8-sig").splitlines()
+            if str(list_file) == STDIN:  # `find … | summarizer batch --list -`
+                listing = Path.cwd() / STDIN
+                lines = sys.stdin.read().lstrip("\ufeff").splitlines()
+            else:
+                lines = listing.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise InputError(f"cannot read the list file ({reason})", path=str(listing)) from None

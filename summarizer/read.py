@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -174,6 +175,24 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
         raise InputError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
     text, encoding = decode(data, path=name)
     return Document(doc_id=doc_id or p.stem, raw=text, source=name, encoding=encoding)
+
+
+#: What a report read from standard input is called (its doc_id and its source).
+STDIN_ID = "stdin"
+
+
+def read_stdin(*, doc_id: str | None = None) -> Document:
+    """A report piped in (``summarizer summarize -``), read as bytes and decoded as a
+    file would be."""
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"standard input is over {MAX_BYTES // (1024 * 1024)} MiB; reports that long "
+            "are refused",
+            path="-",
+        )
+    text, encoding = decode(data, path="-")
+    return Document(doc_id=doc_id or STDIN_ID, raw=text, source="-", encoding=encoding)
 
 
 def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:

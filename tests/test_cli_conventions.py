@@ -174,3 +174,68 @@ def test_the_breaker_by_hand():
     breaker.saw(result(dead))
     stopped = breaker.stopped(job)
     assert stopped is not None and "not attempted: cannot connect" in stopped.error["message"]
+
+
+# ---------------------------------------------------------------------------- stdin
+
+
+def test_summarize_dash_reads_a_report_from_stdin_in_any_encoding(tmp_path):
+    raw = corpus_path("003_952be00836213ecb").read_text(encoding="utf-8")
+    run = _command("summarize", "-", "--backend", "offline", "-q")
+    done = subprocess.run(
+        run, input=raw.encode("gb18030"), env=_env(tmp_path), capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["doc_id"] == "stdin" and summary["achievements"]
+    for item in summary["achievements"]:  # spans index what was piped in, decoded
+        assert all(raw[a:b] == q for q, (a, b) in zip(item["evidence"], item["spans"], strict=True))
+
+
+def test_batch_list_dash_reads_the_list_from_stdin(tmp_path):
+    for n in range(3):
+        (tmp_path / f"r{n}.txt").write_text(f"第{n}份。今年审结案件{n}0件。", encoding="utf-8")
+    run = _command("batch", "--list", "-", "--backend", "offline", "-q")
+    listing = "r0.txt\nr2.txt\n"
+    done = subprocess.run(
+        run, input=listing, env=_env(tmp_path), capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(line)["doc_id"] for line in done.stdout.splitlines()) == ["r0", "r2"]
+
+
+# ---------------------------------------------------------------------------- eval, package
+
+
+def test_eval_never_scores_zero_documents(tmp_path, clean_env, capsys):
+    from tests.conftest import GOLD
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["eval", "--gold", str(empty), "--backend", "offline"]) == 2
+    assert main(["eval", "--gold", str(GOLD), "--corpus", str(empty), "--backend", "offline"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no table, no F1 of 1.000 for nothing
+    assert "no gold document could be scored" in captured.err
+
+
+def test_eval_without_scipy_names_the_extra(monkeypatch, clean_env, capsys):
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)  # as if not installed
+    assert main(["eval", "--backend", "offline"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "summarizer: error: scoring needs scipy, which the eval extra installs: "
+        "pip install 'zh-report-summarizer[eval]'"
+    )
+
+
+def test_the_distribution_has_a_name_of_its_own_and_scipy_is_optional():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    project = project["project"]
+    assert project["name"] != "summarizer"  # another project's on the package index
+    assert project["scripts"] == {"summarizer": "summarizer.cli:main"}
+    assert not any(d.startswith("scipy") for d in project["dependencies"])
+    assert any(d.startswith("scipy") for d in project["optional-dependencies"]["eval"])

@@ -284,7 +284,7 @@ def test_eval_empty_prediction_fails_the_gate(tmp_path, capsys):
 def test_eval_offline_with_report_and_baseline(tmp_path, capsys):
     first, second, report = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "r.md"
     saved = tmp_path / "pred.jsonl"
-    assert run_eval("--backend", "offline", "--json", str(first), "--out", str(saved)) == 0
+    assert run_eval("--backend", "offline", "--json", str(first), "--save-pred", str(saved)) == 0
     assert len(saved.read_text("utf-8").splitlines()) == len(DOC_IDS)
     # the saved predictions score the same, and the baseline delta is zero
     code = run_eval(
@@ -303,7 +303,7 @@ def test_eval_offline_with_report_and_baseline(tmp_path, capsys):
 
 
 def test_eval_reports_bad_inputs_in_one_line(tmp_path, capsys):
-    assert main(["eval", "--gold", str(tmp_path), "--pred", str(tmp_path)]) == 1
+    assert main(["eval", "--gold", str(tmp_path), "--pred", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "no *.json gold files" in err and err.count("\n") == 1
     assert run_eval("--pred", str(tmp_path / "nope.jsonl")) == 1

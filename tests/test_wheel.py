@@ -35,7 +35,7 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path):
         check=True,
         timeout=600,
     )
-    wheel = next(dist.glob("summarizer-*.whl"))
+    wheel = next(dist.glob("zh_report_summarizer-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
         "summarizer/prompts/system.j2",

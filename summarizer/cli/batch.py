@@ -21,6 +21,7 @@ _EPILOG = textwrap.dedent(
       summarizer batch reports/ --out results.jsonl --concurrency 16
       summarizer batch reports/ --out results.jsonl    again: finished documents skipped
       summarizer batch a.txt b.txt --list more.txt --glob "*.md" --out results.jsonl
+      find . -name "*2023*.txt" | summarizer batch --list - --out results.jsonl
       summarizer eval --pred results.jsonl             score the results against gold
 
     One JSON line per document, written the moment it finishes: its summary, or
@@ -70,7 +71,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="append",
         default=[],
         metavar="FILE",
-        help="a file naming one report per line (relative to it); repeatable",
+        help="a file naming one report per line (relative to it; - reads the list from "
+        "stdin); repeatable",
     )
     run.add_argument(
         "-c",

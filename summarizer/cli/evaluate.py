@@ -11,7 +11,7 @@ from typing import Any
 
 from summarizer.cli._console import fail, notice, write
 from summarizer.cli.options import add_command, add_engine_options, load_settings
-from summarizer.errors import SummarizerError
+from summarizer.errors import SummarizerError, UsageError
 
 __all__ = ["register"]
 
@@ -21,7 +21,7 @@ _EPILOG = textwrap.dedent(
       summarizer eval --backend offline                         run the offline engine, score it
       summarizer eval --pred results.jsonl                      score saved predictions
       summarizer eval --pred results.jsonl --json now.json --baseline before.json
-      summarizer eval --backend llm --out pred.jsonl --report report.md --fail-under 0.6
+      summarizer eval --backend llm --save-pred pred.jsonl --report report.md --fail-under 0.6
 
     Gold files follow eval/gold/README.md. Items pair one-to-one per section
     (optimal assignment): 1.0 when their evidence overlaps in the document, else
@@ -31,7 +31,7 @@ _EPILOG = textwrap.dedent(
     without a prediction, or with an error record, scores as an empty summary.
 
     exit status: 0 scored; 1 macro F1 under --fail-under, or a gold document
-    could not be scored; 2 bad usage.
+    could not be scored; 2 bad usage, or no document could be scored at all.
     """
 )
 
@@ -67,7 +67,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "without it the backend summarizes the corpus",
     )
     data.add_argument(
-        "--out", metavar="PATH", help="also save the predictions made here as JSONL (for --pred)"
+        "--save-pred",
+        metavar="PATH",
+        help="also save the predictions made here as JSONL (to score again with --pred)",
     )
     data.add_argument(
         "--prices",
@@ -76,7 +78,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         '"*" for any model',
     )
     report = parser.add_argument_group("results")
-    report.add_argument("--json", metavar="PATH", help="write all figures as JSON here")
+    report.add_argument(
+        "-o", "--out", "--json", dest="json", metavar="PATH", help="write all figures as JSON here"
+    )
     report.add_argument(
         "--report", metavar="PATH", help="write a Markdown report with every missed/extra item"
     )
@@ -103,9 +107,14 @@ def run(args: argparse.Namespace) -> int:
         print_table,
         to_markdown,
     )
+    from summarizer.evaluation.matching import require_scipy
     from summarizer.pricing import Prices
 
-    gold = load_gold(args.gold)
+    require_scipy()  # before any work: the eval extra may not be installed
+    try:
+        gold = load_gold(args.gold)
+    except SummarizerError as exc:  # no gold, or unreadable gold: the --gold given is wrong
+        raise UsageError(str(exc)) from None
     prices = Prices.load(args.prices) if args.prices else Prices()
     baseline = _read_json(args.baseline, "baseline") if args.baseline else None
     notify = functools.partial(notice, args.quiet)
@@ -127,7 +136,11 @@ def run(args: argparse.Namespace) -> int:
             from summarizer.render import to_json
 
             summarizer = stack.enter_context(Summarizer(load_settings(args)))
-            saved = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else None
+            saved = (
+                stack.enter_context(open(args.save_pred, "w", encoding="utf-8"))
+                if args.save_pred
+                else None
+            )
 
             def predict(doc: Any) -> Prediction:
                 try:
@@ -143,6 +156,11 @@ def run(args: argparse.Namespace) -> int:
                 return Prediction(doc.doc_id, summary.model_dump(mode="json"))
 
         report, unscored = evaluate(gold, args.corpus, predict, prices=prices, notify=notify)
+    if not report.documents:  # never a score for nothing
+        raise UsageError(
+            f"no gold document could be scored: none of the {len(gold)} in {args.gold} has "
+            f"its document in --corpus {args.corpus}; pass the folder of the <doc_id>.txt files"
+        )
     for status, what in (("missing", "have no prediction"), ("invalid", "are not ReportSummary")):
         docs = [d for d in report.documents if d.status == status]
         if docs:

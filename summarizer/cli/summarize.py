@@ -18,6 +18,7 @@ _EPILOG = textwrap.dedent(
       summarizer summarize report.txt                      JSON on stdout
       summarizer summarize report.txt --format markdown    for people
       summarizer summarize a.txt b.txt --format jsonl -o out.jsonl
+      pdftotext report.pdf - | summarizer summarize -      a report piped in
 
     configuration (flags win over environment variables):
       OPENAI_BASE_URL      endpoint, e.g. https://api.deepseek.com/v1 or http://localhost:11434/v1
@@ -45,7 +46,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Summarize one or more report files (UTF-8, GBK/GB18030, Big5, UTF-16).",
         epilog=_EPILOG,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="report file(s) to summarize")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="report file(s) to summarize; - reads stdin"
+    )
     out = parser.add_argument_group("output")
     out.add_argument(
         "-f",
@@ -61,7 +64,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
+    from summarizer.inputs import STDIN
     from summarizer.pipeline import Summarizer
+    from summarizer.read import read_stdin
     from summarizer.render import to_json, to_markdown
 
     summarizer = Summarizer(load_settings(args))
@@ -71,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
             if len(args.files) > 1:
                 notice(args.quiet, f"[{n}/{len(args.files)}] {path}")
             try:
-                summary = summarizer.summarize(Path(path))  # a path, never text
+                source = read_stdin() if path == STDIN else Path(path)  # a path, never text
+                summary = summarizer.summarize(source)
                 results.append(summary)
                 for warning in summary.meta.warnings:
                     notice(args.quiet, f"warning: {path}: {warning}")

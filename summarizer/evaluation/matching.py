@@ -7,12 +7,22 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from summarizer.errors import SummarizerError
 from summarizer.grounding import GroundedSource
 from summarizer.normalize import fold, normalize
 from summarizer.numbers import canonical_value, without_approximation
 from summarizer.schemas import Span
 
-__all__ = ["MIN_OVERLAP", "MIN_SIMILARITY", "match_items", "metric_key", "pair_score", "similarity"]
+__all__ = [
+    "EVAL_EXTRA",
+    "MIN_OVERLAP",
+    "MIN_SIMILARITY",
+    "match_items",
+    "metric_key",
+    "pair_score",
+    "require_scipy",
+    "similarity",
+]
 
 #: Evidence sharing this many characters (or all of the shorter quote) is the same point.
 MIN_OVERLAP = 6
@@ -20,6 +30,21 @@ MIN_OVERLAP = 6
 MIN_SIMILARITY = 0.5
 #: Weight of making a pair at all, so the assignment maximizes the pair count first.
 _PAIR_WEIGHT = 1000.0
+
+
+#: What to install for ``summarizer eval`` (the distribution's extra).
+EVAL_EXTRA = "pip install 'zh-report-summarizer[eval]'"
+
+
+def require_scipy() -> Any:
+    """scipy's ``linear_sum_assignment``, or an error saying which extra installs it."""
+    try:
+        from scipy.optimize import linear_sum_assignment
+    except ImportError:
+        raise SummarizerError(
+            f"scoring needs scipy, which the eval extra installs: {EVAL_EXTRA}"
+        ) from None
+    return linear_sum_assignment
 
 
 def _bigrams(folded: str) -> Counter[str]:
@@ -76,8 +101,8 @@ def match_items(
     if not predicted or not gold:
         return []
     import numpy as np
-    from scipy.optimize import linear_sum_assignment
 
+    linear_sum_assignment = require_scipy()
     source = source or GroundedSource(normalize(raw))
     p_spans = [_item_spans(p, raw, source) for p in predicted]
     g_spans = [_item_spans(g, raw, source) for g in gold]
