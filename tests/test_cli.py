@@ -58,7 +58,9 @@ def test_missing_file_is_one_line_and_others_still_run(endpoint, capsys, tmp_pat
     out, err = capsys.readouterr()
     assert code == 1
     assert err.strip().splitlines() == [f"summarizer: error: {missing}: no such file"]
-    assert json.loads(out)[0]["doc_id"] == DOC  # the good file was not lost
+    bad, good = json.loads(out)  # an error record in place of the file that failed
+    assert bad["error"]["message"] == f"{missing}: no such file"
+    assert good["doc_id"] == DOC  # the good file was not lost
 
 
 def test_api_error_is_one_line_with_the_fix(endpoint, capsys):
@@ -136,7 +138,9 @@ def test_an_unexpected_error_costs_one_file_only(capsys, monkeypatch, tmp_path):
     code = main(["summarize", str(boom), str(corpus_path(DOC)), "-f", "jsonl", "-q"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert [json.loads(line)["doc_id"] for line in out.splitlines()] == [DOC]
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["doc_id"] for line in lines] == ["boom", DOC]
+    assert lines[0]["error"]["type"] == "RuntimeError" and "meta" in lines[1]
     assert err.strip().splitlines() == [
         f"summarizer: error: {boom}: internal error (RuntimeError: simulated bug); "
         "rerun with --debug and report it"

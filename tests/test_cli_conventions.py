@@ -239,3 +239,21 @@ def test_the_distribution_has_a_name_of_its_own_and_scipy_is_optional():
     assert project["scripts"] == {"summarizer": "summarizer.cli:main"}
     assert not any(d.startswith("scipy") for d in project["dependencies"])
     assert any(d.startswith("scipy") for d in project["optional-dependencies"]["eval"])
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def test_json_for_several_files_is_one_array_with_error_records_in_place(
+    tmp_path, clean_env, capsys
+):
+    good = corpus_path("003_952be00836213ecb")
+    out = tmp_path / "new" / "folder" / "x.json"  # its folder is created
+    argv = ["summarize", str(good), str(tmp_path / "missing.txt"), "--backend", "offline", "-q"]
+    assert main([*argv, "-o", str(out)]) == 1
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["doc_id"] for r in records] == ["003_952be00836213ecb", "missing"]
+    assert records[0]["achievements"] and "no such file" in records[1]["error"]["message"]
+    assert main([*argv, "--format", "jsonl", "--output", str(out)]) == 1  # the old name
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "error" in json.loads(lines[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -66,6 +67,7 @@ def write(text: str, output: str | None) -> None:
     """Results: to ``output`` when given, else to stdout."""
     if output:
         try:
+            os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
             with open(output, "w", encoding="utf-8") as f:
                 f.write(text)
         except OSError as exc:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from summarizer.cli._console import fail, notice, print_traceback, write
 from summarizer.cli.options import add_command, add_engine_options, load_settings
 from summarizer.errors import describe
+
+if TYPE_CHECKING:
+    from summarizer.schemas import ReportSummary
 
 __all__ = ["register"]
 
@@ -55,10 +60,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--format",
         choices=("json", "jsonl", "markdown"),
         default="json",
-        help="json: one object (an array for several files); jsonl: one line per file; "
+        help="json: one object, or for several files one array with an error record in "
+        "place of each that failed; jsonl: one line per file, error records too; "
         "markdown: readable report (default: json)",
     )
-    out.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+    out.add_argument(
+        "-o",
+        "--out",
+        "--output",
+        dest="output",
+        metavar="PATH",
+        help="write here instead of stdout (its folder is created)",
+    )
     add_engine_options(parser, out)
     parser.set_defaults(handler=run)
 
@@ -67,10 +80,13 @@ def run(args: argparse.Namespace) -> int:
     from summarizer.inputs import STDIN
     from summarizer.pipeline import Summarizer
     from summarizer.read import read_stdin
+    from summarizer.records import error_record
     from summarizer.render import to_json, to_markdown
+    from summarizer.schemas import ReportSummary
 
     summarizer = Summarizer(load_settings(args))
-    results, failed = [], 0
+    results: list[ReportSummary | dict[str, Any]] = []  # a summary, or its error record
+    failed = 0
     with summarizer:
         for n, path in enumerate(args.files, 1):
             if len(args.files) > 1:
@@ -84,16 +100,24 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
                 fail(describe(exc, path))
+                results.append(error_record(Path(path).stem, path, exc))
                 if args.debug:
                     print_traceback()
+    summaries = [r for r in results if isinstance(r, ReportSummary)]
+
+    def as_json(result: ReportSummary | dict[str, Any], indent: int | None = 2) -> str:
+        if isinstance(result, ReportSummary):
+            return to_json(result, indent=indent)
+        return json.dumps(result, ensure_ascii=False, indent=indent)
+
     if args.format == "markdown":
-        text = "\n---\n\n".join(to_markdown(r) for r in results)
+        text = "\n---\n\n".join(to_markdown(r) for r in summaries)
     elif args.format == "jsonl":
-        text = "".join(to_json(r, indent=None) + "\n" for r in results)
+        text = "".join(as_json(r, indent=None) + "\n" for r in results)
     elif len(args.files) == 1:
-        text = to_json(results[0]) + "\n" if results else ""
+        text = to_json(summaries[0]) + "\n" if summaries else ""
     else:
-        text = "[\n" + ",\n".join(to_json(r) for r in results) + "\n]\n"
+        text = "[\n" + ",\n".join(as_json(r) for r in results) + "\n]\n"
     if text:
         write(text, args.output)
     return 1 if failed else 0
