@@ -271,10 +271,10 @@ class Summarizer:
     def _calls(self, doc: Document, source: GroundedSource, key: str) -> tuple[Call, ...]:
         """One call for a report that fits the model's context; else one per chunk, cut
         on the report's structure (:mod:`summarizer.chunks`), each told where it sits."""
-        messages = build_messages(doc.normalized.text, doc.doc_id)
+        whole = self._call(build_messages(doc.normalized.text, doc.doc_id), source, key)
         limit = self._scale.limit(room(self.settings))
-        if request_tokens(messages) <= limit:
-            return (Call(messages, source, key, self._reply_limit(messages)),)
+        if whole.tokens <= limit:
+            return (whole,)
         text = doc.normalized.text
         title = title_of(text)
 
@@ -296,16 +296,19 @@ class Summarizer:
         # Cut as if no part had headings to be told, and keep that cut when every part
         # fits with its own; else cut leaving room for the deepest, longest heading path.
         deepest = max(MIN_CHUNK_TOKENS, limit - header(("字" * HEADING_CHARS,) * _DEEPEST))
+        points = _OfflinePoints(doc)
         for budget in (fullest, deepest):
-            calls = self._parts(doc, title, split(text, budget, estimate_tokens))
-            if all(request_tokens(call.messages) <= limit for call in calls):
+            calls = self._parts(doc, title, points, split(text, budget, estimate_tokens))
+            if all(call.tokens <= limit for call in calls):
                 break
         return calls
 
-    def _parts(self, doc: Document, title: str | None, chunks: list[Chunk]) -> tuple[Call, ...]:
+    def _parts(
+        self, doc: Document, title: str | None, points: _OfflinePoints, chunks: list[Chunk]
+    ) -> tuple[Call, ...]:
         """One call per chunk, told the title and the headings it sits under, grounded in
         the whole document and hinted with the chunk's own points."""
-        text, points = doc.normalized.text, _OfflinePoints(doc)
+        text = doc.normalized.text
         calls = []
         for n, chunk in enumerate(chunks, 1):
             part = Part(n, len(chunks), title, chunk.headings)
@@ -313,11 +316,15 @@ class Summarizer:
             within = doc.normalized.view.raw_span(chunk.start, chunk.end)
             hinted = GroundedSource(doc.normalized, points=points.within(within))
             key = cache_key(said[1]["content"], self.settings, prompt_version())
-            calls.append(Call(said, hinted, key, self._reply_limit(said)))
+            calls.append(self._call(said, hinted, key))
         return tuple(calls)
 
-    def _reply_limit(self, messages: list[dict[str, str]]) -> int | None:
-        return reply_limit(self.settings, math.ceil(request_tokens(messages) * self._scale.factor))
+    def _call(self, messages: list[dict[str, str]], source: GroundedSource, key: str) -> Call:
+        """A call, its prompt estimated once and its ``max_tokens`` what the context leaves
+        after that prompt as the server counts it."""
+        tokens = request_tokens(messages)
+        server_tokens = math.ceil(tokens * self._scale.factor)
+        return Call(messages, source, key, tokens, reply_limit(self.settings, server_tokens))
 
     def _exact_key(self, doc: Document) -> str:
         return exact_key(doc.raw, self.settings, prompt_version())
@@ -387,7 +394,7 @@ class Summarizer:
         """``answer``, its prompt tokens as the server counted them learned from (only a
         first-try answer: a re-ask's messages are longer than the call's)."""
         if answer.attempts == 1 and not answer.usage.estimated:
-            self._scale.observe(request_tokens(call.messages), answer.usage.prompt_tokens)
+            self._scale.observe(call.tokens, answer.usage.prompt_tokens)
         return answer
 
     def _tried(self, call: Call) -> Answer | SummarizerError:

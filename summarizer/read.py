@@ -152,6 +152,14 @@ def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _refuse_over_max(size: int, name: str) -> None:
+    if size > MAX_BYTES:
+        raise InputError(
+            f"the input is over {MAX_BYTES // (1024 * 1024)} MiB; reports that long are refused",
+            path=name,
+        )
+
+
 def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:
     """Read a report file. Raises :class:`InputError` with a one-line reason."""
     p = Path(path)
@@ -159,13 +167,7 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
     try:
         if p.is_dir():
             raise InputError("is a directory, not a report file", path=name)
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                f"the file is {size // (1024 * 1024)} MiB; reports over "
-                f"{MAX_BYTES // (1024 * 1024)} MiB are refused",
-                path=name,
-            )
+        _refuse_over_max(p.stat().st_size, name)
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
@@ -184,13 +186,8 @@ STDIN_ID = "stdin"
 def read_stdin(*, doc_id: str | None = None) -> Document:
     """A report piped in (``summarizer summarize -``), read as bytes and decoded as a
     file would be."""
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError(
-            f"standard input is over {MAX_BYTES // (1024 * 1024)} MiB; reports that long "
-            "are refused",
-            path="-",
-        )
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
+    _refuse_over_max(len(data), "-")
     text, encoding = decode(data, path="-")
     return Document(doc_id=doc_id or STDIN_ID, raw=text, source="-", encoding=encoding)
 

@@ -140,28 +140,12 @@ class Settings:
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``overrides`` (None means "not given"), then env, then defaults."""
-        values, _ = cls._gather(env, overrides)
-        return cls(**values)
-
-    @classmethod
-    def sources(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, str]:
-        """Where each setting :meth:`load` would give comes from: its flag (``--model``),
-        the env var that set it (``OPENAI_MODEL``), or ``default``."""
-        _, sources = cls._gather(env, overrides)
-        return {name: sources.get(name, "default") for name in _FIELDS}
-
-    @classmethod
-    def _gather(
-        cls, env: Mapping[str, str] | None, overrides: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, str]]:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        sources: dict[str, str] = {}
         for name in _FIELDS:
             for var in cls.env_vars(name):
                 if env.get(var, "").strip():
                     values[name] = _parse(name, env[var].strip(), source=var)
-                    sources[name] = var
                     break
         unknown = set(overrides) - set(_FIELDS)
         if unknown:
@@ -169,8 +153,7 @@ class Settings:
         for name, value in overrides.items():
             if value is not None:
                 values[name] = _parse(name, value, source=f"--{name.replace('_', '-')}")
-                sources[name] = _FIELDS[name].metadata.get("flag") or f"--{name.replace('_', '-')}"
-        return values, sources
+        return cls(**values)
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with the given (non-None) settings changed and checked."""

@@ -22,12 +22,15 @@ __all__ = ["Answer", "Ask", "Call", "Done", "Request", "Step", "Wait"]
 @dataclass(frozen=True)
 class Call:
     """One model request: its messages, the document its answer is grounded in (all of
-    it; for a chunk, hinted with the chunk's own points), its draft's cache key, and the
-    ``max_tokens`` it sends (what the context leaves after its prompt; None sends none)."""
+    it; for a chunk, hinted with the chunk's own points), its draft's cache key, its
+    prompt's estimated tokens (counted once: a whole report's estimate reads every
+    character), and the ``max_tokens`` it sends (what the context leaves after its prompt;
+    None sends none)."""
 
     messages: list[dict[str, str]]
     source: GroundedSource
     key: str
+    tokens: int
     max_tokens: int | None
 
 

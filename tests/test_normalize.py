@@ -132,8 +132,18 @@ TAIL = (
 )
 
 
-def test_a_sites_tail_of_links_and_snippets_is_dropped():
-    view = normalize("一、工作情况\n今年审结案件1343件。\n" + TAIL).view.text
+#: Snippets one after another, no titles between, each cut short as a site cuts them.
+SNIPPETS = "".join(
+    f"法院工作总结范文{n}:今年以来,我院在市委的坚强领导下,认真履行审判职能,坚持公正司法,"
+    "深入推进诉源治理,各项工作取得新成效。审判质效稳步提升,队伍建设持续加强,为..."
+    "\n"
+    for n in range(8)
+)
+
+
+@pytest.mark.parametrize("tail", [TAIL, "猜你喜欢\n" + SNIPPETS])
+def test_a_sites_tail_of_links_and_snippets_is_dropped(tail):
+    view = normalize("一、工作情况\n今年审结案件1343件。\n" + tail).view.text
     assert view.strip() == "一、工作情况\n今年审结案件1343件。"
 
 

@@ -79,7 +79,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from summarizer.inputs import STDIN
     from summarizer.pipeline import Summarizer
-    from summarizer.read import read_stdin
+    from summarizer.read import STDIN_ID, read_stdin
     from summarizer.records import error_record
     from summarizer.render import to_json, to_markdown
     from summarizer.schemas import ReportSummary
@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # a bug, too, must cost this file only, not the run
                 failed += 1
                 fail(describe(exc, path))
-                results.append(error_record(Path(path).stem, path, exc))
+                doc_id = STDIN_ID if path == STDIN else Path(path).stem
+                results.append(error_record(doc_id, path, exc))
                 if args.debug:
                     print_traceback()
     summaries = [r for r in results if isinstance(r, ReportSummary)]

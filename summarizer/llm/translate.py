@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ def is_transient(exc: BaseException) -> bool:
     import openai
 
     cause = api_cause(exc)
-    if isinstance(cause, openai.APIConnectionError) and _no_such_host(cause):
+    if isinstance(cause, openai.APIConnectionError) and _caused_by(
+        cause, socket.gaierror, _NO_SUCH_HOST
+    ):
         return False  # a name that does not resolve will not resolve a second later
     if isinstance(cause, (openai.APITimeoutError, openai.APIConnectionError)):
         return True
@@ -249,24 +252,19 @@ def _unreachable(cause: BaseException, call: _Call) -> SummarizerError | None:
     if not isinstance(cause, openai.APIConnectionError):
         return None
     offline = " (or use --backend offline)" if s.backend == "auto" else ""
-    if _no_such_host(cause):
+    if _caused_by(cause, socket.gaierror, _NO_SUCH_HOST):
         return UnreachableError(
             f"cannot resolve the host {s.host} (DNS lookup failed: {_chain_text(cause)}); "
             f"check the host name in OPENAI_BASE_URL{offline}"
         )
-    if _connection_refused(cause):
-        return UnreachableError(
-            call.say(
-                f"cannot connect to {s.base_url or s.host}: connection refused after "
-                f"{_tries(record)}; check OPENAI_BASE_URL and that the server is "
-                f"running{offline}"
-            )
-        )
-    return TransportError(
+    refused = _caused_by(cause, ConnectionRefusedError, _REFUSED_TEXT)
+    kind, what = (
+        (UnreachableError, "connection refused") if refused else (TransportError, describe(cause))
+    )
+    return kind(
         call.say(
-            f"cannot reach {s.base_url or s.host} after {_tries(record)} "
-            f"({describe(cause)}); check OPENAI_BASE_URL and that the server is running"
-            f"{offline}"
+            f"cannot reach {s.base_url or s.host} ({what}) after {_tries(record)}; "
+            f"check OPENAI_BASE_URL and that the server is running{offline}"
         )
     )
 
@@ -286,18 +284,10 @@ def _chain_text(exc: BaseException) -> str:
     return next((str(e) for e in reversed(_chain(exc)) if str(e)), type(exc).__name__)
 
 
-def _no_such_host(exc: BaseException) -> bool:
-    """Whether a connection error is a name that did not resolve (DNS)."""
-    import socket
-
-    return any(isinstance(e, socket.gaierror) or _NO_SUCH_HOST.search(str(e)) for e in _chain(exc))
-
-
-def _connection_refused(exc: BaseException) -> bool:
-    """Whether a connection error is a refused connection (nothing listens there)."""
-    return any(
-        isinstance(e, ConnectionRefusedError) or _REFUSED_TEXT.search(str(e)) for e in _chain(exc)
-    )
+def _caused_by(exc: BaseException, kind: type[BaseException], says: re.Pattern[str]) -> bool:
+    """Whether ``exc`` or anything it was raised from is a ``kind``, or says so in words
+    (the socket's error may reach us only as text in a wrapper)."""
+    return any(isinstance(e, kind) or says.search(str(e)) for e in _chain(exc))
 
 
 def _too_long(cause: BaseException, call: _Call) -> SummarizerError | None:

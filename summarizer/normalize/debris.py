@@ -49,10 +49,11 @@ _NAV_LINE_MAX = 200
 _TAIL_MARKER_MAX = 40
 #: A site's tail lists link titles, each perhaps with a line of snippet; prose this long
 #: without a break is a report again (pages saved into one file, reports bound together).
-_RESUME_CHARS = 300
-#: A line of that prose: this long at least, with a sentence's mark in it.
+_RESUME_CHARS = 500
+#: A line of that prose: this long at least, with a sentence's mark in it, and not cut
+#: short with an ellipsis as a snippet is.
 _PROSE_LINE = 40
-_PROSE_MARK = re.compile(r"[。；;！？]")
+_PROSE_MARK = re.compile(r"[。;!?；！？]")  # the lines are folded: NFKC made ；！？ ASCII
 #: A report's title and dateline above its prose, at most this many lines.
 _TITLE_LINES = 3
 _SENTENCE_END = re.compile(r"[。！？!?]$")
@@ -132,7 +133,8 @@ def _tails(lines: list[str]) -> set[int]:
             line = lines[n].strip()
             if not line:
                 continue
-            if len(line) >= _PROSE_LINE and _PROSE_MARK.search(line):
+            prose = _PROSE_MARK.search(line) and not line.endswith(("...", "…"))
+            if len(line) >= _PROSE_LINE and prose:
                 first = n if first is None else first
                 run += len(line)
                 if run >= _RESUME_CHARS:
@@ -141,10 +143,10 @@ def _tails(lines: list[str]) -> set[int]:
             elif first is None or not OPENS_BLOCK.match(line):  # a heading within prose
                 run, first = 0, None
         if resume < len(lines):
-            prose = resume
+            opens = resume
             while (
                 resume - 1 > at
-                and prose - resume < _TITLE_LINES
+                and opens - resume < _TITLE_LINES
                 and lines[resume - 1].strip()
                 and not is_debris_line(lines[resume - 1])
             ):
