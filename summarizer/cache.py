@@ -41,12 +41,24 @@ from pydantic import BaseModel
 from summarizer.schemas import DraftSummary, Meta, ReportSummary, SourceText
 from summarizer.settings import Settings
 
-__all__ = ["CachedDraft", "Claim", "SummaryCache", "cache_key", "exact_key", "schema_fingerprint"]
+__all__ = [
+    "CacheUsage",
+    "CachedDraft",
+    "Claim",
+    "SummaryCache",
+    "cache_key",
+    "clear",
+    "exact_key",
+    "schema_fingerprint",
+    "usage",
+]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the stored format changes.
 FORMAT = 1
+#: Keys of the claims (:meth:`SummaryCache.claim`) start with this; they hold no result.
+_CLAIM = "claim:"
 
 
 @cache
@@ -160,7 +172,7 @@ class SummaryCache:
 
     def claim(self, key: str, ttl: float) -> Claim | None:
         """The right to summarize ``key`` now; None while another live caller holds it."""
-        name, token = "claim:" + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        name, token = _CLAIM + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
         mine = Claim(self, key, token)
         if self._cache is None:
             return mine
@@ -178,7 +190,7 @@ class SummaryCache:
             return mine
 
     def release(self, key: str, token: str) -> None:
-        name = "claim:" + key
+        name = _CLAIM + key
         if self._cache is None:
             return
         try:
@@ -211,6 +223,46 @@ class Claim:
     def release(self) -> None:
         if self.cache is not None:
             self.cache.release(self.key, self.token)
+
+
+@dataclass(frozen=True)
+class CacheUsage:
+    """What a cache folder holds (``summarizer cache``)."""
+
+    directory: Path
+    #: Stored results: a draft per normalized document and a summary per raw file.
+    entries: int
+    #: Disk taken: the database's pages and the files of large values.
+    bytes: int
+
+
+def usage(directory: Path) -> CacheUsage:
+    """What ``directory`` holds; a folder with no cache in it is left uncreated."""
+    import diskcache
+    from diskcache.core import DBNAME
+
+    if not (directory / DBNAME).is_file():
+        return CacheUsage(directory, 0, 0)
+    with diskcache.Cache(str(directory)) as store:
+        entries = sum(1 for key in store.iterkeys() if not str(key).startswith(_CLAIM))
+        return CacheUsage(directory, entries, int(store.volume()))
+
+
+def clear(directory: Path) -> CacheUsage:
+    """Remove every entry of the cache in ``directory`` (and only the cache's own files:
+    a folder shared with other files keeps them); returns what was there."""
+    import sqlite3
+
+    import diskcache
+    from diskcache.core import DBNAME
+
+    before = usage(directory)
+    if before.bytes:
+        with diskcache.Cache(str(directory)) as store:
+            store.clear()
+        with contextlib.closing(sqlite3.connect(directory / DBNAME)) as db:
+            db.execute("VACUUM")  # give the freed pages back to the disk
+    return before
 
 
 def _holder_is_dead(holder: Any) -> bool:

@@ -69,6 +69,7 @@ def _setting(
     flag: str | None = None,
     secret: bool = False,
     check: Callable[[Any], Any] | None = None,
+    default_text: str | None = None,
 ) -> Any:
     """A field with what generates its env var, its flag and its ``--help`` line.
 
@@ -76,9 +77,17 @@ def _setting(
     vars read after ``SUMMARIZER_<NAME>`` (the OpenAI client's own). ``flag``: a flag
     other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``.
     ``check``: what the type alone does not say; given the typed value, it returns the
-    value to keep, or what was :class:`_Expected`. The type itself is read from the
-    annotation (:func:`_parse`)."""
-    metadata = {"help": help, "also": also, "group": group, "flag": flag, "check": check}
+    value to keep, or what was :class:`_Expected`. ``default_text``: the default as
+    ``--help`` says it, where the value is worked out at run time. The type itself is read
+    from the annotation (:func:`_parse`)."""
+    metadata = {
+        "help": help,
+        "also": also,
+        "group": group,
+        "flag": flag,
+        "check": check,
+        "default_text": default_text,
+    }
     return field(default=default, metadata=metadata, repr=not secret)
 
 
@@ -129,7 +138,12 @@ class Settings:
     cache: bool = _setting(
         True, "neither read nor write the cache", group="cache", flag="--no-cache"
     )
-    cache_dir: Path | None = _setting(None, "cache folder (default: per-user)", group="cache")
+    cache_dir: Path | None = _setting(
+        None,
+        "cache folder",
+        group="cache",
+        default_text="the per-user cache folder, which 'summarizer cache' shows",
+    )
 
     @staticmethod
     def env_vars(name: str) -> tuple[str, ...]:
@@ -137,30 +151,31 @@ class Settings:
         also: tuple[str, ...] = _FIELDS[name].metadata["also"]
         return (f"SUMMARIZER_{name.upper()}", *also)
 
+    @staticmethod
+    def flag(name: str) -> str:
+        """The command-line flag of setting ``name`` (``--no-cache`` for ``cache``)."""
+        flag: str | None = _FIELDS[name].metadata["flag"]
+        return flag or "--" + name.replace("_", "-")
+
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``overrides`` (None means "not given"), then env, then defaults."""
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for name in _FIELDS:
-            for var in cls.env_vars(name):
-                if env.get(var, "").strip():
-                    values[name] = _parse(name, env[var].strip(), source=var)
-                    break
-        unknown = set(overrides) - set(_FIELDS)
-        if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        for name, value in overrides.items():
-            if value is not None:
-                values[name] = _parse(name, value, source=f"--{name.replace('_', '-')}")
-        return cls(**values)
+        given = _given(os.environ if env is None else env, overrides)
+        return cls(
+            **{name: _parse(name, value, source=src) for name, (value, src) in given.items()}
+        )
+
+    @classmethod
+    def sources(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, str]:
+        """Where each setting :meth:`load` would use comes from: its flag (``--model``), the
+        env var that set it (``OPENAI_MODEL``), or ``default`` (``summarizer check``)."""
+        given = _given(os.environ if env is None else env, overrides)
+        return {name: given[name][1] if name in given else "default" for name in _FIELDS}
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with the given (non-None) settings changed and checked."""
         checked = {
-            k: _parse(k, v, source=f"--{k.replace('_', '-')}")
-            for k, v in overrides.items()
-            if v is not None
+            k: _parse(k, v, source=Settings.flag(k)) for k, v in overrides.items() if v is not None
         }
         return dataclasses.replace(self, **checked)
 
@@ -186,6 +201,23 @@ class Settings:
         import platformdirs
 
         return Path(platformdirs.user_cache_dir("summarizer"))
+
+
+def _given(env: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Each setting that is given, as (its value, where it was given): a flag (an override
+    not None) wins over the first of its env vars that is set and not blank."""
+    unknown = set(overrides) - set(_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    given: dict[str, tuple[Any, str]] = {}
+    for name in _FIELDS:
+        if overrides.get(name) is not None:
+            given[name] = (overrides[name], Settings.flag(name))
+            continue
+        var = next((v for v in Settings.env_vars(name) if env.get(v, "").strip()), None)
+        if var is not None:
+            given[name] = (env[var].strip(), var)
+    return given
 
 
 def _parse(name: str, value: Any, *, source: str) -> Any:

@@ -11,7 +11,8 @@ empty) and is answered the way the request asks for structure:
 Every request body is recorded in ``requests`` for assertions, with its arrival
 time in ``arrivals``; ``max_in_flight`` is the most requests it held at once.
 ``responder(body) -> Step`` answers when the script is empty (before ``default``):
-batch tests use it to answer each document by what the prompt holds.
+batch tests use it to answer each document by what the prompt holds. ``GET /models``
+lists ``models`` (404 when it is None, as some servers have no such route).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class FakeOpenAI:
         self.default: Step | None = None
         self.responder: Callable[[dict[str, Any]], Step | None] | None = None
         self.arrivals: list[float] = []
+        self.models: list[str] | None = ["fake-model"]
         self.in_flight = 0
         self.max_in_flight = 0
         self._steps: deque[Step] = deque()
@@ -119,6 +121,13 @@ class FakeOpenAI:
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
+
+            def do_GET(self) -> None:
+                if not self.path.rstrip("/").endswith("/models") or fake.models is None:
+                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+                    return
+                listed = [{"id": m, "object": "model", "owned_by": "test"} for m in fake.models]
+                self._send(200, {"object": "list", "data": listed})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

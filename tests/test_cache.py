@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import diskcache
 import pytest
@@ -118,3 +119,54 @@ def test_damaged_entry_is_a_miss(server, llm_settings, clean_env):
             c.set(key, "{not json")
     summary = summarize_once(llm_settings(), corpus_path(DOC))
     assert len(server.requests) == 2 and not summary.meta.cached
+
+
+# ---------------------------------------------------------------- summarizer cache (#15)
+
+
+def _cache_command(*argv: str) -> int:
+    from summarizer.cli import main
+
+    return main(["cache", *argv])
+
+
+def test_cache_command_shows_path_entries_and_size_then_clears(
+    server, llm_settings, clean_env, capsys
+):
+    assert _cache_command() == 0  # before any run: nothing there, and nothing created
+    assert capsys.readouterr().out.split() == [
+        "path",
+        str(clean_env),
+        "entries",
+        "0",
+        "size",
+        "0",
+        "B",
+    ]
+    assert not clean_env.exists()
+
+    server.default = answer(gold_answer(DOC))
+    summarize_once(llm_settings(), corpus_path(DOC))
+    assert _cache_command("--format", "json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["directory"] == str(clean_env)
+    assert shown["entries"] == 2  # the draft and the finished summary; no claim counted
+    assert shown["bytes"] > 0
+
+    (clean_env / "notes.txt").write_text("not the cache's", encoding="utf-8")
+    assert _cache_command("clear") == 0
+    assert capsys.readouterr().out.startswith("removed 2 entries (")
+    assert _cache_command("--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["entries"] == 0
+    assert (clean_env / "notes.txt").exists()  # another program's file is kept
+
+    summarize_once(llm_settings(), corpus_path(DOC))  # cleared: the next run pays again
+    assert len(server.requests) == 2
+
+
+def test_cache_command_reads_the_folder_from_the_flag(tmp_path, capsys):
+    assert _cache_command("--cache-dir", str(tmp_path / "other")) == 0
+    assert str(tmp_path / "other") in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exited:  # an unknown action is bad usage
+        _cache_command("empty")
+    assert exited.value.code == 2

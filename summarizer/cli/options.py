@@ -14,7 +14,13 @@ from summarizer.cli._console import notice
 from summarizer.errors import ConfigError, UsageError
 from summarizer.settings import Settings
 
-__all__ = ["add_command", "add_engine_options", "load_settings", "settings_overrides"]
+__all__ = [
+    "add_command",
+    "add_engine_options",
+    "load_settings",
+    "settings_overrides",
+    "shown",
+]
 
 
 def add_command(
@@ -48,7 +54,8 @@ def _flagged() -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(Settings) if f.metadata.get("help")]
 
 
-def _default(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A setting's value as ``--help`` and ``summarizer check`` show it."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -56,24 +63,30 @@ def _default(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
 
 
-def add_settings_options(parser: argparse.ArgumentParser) -> None:
-    """One flag per flagged setting, in argument groups (engine, cache)."""
+def add_settings_options(
+    parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None
+) -> None:
+    """One flag per flagged setting (or per setting named in ``only``), in argument groups
+    (engine, cache)."""
     hints = typing.get_type_hints(Settings)
-    groups: dict[str, argparse._ArgumentGroup] = {}
+    made: dict[str, argparse._ArgumentGroup] = {}
     for f in _flagged():
         meta = f.metadata
-        group = groups.get(meta["group"]) or groups.setdefault(
+        if only is not None and f.name not in only:
+            continue
+        group = made.get(meta["group"]) or made.setdefault(
             meta["group"], parser.add_argument_group(meta["group"])
         )
         kind = hints[f.name]
         env = " / ".join(Settings.env_vars(f.name))
-        flag = meta["flag"] or "--" + f.name.replace("_", "-")
+        flag = Settings.flag(f.name)
         options: dict[str, Any] = {"dest": f.name, "default": None}
         if kind is bool:
             options["action"] = "store_false" if f.default else "store_true"
             text = f"{meta['help']} ({env})"
         else:
-            text = f"{meta['help']} ({env}; default: {_default(f.default)})"
+            default = meta["default_text"] or shown(f.default)
+            text = f"{meta['help']} ({env}; default: {default})"
             choices = _choices(kind)
             if choices:
                 options["choices"] = choices
@@ -104,14 +117,15 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def load_settings(args: argparse.Namespace) -> Settings:
-    """The settings in force (flags, then env vars, then defaults), saying so on
-    stderr when ``--backend auto`` found no endpoint and means the offline engine."""
+def load_settings(args: argparse.Namespace, *, announce: bool = True) -> Settings:
+    """The settings in force (flags, then env vars, then defaults); with ``announce``,
+    saying so on stderr when ``--backend auto`` found no endpoint and means the offline
+    engine. A bad flag or variable is bad usage."""
     try:
         settings = Settings.load(**settings_overrides(args))
     except ConfigError as exc:  # a bad flag or variable: bad usage, before any work
         raise UsageError(str(exc)) from None
-    if settings.backend == "auto" and settings.resolved_backend == "offline":
+    if announce and settings.backend == "auto" and settings.resolved_backend == "offline":
         notice(
             args.quiet,
             "no endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY unset): "

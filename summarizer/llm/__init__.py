@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from summarizer.errors import ConfigError
 from summarizer.llm.accounting import CallRecord
@@ -36,6 +38,8 @@ from summarizer.throttle import MAX_RETRY_AFTER, Throttle
 __all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend"]
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
 
 #: Our mode names → instructor.Mode members.
 INSTRUCTOR_MODES = {
@@ -109,11 +113,11 @@ class LLMBackend:
         return self._clients[is_async]
 
     def _create_kwargs(
-        self, messages: list[dict[str, str]], max_tokens: int | None
+        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
     ) -> dict[str, Any]:
         s = self.settings
         kwargs: dict[str, Any] = {
-            "response_model": response_model(),
+            "response_model": model,
             "messages": [dict(m) for m in messages],
             "model": s.model,
             "temperature": s.temperature,
@@ -187,36 +191,53 @@ class LLMBackend:
     ) -> tuple[DraftSummary, CallRecord]:
         """One validated draft for ``messages``, grounded in ``source``, or a
         :class:`~summarizer.errors.SummarizerError`."""
-        from tenacity import Retrying
-
-        client, record, repair, hooks = self._start(is_async=False)
         grounding = GROUNDING_SOURCE.set(source)
         try:
-            for attempt in Retrying(**self._retry_policy(record)):
-                with attempt:
-                    draft = client.create(**self._create_kwargs(messages, max_tokens), hooks=hooks)
-        except Exception as exc:
-            raise translate(exc, self.settings, record, repair.last_reply) from exc
+            return self.ask(messages, response_model(), max_tokens)
         finally:
             GROUNDING_SOURCE.reset(grounding)
-        return draft, record
 
     async def acomplete(
         self, messages: list[dict[str, str]], source: SourceText, max_tokens: int | None
     ) -> tuple[DraftSummary, CallRecord]:
         """Async :meth:`complete` (same budgets, same errors)."""
-        from tenacity import AsyncRetrying
-
-        client, record, repair, hooks = self._start(is_async=True)
         grounding = GROUNDING_SOURCE.set(source)  # this task's copy only
         try:
-            async for attempt in AsyncRetrying(**self._retry_policy(record)):
+            return await self.aask(messages, response_model(), max_tokens)
+        finally:
+            GROUNDING_SOURCE.reset(grounding)
+
+    def ask(
+        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
+    ) -> tuple[M, CallRecord]:
+        """One answer to ``messages`` validated as ``model``, through the retry budgets and
+        the reply repair, or a :class:`~summarizer.errors.SummarizerError`."""
+        from tenacity import Retrying
+
+        client, record, repair, hooks = self._start(is_async=False)
+        try:
+            for attempt in Retrying(**self._retry_policy(record)):
                 with attempt:
-                    draft = await client.create(
-                        **self._create_kwargs(messages, max_tokens), hooks=hooks
+                    answer: M = client.create(
+                        **self._create_kwargs(messages, model, max_tokens), hooks=hooks
                     )
         except Exception as exc:
             raise translate(exc, self.settings, record, repair.last_reply) from exc
-        finally:
-            GROUNDING_SOURCE.reset(grounding)
-        return draft, record
+        return answer, record
+
+    async def aask(
+        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
+    ) -> tuple[M, CallRecord]:
+        """Async :meth:`ask` (same budgets, same errors)."""
+        from tenacity import AsyncRetrying
+
+        client, record, repair, hooks = self._start(is_async=True)
+        try:
+            async for attempt in AsyncRetrying(**self._retry_policy(record)):
+                with attempt:
+                    answer: M = await client.create(
+                        **self._create_kwargs(messages, model, max_tokens), hooks=hooks
+                    )
+        except Exception as exc:
+            raise translate(exc, self.settings, record, repair.last_reply) from exc
+        return answer, record
