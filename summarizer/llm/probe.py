@@ -35,6 +35,8 @@ __all__ = [
 PROBE_REPLY_TOKENS = 512
 #: The word the probe asks for; a reply that carries it was understood, not just parsed.
 PROBE_WORD = "你好"
+#: How much of a validation error a failed probe quotes: its heading and first error.
+_REASON_LINES, _REASON_CHARS = 3, 200
 
 
 class Greeting(BaseModel):
@@ -144,8 +146,9 @@ def probe_all(settings: Settings) -> list[ModeProbe]:
 def _reason(exc: BaseException) -> str:
     """Why a probe failed, in one line."""
     if isinstance(exc, SummarizationError):  # the reply came back but did not parse
-        first = next((line for line in exc.errors.splitlines() if line.strip()), "")
-        return f"the reply did not fit the schema ({first.strip()})"
+        lines = [line.strip() for line in exc.errors.splitlines() if line.strip()]
+        said = " | ".join(lines[:_REASON_LINES])
+        return f"the reply did not fit the schema ({said[:_REASON_CHARS]})"
     if isinstance(exc, SummarizerError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
