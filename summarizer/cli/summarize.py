@@ -22,6 +22,8 @@ _EPILOG = textwrap.dedent(
     examples:
       summarizer summarize report.txt                      JSON on stdout
       summarizer summarize report.txt --format markdown    for people
+      summarizer summarize report.txt --format markdown --evidence full
+                                                           every quote, to check by
       summarizer summarize a.txt b.txt --format jsonl -o out.jsonl
       pdftotext report.pdf - | summarizer summarize -      a report piped in
 
@@ -63,6 +65,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="json: one object, or for several files one array with an error record in "
         "place of each that failed; jsonl: one line per file, error records too; "
         "markdown: readable report (default: json)",
+    )
+    out.add_argument(
+        "--evidence",
+        choices=("short", "full"),
+        default="short",
+        help="markdown only: short gives each item the opening words of its first quote; "
+        "full gives every quote whole with its [start:end] span (default: short)",
     )
     out.add_argument(
         "-o",
@@ -112,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return json.dumps(result, ensure_ascii=False, indent=indent)
 
     if args.format == "markdown":
-        text = "\n---\n\n".join(to_markdown(r) for r in summaries)
+        text = "\n---\n\n".join(to_markdown(r, evidence=args.evidence) for r in summaries)
     elif args.format == "jsonl":
         text = "".join(as_json(r, indent=None) + "\n" for r in results)
     elif len(args.files) == 1:
