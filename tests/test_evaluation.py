@@ -21,6 +21,7 @@ from summarizer.evaluation import (
     score_document,
     similarity,
 )
+from summarizer.schemas import SECTIONS
 from tests.conftest import CORPUS, DOC_IDS, GOLD, corpus_path, gold
 
 RAW = (
@@ -169,9 +170,11 @@ def test_document_score_by_hand():
         2 / 3
     )
     assert (doc.quotes_verbatim, doc.quotes) == (4, 5)  # 3 item quotes + 1 metric quote in RAW
-    assert doc.items_where_gold_empty == 1
+    assert doc.items_in_empty_sections == 1
+    assert doc.matched["achievements"] == [("审结", "审结案件1343件")]  # (predicted, gold)
     assert doc.missed["achievements"] == ["参加人数2000余人次"]
     assert doc.unmatched["achievements"] == ["别的"]
+    assert doc.matched_metrics == [("?: 98.14%", "结案率: 98.14%"), ("?: 1,343件", "审结: 1343件")]
     assert doc.missed_metrics == ["参加: 2000人次"] and doc.unmatched_metrics == ["?: 2000名"]
     # achievements F1 1/2, problems 0 (invented), plans: nothing anywhere, left out
     assert doc.macro_f1 == pytest.approx(0.25)
@@ -189,7 +192,7 @@ def test_gold_against_itself_scores_one_everywhere():
         assert figures["sections"][s]["precision"] == figures["sections"][s]["recall"] == 1.0
     assert figures["metric_recall"] == figures["metric_precision"] == 1.0
     assert figures["grounding_rate"] == 1.0
-    assert figures["items_where_gold_empty"] == 0
+    assert figures["items_in_empty_sections"] == 0
 
 
 def test_an_empty_prediction_has_recall_zero():
@@ -226,9 +229,21 @@ def test_prices_cost_by_hand():
 
 
 def test_baseline_deltas_by_hand():
-    now = {"macro_f1": 0.8, "micro": {"f1": 0.7}, "metric_recall": 0.5, "sections": {}}
-    before = {"macro_f1": 0.75, "micro": {"f1": 0.7}, "metric_recall": None, "sections": {}}
+    now = {"macro_f1": 0.8, "micro": {"f1": 0.7}, "metrics": {"recall": 0.5}, "sections": {}}
+    before = {"macro_f1": 0.75, "micro": {"f1": 0.7}, "metrics": {"recall": None}, "sections": {}}
     assert compare(now, before) == {"macro_f1": 0.05, "micro_f1": 0.0}
+
+
+def test_every_row_has_its_delta():
+    def figures(f1: float, metric_f1: float) -> dict[str, Any]:
+        row = {"precision": f1, "recall": f1, "f1": f1}
+        metrics = {"precision": metric_f1, "recall": metric_f1, "f1": metric_f1}
+        return {"sections": {s: row for s in SECTIONS}, "metrics": metrics}
+
+    deltas = compare(figures(0.5, 0.25), figures(0.25, 0.5))
+    for row in (*SECTIONS, "metrics"):
+        for name in ("precision", "recall", "f1"):
+            assert deltas[f"{row}.{name}"] == (0.25 if row != "metrics" else -0.25)
 
 
 def test_predictions_file_records(tmp_path: Path):
@@ -267,7 +282,9 @@ def test_eval_gold_as_predictions_passes_the_gate(tmp_path, capsys):
     figures = json.loads(out.read_text("utf-8"))
     assert figures["macro_f1"] == 1.0 and figures["metric_recall"] == 1.0
     assert len(figures["documents"]) == len(DOC_IDS)
-    assert "macro F1 1.000" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "items macro F1 1.000: the mean F1 of achievements, problems and plans" in out
+    assert "(metrics not included)" in out and "metrics F1 1.000" in out
     assert run_eval("--pred", str(GOLD), "--fail-under", "1.0") == 0  # a folder of JSON works too
 
 
@@ -299,7 +316,25 @@ def test_eval_offline_with_report_and_baseline(tmp_path, capsys):
     missed = [t for d in b["documents"] for s in d["missed"].values() for t in s]
     assert missed and all(t.replace("|", "\\|") in " ".join(text.split()) for t in missed[:3])
     assert "**missed**" in text and "## " + DOC_IDS[0] in text
-    assert "Δ F1" in capsys.readouterr().out
+    pairs = [
+        (p["predicted"], p["gold"])
+        for d in b["documents"]
+        for s in d["matched"].values()
+        for p in s
+    ]
+    assert len(pairs) == sum(b["sections"][s]["matched"] for s in SECTIONS)
+    predicted, gold_text = next((p, g) for p, g in pairs if p != g)
+    assert (
+        f"- **matched**: {' '.join(predicted.split())} ⇄ *gold:* {' '.join(gold_text.split())}"
+        in text
+    )
+    metrics_row = next(line for line in text.splitlines() if line.startswith("| metrics |"))
+    assert metrics_row.endswith("| +0.000 | +0.000 | +0.000 |")  # the Δ of the metrics row too
+    out = capsys.readouterr().out
+    assert "Δ F1" in out and "## " + DOC_IDS[0] not in out
+    assert run_eval("--pred", str(saved), "--details") == 0  # the pairs on stdout as well
+    out = capsys.readouterr().out
+    assert "## " + DOC_IDS[0] in out and "- **matched**: " in out
 
 
 def test_eval_reports_bad_inputs_in_one_line(tmp_path, capsys):

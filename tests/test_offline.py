@@ -81,7 +81,7 @@ def test_quality_floors_on_the_shared_gold():
     report = Report(scores)
     assert report.macro_f1 >= 0.6
     assert report.metrics.recall >= 0.7
-    assert sum(d.items_where_gold_empty for d in report.documents) == 0
+    assert sum(d.items_in_empty_sections for d in report.documents) == 0
     assert report.grounding_rate == 1.0
 
 

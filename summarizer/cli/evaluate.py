@@ -82,7 +82,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "-o", "--out", "--json", dest="json", metavar="PATH", help="write all figures as JSON here"
     )
     report.add_argument(
-        "--report", metavar="PATH", help="write a Markdown report with every missed/extra item"
+        "--report",
+        metavar="PATH",
+        help="write a Markdown report: per document, the matched pairs beside the missed "
+        "and extra items",
+    )
+    report.add_argument(
+        "--details",
+        action="store_true",
+        help="print the same per-document pairs, missed and extra items after the table",
     )
     report.add_argument(
         "--baseline", metavar="PATH", help="an earlier --json file: print the change against it"
@@ -91,7 +99,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--fail-under",
         type=float,
         metavar="X",
-        help="exit 1 when macro F1 < X (for CI gates)",
+        help="exit 1 when the items macro F1 < X (for CI gates)",
     )
     add_engine_options(parser, report)
     parser.set_defaults(handler=run)
@@ -176,10 +184,10 @@ def run(args: argparse.Namespace) -> int:
         write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", args.json)
     if args.report:
         write(to_markdown(report, deltas), args.report)
-    print_table(report, figures, deltas)
+    print_table(report, figures, deltas, details=args.details)
     code = 1 if unscored else 0
     if args.fail_under is not None and report.macro_f1 < args.fail_under:
-        fail(f"macro F1 {report.macro_f1:.3f} is under --fail-under {args.fail_under}")
+        fail(f"items macro F1 {report.macro_f1:.3f} is under --fail-under {args.fail_under}")
         code = 1
     return code
 

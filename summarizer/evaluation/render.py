@@ -4,74 +4,105 @@ the change against a ``--baseline``. Both tables are built from one list of rows
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from summarizer.evaluation.counts import Counts
-from summarizer.evaluation.scoring import Report
+from summarizer.evaluation.scoring import DocScore, Report
 from summarizer.schemas import SECTIONS
 
-__all__ = ["compare", "headline", "print_table", "to_markdown"]
+__all__ = ["compare", "document_markdown", "headline", "print_table", "to_markdown"]
+
+#: The rows of every table: the three sections, then the metrics (scored apart).
+ROWS: tuple[str, ...] = (*SECTIONS, "metrics")
 
 
 def to_markdown(report: Report, deltas: Mapping[str, float] | None = None) -> str:
-    """The ``--report`` file: headline table, then per document what was missed/invented."""
+    """The ``--report`` file: the headline figures, then every document's pairs."""
     out = ["# Evaluation report", "", *_headline_markdown(report, deltas), ""]
-    for d in report.documents:
-        out += [f"## {d.doc_id}", ""]
-        if d.status != "ok":
-            out += [f"*prediction {d.status}*: {d.error or 'no prediction'}", ""]
-        out += _section_table(d.sections, d.metrics)
-        out.append("")
-        out.append(
-            f"macro F1 {d.macro_f1:.3f} · quotes verbatim "
-            f"{d.quotes_verbatim}/{d.quotes} · items where gold is empty "
-            f"{d.items_where_gold_empty}"
-        )
-        out.append("")
-        for s in SECTIONS:
-            for text in d.missed[s]:
-                out.append(f"- **missed** ({s}): {_one_line(text)}")
-            for text in d.unmatched[s]:
-                out.append(f"- **not in gold** ({s}): {_one_line(text)}")
-        for label in d.missed_metrics:
-            out.append(f"- **missed metric**: {_one_line(label)}")
-        for label in d.unmatched_metrics:
-            out.append(f"- **metric not in gold**: {_one_line(label)}")
-        out.append("")
+    out += [line for d in report.documents for line in document_markdown(d)]
     return "\n".join(out).rstrip() + "\n"
+
+
+def document_markdown(d: DocScore) -> list[str]:
+    """One document: its table, its figures named, and by section the pairs the matching
+    made beside what only the gold has (missed) and what only the prediction has (extra)."""
+    out = [f"## {d.doc_id}", ""]
+    if d.status != "ok":
+        out += [f"*prediction {d.status}*: {d.error or 'no prediction'}", ""]
+    out += _section_table(d.sections, d.metrics)
+    out += [
+        "",
+        f"items macro F1 {d.macro_f1:.3f} · metrics F1 {d.metrics.f1:.3f} · quotes verbatim "
+        f"{d.quotes_verbatim}/{d.quotes} · {_EMPTY_SECTIONS} {d.items_in_empty_sections}",
+        "",
+    ]
+    parts: list[tuple[str, list[tuple[str, str]], list[str], list[str]]] = [
+        (s, d.matched[s], d.missed[s], d.unmatched[s]) for s in SECTIONS
+    ]
+    parts.append(("metrics", d.matched_metrics, d.missed_metrics, d.unmatched_metrics))
+    for name, matched, missed, extra in parts:
+        if not (matched or missed or extra):
+            continue
+        out += [f"### {name}", ""]
+        out += [_pair(predicted, gold) for predicted, gold in matched]
+        out += [f"- **missed** (gold only): {_one_line(text)}" for text in missed]
+        out += [f"- **extra** (not in gold): {_one_line(text)}" for text in extra]
+        out.append("")
+    return out
+
+
+def _pair(predicted: str, gold: str) -> str:
+    if _one_line(predicted) == _one_line(gold):
+        return f"- **matched**: {_one_line(predicted)} *(same in gold)*"
+    return f"- **matched**: {_one_line(predicted)} ⇄ *gold:* {_one_line(gold)}"
+
+
+#: What ``items_in_empty_sections`` counts, in words a reader cannot misread.
+_EMPTY_SECTIONS = "items given where the gold has none (a section the report leaves empty)"
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _section_table(sections: Mapping[str, Counts], metrics: Counts) -> list[str]:
-    rows = [
-        "| section | gold | predicted | matched | precision | recall | F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name, c in [*sections.items(), ("metrics", metrics)]:
-        rows.append(
-            f"| {name} | {c.gold} | {c.predicted} | {c.tp} | "
-            f"{c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |"
-        )
+def _section_table(
+    sections: Mapping[str, Counts], metrics: Counts, deltas: Mapping[str, float] | None = None
+) -> list[str]:
+    """The Markdown table: a row per section and one for the metrics, with the change
+    against a ``--baseline`` in every row when there is one."""
+    names = ("precision", "recall", "F1")
+    head = ["section", "gold", "predicted", "matched", *names]
+    head += [f"Δ {n}" for n in names] if deltas is not None else []
+    rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    counts = {**sections, "metrics": metrics}
+    for row in ROWS:
+        c = counts[row]
+        cells = [row, str(c.gold), str(c.predicted), str(c.tp)]
+        cells += [f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}"]
+        if deltas is not None:
+            cells += [_change(deltas, f"{row}.{n.lower()}") for n in names]
+        rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
+def _change(deltas: Mapping[str, float], name: str) -> str:
+    """A row's change, or ``n/a`` where the baseline lacks the figure (an older file)."""
+    return f"{deltas[name]:+.3f}" if name in deltas else "n/a"
+
+
 def headline(report_dict: Mapping[str, Any]) -> dict[str, float | None]:
-    """The figures ``--baseline`` compares, from a ``--json`` dict (ours or an older one)."""
+    """The figures ``--baseline`` compares, from a ``--json`` dict (ours or an older one):
+    the items' macro and micro F1, the grounding rate, and each row's P/R/F1."""
     figures: dict[str, float | None] = {
         "macro_f1": report_dict.get("macro_f1"),
         "micro_f1": (report_dict.get("micro") or {}).get("f1"),
-        "metric_recall": report_dict.get("metric_recall"),
-        "metric_precision": report_dict.get("metric_precision"),
         "grounding_rate": report_dict.get("grounding_rate"),
     }
-    for s in SECTIONS:
-        section = (report_dict.get("sections") or {}).get(s) or {}
+    rows = {**(report_dict.get("sections") or {}), "metrics": report_dict.get("metrics") or {}}
+    for row in ROWS:
         for name in ("precision", "recall", "f1"):
-            figures[f"{s}.{name}"] = section.get(name)
+            figures[f"{row}.{name}"] = (rows.get(row) or {}).get(name)
     return figures
 
 
@@ -85,7 +116,11 @@ def compare(current: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str
     }
 
 
-def _headline_markdown(report: Report, deltas: Mapping[str, float] | None) -> list[str]:
+def _headline_lines(
+    report: Report, deltas: Mapping[str, float] | None, bold: Callable[[str], str]
+) -> list[str]:
+    """The figures under the table, each named for what it covers; a figure compared with
+    a ``--baseline`` carries its change."""
     figures = headline(report.to_dict())
 
     def show(name: str) -> str:
@@ -96,24 +131,36 @@ def _headline_markdown(report: Report, deltas: Mapping[str, float] | None) -> li
         return text
 
     verbatim, total = report.quotes
+    empty = sum(d.items_in_empty_sections for d in report.documents)
     return [
-        *_section_table(report.sections, report.metrics),
-        "",
-        f"- documents: {len(report.documents)} "
-        + ", ".join(f"{k} {v}" for k, v in report.status_counts().items() if v),
-        f"- macro F1: **{show('macro_f1')}** · micro F1: {show('micro_f1')}",
-        f"- metric recall: {show('metric_recall')} · metric precision: {show('metric_precision')}",
-        f"- grounding rate: {show('grounding_rate')} ({verbatim}/{total} quotes verbatim)",
-        "- items in sections whose gold is empty: "
-        f"{sum(d.items_where_gold_empty for d in report.documents)}",
-        f"- schema-valid predictions: {report.schema_valid_rate:.3f}",
+        f"items macro F1 {bold(show('macro_f1'))}: the mean F1 of achievements, problems "
+        "and plans (metrics not included)",
+        f"items micro F1 {show('micro_f1')}: the three sections' items pooled",
+        f"metrics F1 {show('metrics.f1')}: recall {show('metrics.recall')}, precision "
+        f"{show('metrics.precision')} (headline figures, matched by value and unit)",
+        f"grounding rate {show('grounding_rate')}: {verbatim}/{total} quotes verbatim",
+        f"{_EMPTY_SECTIONS}: {empty}",
+        f"documents {len(report.documents)}: "
+        + ", ".join(f"{k} {v}" for k, v in report.status_counts().items() if v)
+        + f"; schema-valid {report.schema_valid_rate:.3f}",
     ]
 
 
+def _headline_markdown(report: Report, deltas: Mapping[str, float] | None) -> list[str]:
+    lines = _headline_lines(report, deltas, lambda text: f"**{text}**")
+    table = _section_table(report.sections, report.metrics, deltas)
+    return [*table, "", *(f"- {x}" for x in lines)]
+
+
 def print_table(
-    report: Report, figures: Mapping[str, Any], deltas: Mapping[str, float] | None
+    report: Report,
+    figures: Mapping[str, Any],
+    deltas: Mapping[str, float] | None,
+    *,
+    details: bool = False,
 ) -> None:
-    """The score table on stdout (rich; plain text when stdout is not a terminal)."""
+    """The score table on stdout (rich; plain text when stdout is not a terminal); with
+    ``details``, every document's pairs, missed and extra items after it."""
     from rich.console import Console
     from rich.table import Table
 
@@ -121,12 +168,12 @@ def print_table(
     if not console.is_terminal:
         console.width = 120  # a file or a pipe: do not squeeze the table to 80 columns
 
-    def delta(name: str, *, inline: bool = True) -> str:
+    def delta(name: str) -> str:
         if not deltas or name not in deltas:
-            return ""
+            return "n/a"
         d = deltas[name]
         colour = "green" if d > 0 else "red" if d < 0 else "dim"
-        return f"{' (' if inline else ''}[{colour}]{d:+.3f}[/{colour}]{')' if inline else ''}"
+        return f"[{colour}]{d:+.3f}[/{colour}]"
 
     columns = ["section", "gold", "predicted", "matched", "precision", "recall", "F1"]
     if deltas:
@@ -134,39 +181,25 @@ def print_table(
     table = Table(title="summaries vs gold", title_justify="left")
     for column in columns:
         table.add_column(column, justify="left" if column == "section" else "right")
-    rows: list[tuple[str, Counts, str | None]] = [(n, c, n) for n, c in report.sections.items()]
-    rows.append(("metrics", report.metrics, None))
-    for name, c, key in rows:
-        cells = [name, str(c.gold), str(c.predicted), str(c.tp)]
+    counts = {**report.sections, "metrics": report.metrics}
+    for row in ROWS:
+        c = counts[row]
+        cells = [row, str(c.gold), str(c.predicted), str(c.tp)]
         cells += [f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}"]
         if deltas:
-            names = (
-                [f"{key}.precision", f"{key}.recall", f"{key}.f1"]
-                if key
-                else ["metric_precision", "metric_recall", ""]
-            )
-            cells += [delta(n, inline=False) for n in names]
+            cells += [delta(f"{row}.{n}") for n in ("precision", "recall", "f1")]
         table.add_row(*cells)
     console.print(table)
-    verbatim, total = report.quotes
-    rate = report.grounding_rate
-    counts = report.status_counts()
-    lines = [
-        f"macro F1 [bold]{report.macro_f1:.3f}[/bold]{delta('macro_f1')}   "
-        f"micro F1 {report.micro.f1:.3f}{delta('micro_f1')}",
-        f"grounding rate {'n/a' if rate is None else f'{rate:.3f}'}{delta('grounding_rate')} "
-        f"({verbatim}/{total} quotes verbatim)   "
-        f"items where gold is empty {sum(d.items_where_gold_empty for d in report.documents)}",
-        f"documents {len(report.documents)}: "
-        + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-        + f"   schema-valid {report.schema_valid_rate:.3f}",
-    ]
-    usage = figures["usage"]
-    cost = figures["cost"]
+    lines = _headline_lines(report, deltas, lambda text: f"[bold]{text}[/bold]")
+    usage, cost = figures["usage"], figures["cost"]
     lines.append(
-        f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out   "
-        f"cost {'n/a (no --prices for this model)' if cost is None else f'${cost:.4f}'}   "
+        f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
+        f"cost {'n/a (no --prices for this model)' if cost is None else f'${cost:.4f}'}; "
         f"seconds {figures['seconds']:.1f}"
     )
     for line in lines:
         console.print(line)
+    if details:  # as plain Markdown: a long item is never cropped to the terminal's width
+        console.file.flush()
+        for d in report.documents:
+            sys.stdout.write("\n" + "\n".join(document_markdown(d)))

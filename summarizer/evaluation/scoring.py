@@ -67,14 +67,19 @@ class DocScore(SectionFigures):
     status: Status = "ok"
     error: str | None = None
     sections: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in SECTIONS})
+    #: (predicted text, gold text) of each pair the matching made, by section.
+    matched: dict[str, list[tuple[str, str]]] = field(
+        default_factory=lambda: {s: [] for s in SECTIONS}
+    )
     missed: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     unmatched: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     metrics: Counts = field(default_factory=Counts)
+    matched_metrics: list[tuple[str, str]] = field(default_factory=list)
     missed_metrics: list[str] = field(default_factory=list)
     unmatched_metrics: list[str] = field(default_factory=list)
     quotes: int = 0
     quotes_verbatim: int = 0
-    items_where_gold_empty: int = 0
+    items_in_empty_sections: int = 0
     spend: Spend = field(default_factory=Spend)
     seconds: float = 0.0
     cached: bool = False
@@ -100,13 +105,18 @@ class DocScore(SectionFigures):
             "metrics": self.metrics.as_dict(),
             "grounding_rate": _round(self.grounding_rate),
             "quotes": {"total": self.quotes, "verbatim": self.quotes_verbatim},
-            "items_where_gold_empty": self.items_where_gold_empty,
+            "items_in_empty_sections": self.items_in_empty_sections,
             "schema_valid": self.schema_valid,
             "usage": self.spend.usage(),
             "cost": _round(self.spend.cost, 6),
             "seconds": round(self.seconds, 3),
+            "matched": {
+                s: [{"predicted": p, "gold": g} for p, g in pairs]
+                for s, pairs in self.matched.items()
+            },
             "missed": self.missed,
             "unmatched": self.unmatched,
+            "matched_metrics": [{"predicted": p, "gold": g} for p, g in self.matched_metrics],
             "missed_metrics": self.missed_metrics,
             "unmatched_metrics": self.unmatched_metrics,
         }
@@ -154,6 +164,9 @@ def score_document(
             tp=len(pairs), fp=len(p_items) - len(pairs), fn=len(g_items) - len(pairs)
         )
         paired_p, paired_g = {i for i, _ in pairs}, {j for _, j in pairs}
+        doc.matched[section] = [
+            (str(p_items[i].get("text")), str(g_items[j].get("text"))) for i, j in pairs
+        ]
         doc.missed[section] = [
             str(g.get("text")) for j, g in enumerate(g_items) if j not in paired_g
         ]
@@ -161,7 +174,7 @@ def score_document(
             str(p.get("text")) for i, p in enumerate(p_items) if i not in paired_p
         ]
         if not g_items:
-            doc.items_where_gold_empty += len(p_items)
+            doc.items_in_empty_sections += len(p_items)
         for item in p_items:
             for quote in item.get("evidence") or []:
                 doc.quotes += 1
@@ -192,7 +205,9 @@ def _score_metrics(
     for m in gold:
         candidates = available.get(metric_key(m))
         if candidates:
-            used.add(candidates.pop(0))
+            i = candidates.pop(0)
+            used.add(i)
+            doc.matched_metrics.append((_metric_label(predicted[i]), _metric_label(m)))
         else:
             doc.missed_metrics.append(_metric_label(m))
     doc.unmatched_metrics = [_metric_label(m) for i, m in enumerate(predicted) if i not in used]
@@ -252,7 +267,7 @@ class Report(SectionFigures):
             "metrics": metrics.as_dict(),
             "grounding_rate": _round(self.grounding_rate),
             "quotes": {"total": total, "verbatim": verbatim},
-            "items_where_gold_empty": sum(d.items_where_gold_empty for d in self.documents),
+            "items_in_empty_sections": sum(d.items_in_empty_sections for d in self.documents),
             "schema_valid_rate": round(self.schema_valid_rate, 4),
             "predictions": self.status_counts(),
             "usage": {
