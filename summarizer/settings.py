@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import textwrap
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
 
-__all__ = ["BACKENDS", "FALLBACKS", "MODES", "Settings"]
+__all__ = ["BACKENDS", "FALLBACKS", "MODES", "Settings", "settings_doc", "shown"]
 
 Backend = Literal["auto", "llm", "offline"]
 Mode = Literal["tools", "json", "json_schema", "md_json"]
@@ -62,8 +63,9 @@ def _http_url(value: str) -> str | _Expected:
 
 def _setting(
     default: Any,
-    help: str | None,
+    help: str,
     *,
+    env_only: bool = False,
     also: tuple[str, ...] = (),
     group: str = "engine",
     flag: str | None = None,
@@ -73,7 +75,8 @@ def _setting(
 ) -> Any:
     """A field with what generates its env var, its flag and its ``--help`` line.
 
-    ``help=None``: no flag (the API key is never typed on a command line). ``also``: env
+    ``env_only``: no flag (the API key is never typed on a command line, where shell
+    history and ``ps`` would keep it); ``--help`` still names its variables. ``also``: env
     vars read after ``SUMMARIZER_<NAME>`` (the OpenAI client's own). ``flag``: a flag
     other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``.
     ``check``: what the type alone does not say; given the typed value, it returns the
@@ -82,6 +85,7 @@ def _setting(
     from the annotation (:func:`_parse`)."""
     metadata = {
         "help": help,
+        "env_only": env_only,
         "also": also,
         "group": group,
         "flag": flag,
@@ -104,7 +108,13 @@ class Settings:
     base_url: str | None = _setting(
         None, "OpenAI-compatible endpoint URL", also=("OPENAI_BASE_URL",), check=_http_url
     )
-    api_key: str | None = _setting(None, None, also=("OPENAI_API_KEY",), secret=True)
+    api_key: str | None = _setting(
+        None,
+        "the endpoint's API key; local servers usually need none",
+        also=("OPENAI_API_KEY",),
+        secret=True,
+        env_only=True,
+    )
     model: str = _setting("gpt-4o-mini", "model name", also=("OPENAI_MODEL",))
     mode: Mode = _setting(
         "tools",
@@ -136,7 +146,10 @@ class Settings:
         "error), give the offline engine's summary with a warning",
     )
     cache: bool = _setting(
-        True, "neither read nor write the cache", group="cache", flag="--no-cache"
+        True,
+        "read and write the cache of validated summaries (--no-cache: neither)",
+        group="cache",
+        flag="--no-cache",
     )
     cache_dir: Path | None = _setting(
         None,
@@ -156,6 +169,12 @@ class Settings:
         """The command-line flag of setting ``name`` (``--no-cache`` for ``cache``)."""
         flag: str | None = _FIELDS[name].metadata["flag"]
         return flag or "--" + name.replace("_", "-")
+
+    @staticmethod
+    def default_shown(name: str) -> str:
+        """Setting ``name``'s default as help texts say it."""
+        f = _FIELDS[name]
+        return str(f.metadata["default_text"] or shown(f.default))
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -218,6 +237,27 @@ def _given(env: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, tu
         if var is not None:
             given[name] = (env[var].strip(), var)
     return given
+
+
+def shown(value: Any) -> str:
+    """A setting's value as ``--help``, ``summarizer check`` and docstrings show it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
+
+
+def settings_doc() -> str:
+    """Every setting, a line each: its name, what it does, its variables and default (the
+    ``Settings:`` section of :func:`summarizer.summarize`'s docstring)."""
+    lines = []
+    for f in dataclasses.fields(Settings):
+        variables = " / ".join(Settings.env_vars(f.name))
+        default = Settings.default_shown(f.name)
+        text = f"{f.name}: {f.metadata['help']} ({variables}; default: {default})"
+        lines += textwrap.wrap(text, 88, initial_indent=" " * 8, subsequent_indent=" " * 12)
+    return "\n".join(lines)
 
 
 def _parse(name: str, value: Any, *, source: str) -> Any:

@@ -105,6 +105,32 @@ def test_help_teaches(capsys):
         assert word in text
 
 
+def _help(command: str, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse's wrapping undone
+
+
+@pytest.mark.parametrize("command", ["summarize", "batch", "eval", "check"])
+def test_every_setting_shows_its_variables_and_default_in_help(command, capsys):
+    import dataclasses
+
+    from summarizer.settings import Settings
+
+    text = _help(command, capsys)
+    for f in dataclasses.fields(Settings):
+        variables = " / ".join(Settings.env_vars(f.name))
+        assert variables in text, f"{command} --help: no {variables}"
+        if f.metadata["env_only"]:
+            assert Settings.flag(f.name) not in text  # the key is never a flag
+            continue
+        flag = Settings.flag(f.name)
+        line = text.split(f" {flag} ", 1)[1].split(" --", 1)[0]  # the flag's own help
+        assert variables in line and "default: " in line, f"{command} {flag}: {line}"
+    assert "OPENAI_MODEL" in text and "default: gpt-4o-mini" in text
+
+
 def test_no_command_is_usage_error(capsys):
     assert main([]) == 2
     assert "summarize" in capsys.readouterr().err

@@ -257,3 +257,26 @@ def test_json_for_several_files_is_one_array_with_error_records_in_place(
     assert main([*argv, "--format", "jsonl", "--output", str(out)]) == 1  # the old name
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and "error" in json.loads(lines[1])
+
+
+# ---------------------------------------------------------------------------- --debug
+
+
+def test_debug_logs_the_report_once_and_never_the_key(server, monkeypatch, capsys):
+    from tests.conftest import gold_answer
+    from tests.fake_openai import answer
+    from tests.test_llm_http import DOC, bad_answer, raw_of
+
+    key = "sk-debug-test-not-real-0042"
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    server.script(answer(bad_answer()))  # a re-ask: two requests, each carrying the report
+    server.default = answer(gold_answer(DOC))
+    assert main(["summarize", "--debug", "--no-cache", str(corpus_path(DOC))]) == 0
+    err = capsys.readouterr().err
+    assert len(server.requests) == 2
+    paragraph = max(raw_of().splitlines(), key=len)[:40]  # a line of the report's own
+    assert err.count(paragraph) == 1  # the prompt, once; the requests' records are cut
+    assert "more characters cut]" in err
+    assert key not in err and key[:8] not in err  # no whole key, no part of one at a cut
+    assert "Validation error on attempt 1" in err  # what --debug is for is still there

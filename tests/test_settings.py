@@ -114,3 +114,29 @@ def test_key_is_not_in_repr():
 def test_unknown_setting_is_a_type_error():
     with pytest.raises(TypeError):
         Settings.load(env={}, modle="x")
+
+
+def test_help_of_summarize_documents_arguments_every_setting_return_and_errors():
+    import dataclasses
+    import inspect
+
+    import summarizer
+    from summarizer import errors
+
+    doc = inspect.getdoc(summarizer.summarize) or ""
+    for heading in ("Args:", "Settings:", "Returns:", "Raises:", "Example::"):
+        assert f"\n{heading}\n" in doc
+    for argument in ("source:", "doc_id:", "**settings:"):
+        assert f"\n    {argument}" in doc
+    settings = doc.split("\nSettings:\n")[1].split("\nReturns:")[0]
+    for f in dataclasses.fields(Settings):
+        assert f"\n    {f.name}: " in "\n" + settings  # one entry per setting, generated
+        assert " / ".join(Settings.env_vars(f.name)) in " ".join(settings.split())
+    raises = doc.split("\nRaises:\n")[1]
+    public = [
+        n
+        for n, c in vars(errors).items()
+        if isinstance(c, type) and issubclass(c, errors.SummarizerError)
+    ]
+    for name in set(public) - {"UsageError", "NotAttemptedError"}:  # the CLI's and batch's own
+        assert name in raises, name

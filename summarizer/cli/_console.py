@@ -19,6 +19,10 @@ PROG = "summarizer"
 #: Loggers that chatter at INFO and below; silenced unless --debug.
 _NOISY = ("instructor", "httpx", "httpcore", "openai")
 
+#: A library's log record is cut to this many characters. openai logs every request's
+#: body, the whole report in it, once per try; the LLM backend logs each prompt once.
+DEBUG_RECORD_CHARS = 800
+
 _SECRETS: list[str] = []
 
 
@@ -47,6 +51,20 @@ class _Redacting(logging.Filter):
         if _SECRETS:
             record.msg = _redact(record.getMessage())
             record.args = None
+        return True
+
+
+class _Cut(logging.Filter):
+    """Cuts a library's long record (after :class:`_Redacting`, so no part of a key is
+    left at the cut), so ``--debug`` shows the report once, not once per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] in _NOISY:
+            text = record.getMessage()
+            if len(text) > DEBUG_RECORD_CHARS:
+                cut = len(text) - DEBUG_RECORD_CHARS
+                record.msg = f"{text[:DEBUG_RECORD_CHARS]} … [{cut:,} more characters cut]"
+                record.args = None
         return True
 
 
@@ -87,6 +105,7 @@ def logging_to_stderr(debug: bool, secrets: list[str]) -> Iterator[None]:
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
     handler.addFilter(_Redacting())
+    handler.addFilter(_Cut())  # after the redaction
     noisy = [logging.getLogger(n) for n in _NOISY]
     saved = (root.level, [n.level for n in noisy])
     root.addHandler(handler)

@@ -13,8 +13,8 @@ from summarizer.cli.options import (
     add_settings_options,
     load_settings,
     settings_overrides,
-    shown,
 )
+from summarizer.settings import shown
 
 if TYPE_CHECKING:
     from summarizer.llm.probe import ModelList, ModeProbe

@@ -12,14 +12,13 @@ from typing import Any, Literal, get_args, get_origin
 
 from summarizer.cli._console import notice
 from summarizer.errors import ConfigError, UsageError
-from summarizer.settings import Settings
+from summarizer.settings import Settings, shown
 
 __all__ = [
     "add_command",
     "add_engine_options",
     "load_settings",
     "settings_overrides",
-    "shown",
 ]
 
 
@@ -51,23 +50,19 @@ def add_engine_options(parser: argparse.ArgumentParser, group: argparse._Argumen
 
 
 def _flagged() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(Settings) if f.metadata.get("help")]
+    return [f for f in dataclasses.fields(Settings) if not f.metadata["env_only"]]
 
 
-def shown(value: Any) -> str:
-    """A setting's value as ``--help`` and ``summarizer check`` show it."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
+def _env_only() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(Settings) if f.metadata["env_only"]]
 
 
 def add_settings_options(
     parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None
 ) -> None:
     """One flag per flagged setting (or per setting named in ``only``), in argument groups
-    (engine, cache)."""
+    (engine, cache), each line naming its variables and default; then the settings with no
+    flag (the API key), named with their variables."""
     hints = typing.get_type_hints(Settings)
     made: dict[str, argparse._ArgumentGroup] = {}
     for f in _flagged():
@@ -83,10 +78,10 @@ def add_settings_options(
         options: dict[str, Any] = {"dest": f.name, "default": None}
         if kind is bool:
             options["action"] = "store_false" if f.default else "store_true"
-            text = f"{meta['help']} ({env})"
+            given = "=0" if f.default else "=1"
+            text = f"{meta['help']} ({env}{given}; default: {f.name} {shown(f.default)})"
         else:
-            default = meta["default_text"] or shown(f.default)
-            text = f"{meta['help']} ({env}; default: {default})"
+            text = f"{meta['help']} ({env}; default: {Settings.default_shown(f.name)})"
             choices = _choices(kind)
             if choices:
                 options["choices"] = choices
@@ -94,6 +89,14 @@ def add_settings_options(
                 options["type"] = _scalar(kind)
                 options["metavar"] = f.name.upper().replace("_", "-")
         group.add_argument(flag, help=text.replace("%", "%%"), **options)
+    unflagged = [f for f in _env_only() if only is None or f.name in only]
+    if unflagged:
+        parser.add_argument_group(
+            "set in the environment only",
+            "\n".join(
+                f"{' / '.join(Settings.env_vars(f.name))}: {f.metadata['help']}" for f in unflagged
+            ),
+        )
 
 
 def _choices(kind: Any) -> tuple[str, ...] | None:

@@ -22,20 +22,16 @@ _EPILOG = textwrap.dedent(
     examples:
       summarizer summarize report.txt                      JSON on stdout
       summarizer summarize report.txt --format markdown    for people
-      summarizer summarize report.txt --format markdown --evidence full
-                                                           every quote, to check by
+      summarizer summarize report.txt -f markdown --evidence full
+                                                           every quote whole, with its span
       summarizer summarize a.txt b.txt --format jsonl -o out.jsonl
       pdftotext report.pdf - | summarizer summarize -      a report piped in
 
-    configuration (flags win over environment variables):
-      OPENAI_BASE_URL      endpoint, e.g. https://api.deepseek.com/v1 or http://localhost:11434/v1
-      OPENAI_API_KEY       key for the endpoint (local servers usually need none)
-      SUMMARIZER_MODEL     model name (default gpt-4o-mini)
-      SUMMARIZER_MODE      tools | json | json_schema | md_json
-      SUMMARIZER_CACHE_DIR where validated summaries are cached
-      SUMMARIZER_*         any other flag, e.g. SUMMARIZER_TIMEOUT=60
-    With --backend auto (the default), no OPENAI_BASE_URL and no key means the
-    offline engine; a notice on stderr says so.
+    configuration: every flag has a variable, named on its line; flags win over
+    SUMMARIZER_* variables, which win over OPENAI_* ones (OPENAI_BASE_URL,
+    OPENAI_API_KEY, OPENAI_MODEL). With --backend auto (the default), no endpoint
+    and no key means the offline engine; a notice on stderr says so.
+    'summarizer check' shows every setting in force and where it came from.
 
     Every evidence quote in the output is verbatim from the input file and
     raw[start:end] == quote for its span; a reply that cannot be grounded is

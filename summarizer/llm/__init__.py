@@ -207,6 +207,14 @@ class LLMBackend:
         finally:
             GROUNDING_SOURCE.reset(grounding)
 
+    def _log_prompt(self, messages: list[dict[str, str]]) -> None:
+        """The prompt, whole, once per call (``--debug``): the libraries' own records of
+        each request are cut short by the command."""
+        if log.isEnabledFor(logging.DEBUG):
+            s = self.settings
+            text = "\n".join(f"[{m['role']}] {m['content']}" for m in messages)
+            log.debug("prompt to %s, model %s, mode %s:\n%s", s.host, s.model, s.mode, text)
+
     def ask(
         self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
     ) -> tuple[M, CallRecord]:
@@ -214,6 +222,7 @@ class LLMBackend:
         the reply repair, or a :class:`~summarizer.errors.SummarizerError`."""
         from tenacity import Retrying
 
+        self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=False)
         try:
             for attempt in Retrying(**self._retry_policy(record)):
@@ -231,6 +240,7 @@ class LLMBackend:
         """Async :meth:`ask` (same budgets, same errors)."""
         from tenacity import AsyncRetrying
 
+        self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=True)
         try:
             async for attempt in AsyncRetrying(**self._retry_policy(record)):
