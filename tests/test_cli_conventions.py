@@ -280,3 +280,30 @@ def test_debug_logs_the_report_once_and_never_the_key(server, monkeypatch, capsy
     assert "more characters cut]" in err
     assert key not in err and key[:8] not in err  # no whole key, no part of one at a cut
     assert "Validation error on attempt 1" in err  # what --debug is for is still there
+
+
+# ---------------------------------------------------------------------------- the bar
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+def test_the_progress_bar_fits_80_columns_whole(width):
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from summarizer.cli.batch import progress_bar, progress_detail
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+    bar = progress_bar(console)
+    task = bar.add_task("batch", total=15000, detail="", rate="")
+    counts = SimpleNamespace(ok=1490, failed=10, cached=1200)
+    bar.update(task, completed=1500, detail=progress_detail(counts), rate="12.3/s")
+    with console.capture() as captured:
+        console.print(bar.make_tasks_table(bar.tasks))
+    line = captured.get().rstrip("\n")
+    assert len(line) <= width and "…" not in line
+    for part in ("batch ", " 1500/15000 ", " 1490 ok · 10 failed · 1200 cached ", " 12.3/s ETA "):
+        assert part in line, line
+    assert "╸" in line or "━" in line  # the bar itself still shows
+    assert progress_detail(SimpleNamespace(ok=3, failed=0, cached=0)) == "3 ok"

@@ -202,6 +202,48 @@ def _batch_line(stats: Any) -> str:
     return "batch: " + " · ".join(parts)
 
 
+#: The narrowest the bar is drawn; at 80 columns it gets more.
+BAR_MIN_WIDTH = 5
+
+
+def progress_bar(console: Any) -> Any:
+    """The batch's bar, drawn on ``console``: it fits 80 columns with room for the bar
+    itself. The counts are one short text, the rate has no unit words, the elapsed time
+    is left to the summary line at the end, and the bar takes what width is left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Column
+
+    def whole() -> Column:  # a text column is never cut: the bar gives way instead
+        return Column(no_wrap=True, overflow="ignore")
+
+    return Progress(
+        TextColumn("[bold]batch", table_column=whole()),
+        BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=BAR_MIN_WIDTH)),
+        MofNCompleteColumn(table_column=whole()),
+        TextColumn("{task.fields[detail]}", table_column=whole()),
+        TextColumn("{task.fields[rate]}", table_column=whole()),
+        TextColumn("ETA", table_column=whole()),
+        TimeRemainingColumn(table_column=whole()),
+        console=console,
+        transient=False,
+        expand=True,
+    )
+
+
+def progress_detail(stats: Any) -> str:
+    """The counts beside the bar: failed and cached only once there are some."""
+    parts = [f"{stats.ok} ok"]
+    parts += [f"{stats.failed} failed"] if stats.failed else []
+    parts += [f"{stats.cached} cached"] if stats.cached else []
+    return " · ".join(parts)
+
+
 class _Progress:
     """A rich progress bar on stderr when it is a terminal; silent otherwise."""
 
@@ -215,37 +257,20 @@ class _Progress:
         if self.quiet or not sys.stderr.isatty():
             return
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
-        self._bar = Progress(
-            TextColumn("[bold]batch"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            transient=False,
-        )
+        self._bar = progress_bar(Console(file=sys.stderr))
         self._bar.start()
         self._task = self._bar.add_task("batch", total=stats.total, detail="", rate="")
+        self.update()
 
     def update(self) -> None:
         if self._bar is None:
             return
         s = self.stats
         rate = s.done / s.seconds if s.seconds > 0 else 0.0
-        detail = f"ok {s.ok} · failed {s.failed} · cached {s.cached}"
-        self._bar.update(self._task, completed=s.done, detail=detail, rate=f"{rate:.1f} docs/s")
+        self._bar.update(
+            self._task, completed=s.done, detail=progress_detail(s), rate=f"{rate:.1f}/s"
+        )
 
     def log(self, line: str) -> None:
         """An error line: shown even with --quiet (above the bar when there is one)."""
