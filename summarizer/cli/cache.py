@@ -8,7 +8,12 @@ import textwrap
 from dataclasses import asdict
 
 from summarizer.cli._console import write
-from summarizer.cli.options import add_command, add_settings_options, load_settings
+from summarizer.cli.options import (
+    add_command,
+    add_settings_options,
+    add_text_or_json,
+    load_settings,
+)
 
 __all__ = ["register"]
 
@@ -44,13 +49,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default="info",
         help="info (the default) or clear",
     )
-    parser.add_argument(
-        "-f",
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text for people, json for programs (default: text)",
-    )
+    add_text_or_json(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     add_settings_options(parser, only=("cache_dir",))
     parser.set_defaults(handler=run)

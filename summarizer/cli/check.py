@@ -11,6 +11,7 @@ from summarizer.cli._console import fail, notice, write
 from summarizer.cli.options import (
     add_command,
     add_settings_options,
+    add_text_or_json,
     load_settings,
     settings_overrides,
 )
@@ -52,13 +53,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         epilog=_EPILOG,
     )
     out = parser.add_argument_group("output")
-    out.add_argument(
-        "-f",
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text for people, json for programs (default: text)",
-    )
+    add_text_or_json(out)
     out.add_argument("-o", "--out", metavar="PATH", help="write the report here, not stdout")
     out.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     out.add_argument("--debug", action="store_true", help="show the requests' log lines")

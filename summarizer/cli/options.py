@@ -17,6 +17,7 @@ from summarizer.settings import Settings, shown
 __all__ = [
     "add_command",
     "add_engine_options",
+    "add_text_or_json",
     "load_settings",
     "settings_overrides",
 ]
@@ -39,6 +40,17 @@ def add_command(
         epilog=epilog,
     )
     return parser
+
+
+def add_text_or_json(group: argparse._ActionsContainer) -> None:
+    """``-f/--format text|json``: a command's report for people or for programs."""
+    group.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people, json for programs (default: text)",
+    )
 
 
 def add_engine_options(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup) -> None:
