@@ -130,7 +130,7 @@ def test_an_unreachable_endpoint_sends_no_mode_and_exits_1(monkeypatch, capsys):
 def test_no_endpoint_configured_says_how_to_set_one(capsys):
     assert main(["check"]) == 1
     out, err = capsys.readouterr()
-    assert "settings in force" in out
+    assert out.startswith("endpoint  none configured\n") and "settings in force" in out
     assert "OPENAI_BASE_URL" in err and err.count("\n") == 1
 
 

@@ -105,6 +105,13 @@ def _render(
     return _as_text(settings, sources, models, probes)
 
 
+def _endpoint(settings: Settings) -> str | None:
+    """The URL requests go to: the base URL, OpenAI's when only a key is set, or None."""
+    if not settings.endpoint_configured:
+        return None
+    return settings.base_url or f"https://{settings.host}/v1"
+
+
 def _value(settings: Settings, name: str) -> str:
     """A setting's value as people read it (``128,000``, ``on``, ``auto (→ llm)``)."""
     if name == "backend" and settings.backend == "auto":
@@ -133,7 +140,7 @@ def _as_data(
     from summarizer.llm.probe import ModeWorks
 
     return {
-        "endpoint": settings.base_url or settings.host,
+        "endpoint": _endpoint(settings),
         "models": None if models is None else {"kind": type(models).__name__, **asdict(models)},
         "modes": [
             {"works": isinstance(p, ModeWorks), **asdict(p), "seconds": round(p.seconds, 3)}
@@ -154,7 +161,7 @@ def _as_text(
 ) -> str:
     from summarizer.llm.probe import PROBE_WORD, ModeWorks, Served, Unlisted, Unreachable
 
-    lines = [f"endpoint  {settings.base_url or settings.host}"]
+    lines = [f"endpoint  {_endpoint(settings) or 'none configured'}"]
     if isinstance(models, Served):
         listed = ", ".join(models.models) or "none"
         lines.append(f"models    {len(models.models)} served ({models.seconds:.2f} s): {listed}")
