@@ -17,11 +17,11 @@ LAYERS = [
     {"schemas"},
     {"errors", "settings", "pricing", "records"},
     {"normalize", "repair"},
-    {"read", "prompts", "inputs", "budget"},
+    {"read", "prompts", "inputs", "budget", "results"},
     {"grounding", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},
-    {"batch", "evaluation"},
+    {"batch", "evaluation", "review", "export"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: n for n, layer in enumerate(LAYERS) for name in layer}

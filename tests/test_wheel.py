@@ -44,6 +44,10 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path):
         "summarizer/schemas/__init__.py",
         "summarizer/schemas/report_summary.schema.json",
         "summarizer/schemas/draft_summary.schema.json",
+        "summarizer/review/templates/page.html.j2",
+        "summarizer/review/templates/index.html.j2",
+        "summarizer/review/templates/review.css",
+        "summarizer/review/templates/review.js",
     ):
         assert needed in names
     # every module of every sub-package (a package missing from pyproject's list is lost)

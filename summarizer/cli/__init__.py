@@ -5,8 +5,8 @@ traceback. Exit codes: 0 all good, 1 some input failed, 2 bad usage, 130 interru
 (Ctrl-C), 143 terminated (SIGTERM), 141 stdout closed early (``| head``), which ends the
 run quietly.
 
-One module per command (``summarize``, ``batch``, ``evaluate``, ``check``,
-``cache``, ``schema``), each
+One module per command (``summarize``, ``batch``, ``review``, ``export``,
+``evaluate``, ``check``, ``cache``, ``schema``), each
 owning its flags and its handler; the engine flags are generated from
 :class:`~summarizer.settings.Settings` (:mod:`.options`).
 """
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 
 from summarizer import __version__
-from summarizer.cli import batch, cache, check, evaluate, schema, summarize
+from summarizer.cli import batch, cache, check, evaluate, export, review, schema, summarize
 from summarizer.cli._console import PROG, fail, logging_to_stderr, print_traceback
 from summarizer.cli.options import settings_overrides
 from summarizer.errors import SummarizerError, UsageError
@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (summarize, batch, evaluate, check, cache, schema):
+    for command in (summarize, batch, review, export, evaluate, check, cache, schema):
         command.register(commands)
     return parser
 

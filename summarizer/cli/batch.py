@@ -206,7 +206,7 @@ def _batch_line(stats: Any) -> str:
 BAR_MIN_WIDTH = 5
 
 
-def progress_bar(console: Any) -> Any:
+def progress_bar(console: Any, label: str = "batch") -> Any:
     """The batch's bar, drawn on ``console``: it fits 80 columns with room for the bar
     itself. The counts are one short text, the rate has no unit words, the elapsed time
     is left to the summary line at the end, and the bar takes what width is left."""
@@ -223,7 +223,7 @@ def progress_bar(console: Any) -> Any:
         return Column(no_wrap=True, overflow="ignore")
 
     return Progress(
-        TextColumn("[bold]batch", table_column=whole()),
+        TextColumn(f"[bold]{label}", table_column=whole()),
         BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=BAR_MIN_WIDTH)),
         MofNCompleteColumn(table_column=whole()),
         TextColumn("{task.fields[detail]}", table_column=whole()),

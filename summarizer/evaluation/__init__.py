@@ -27,8 +27,9 @@ summaries better or worse, so every rule is spelled out here:
   predicted ones, each pair used once.
 * **grounding_rate**: the share of predicted evidence quotes (items and metrics)
   found verbatim in the raw document. ``None`` when nothing was quoted.
-* **Items where gold is empty**: predicted items in a section whose gold list is
-  empty — the document admits no problems, and the summary invented some.
+* **Items in empty sections** (``items_in_empty_sections``): predicted items in a
+  section whose gold list is empty — the document admits no problems, and the
+  summary invented some.
 * **Predictions** that fail ``ReportSummary`` validation are still scored (as
   the dicts they are) but lower ``schema_valid_rate``; a missing document or an
   error record scores as an empty prediction.

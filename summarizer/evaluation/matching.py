@@ -17,6 +17,7 @@ __all__ = [
     "EVAL_EXTRA",
     "MIN_OVERLAP",
     "MIN_SIMILARITY",
+    "item_spans",
     "match_items",
     "metric_key",
     "pair_score",
@@ -65,7 +66,7 @@ def _locate(quote: str, raw: str, source: GroundedSource) -> Span | None:
     return (at, at + len(quote)) if at >= 0 else source.locate(quote)
 
 
-def _item_spans(item: Mapping[str, Any], raw: str, source: GroundedSource) -> list[Span]:
+def item_spans(item: Mapping[str, Any], raw: str, source: GroundedSource) -> list[Span]:
     """Where an item's evidence is in the raw document (spans given are not trusted)."""
     quotes = item.get("evidence") or []
     if isinstance(quotes, str):
@@ -104,8 +105,8 @@ def match_items(
 
     linear_sum_assignment = require_scipy()
     source = source or GroundedSource(normalize(raw))
-    p_spans = [_item_spans(p, raw, source) for p in predicted]
-    g_spans = [_item_spans(g, raw, source) for g in gold]
+    p_spans = [item_spans(p, raw, source) for p in predicted]
+    g_spans = [item_spans(g, raw, source) for g in gold]
     weights = np.zeros((len(predicted), len(gold)))
     for i, p in enumerate(predicted):
         for j, g in enumerate(gold):
