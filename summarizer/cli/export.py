@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from summarizer.cli._console import notice
-from summarizer.cli.options import add_command
+from summarizer.cli.options import add_command, add_results_input
 
 __all__ = ["register"]
 
@@ -37,16 +37,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "spreadsheet digest; the format follows the --out name.",
         epilog=_EPILOG,
     )
-    parser.add_argument("results", metavar="RESULTS", help="results file; - reads stdin")
-    parser.add_argument(
-        "-o", "--out", metavar="PATH", required=True, help="digest.xlsx or digest.csv"
-    )
+    add_results_input(parser, "digest.xlsx or digest.csv")
     parser.add_argument(
         "--prices",
         metavar="FILE",
         help="cost table for the documents sheet (see 'summarizer eval')",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     parser.set_defaults(handler=run)
 
 

@@ -17,6 +17,7 @@ from summarizer.settings import Settings, shown
 __all__ = [
     "add_command",
     "add_engine_options",
+    "add_results_input",
     "add_text_or_json",
     "load_settings",
     "settings_overrides",
@@ -40,6 +41,13 @@ def add_command(
         epilog=epilog,
     )
     return parser
+
+
+def add_results_input(parser: argparse.ArgumentParser, out_help: str) -> None:
+    """What reads a results file: the file (or ``-``), ``-o/--out`` and ``-q``."""
+    parser.add_argument("results", metavar="RESULTS", help="results file; - reads stdin")
+    parser.add_argument("-o", "--out", metavar="PATH", required=True, help=out_help)
+    parser.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
 
 
 def add_text_or_json(group: argparse._ActionsContainer) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from summarizer.cli._console import notice, write
-from summarizer.cli.options import add_command
+from summarizer.cli.options import add_command, add_results_input
 
 __all__ = ["register"]
 
@@ -65,15 +65,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "(batch JSONL, or a summary's JSON), and an index.html listing them all.",
         epilog=_EPILOG,
     )
-    parser.add_argument("results", metavar="RESULTS", help="results file; - reads stdin")
-    parser.add_argument(
-        "-o", "--out", metavar="DIR", required=True, help="folder for the pages (created)"
-    )
+    add_results_input(parser, "folder for the pages (created)")
     parser.add_argument("--gold", metavar="DIR", help="gold files to compare against")
     parser.add_argument(
         "--sources", metavar="DIR", help="where the reports are, when not at meta.source"
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     parser.set_defaults(handler=run)
 
 

@@ -18,6 +18,13 @@
     }
     return marks.length;
   }
+  function reveal(id) {  // a summary entry, brought into view and flashed
+    var entry = document.getElementById(id);
+    if (entry) {
+      entry.scrollIntoView({ block: "nearest" });
+      flash([entry]);
+    }
+  }
   document.addEventListener("click", function (event) {
     var target = event.target;
     var item = target.closest("[data-show]");
@@ -27,22 +34,12 @@
     }
     var mark = target.closest("mark[data-section]");
     if (mark) {
-      var row = document.getElementById(
-        "item-" + mark.getAttribute("data-section") + "-" + mark.getAttribute("data-item"));
-      if (row) {
-        row.scrollIntoView({ block: "nearest" });
-        flash([row]);
-      }
+      reveal("item-" + mark.getAttribute("data-section") + "-" + mark.getAttribute("data-item"));
       return;
     }
     var gold = target.closest("mark[data-gold]");
     if (gold) {
-      var missed = document.getElementById(
-        "gold-" + gold.getAttribute("data-gold") + "-" + gold.getAttribute("data-gold-item"));
-      if (missed) {
-        missed.scrollIntoView({ block: "nearest" });
-        flash([missed]);
-      }
+      reveal("gold-" + gold.getAttribute("data-gold") + "-" + gold.getAttribute("data-gold-item"));
     }
   });
 })();
