@@ -12,7 +12,14 @@ from typing import Literal, get_args
 
 from summarizer.schemas import SECTIONS, Item, ReportSummary
 
-__all__ = ["EVIDENCE_FORMS", "SHORT_QUOTE_CHARS", "EvidenceForm", "to_json", "to_markdown"]
+__all__ = [
+    "EVIDENCE_FORMS",
+    "SHORT_QUOTE_CHARS",
+    "EvidenceForm",
+    "opening",
+    "to_json",
+    "to_markdown",
+]
 
 EvidenceForm = Literal["short", "full"]
 EVIDENCE_FORMS: tuple[str, ...] = get_args(EvidenceForm)
@@ -31,11 +38,16 @@ def _quote(text: str) -> str:
     return " ".join(text.split())
 
 
+def opening(text: str, chars: int) -> str:
+    """A quote's first ``chars`` characters, whitespace folded, ``…`` where it was cut
+    (the Markdown's short references and the review page's quote lines)."""
+    text = _quote(text)
+    return text if len(text) <= chars else text[:chars] + "…"
+
+
 def _short(quote: str) -> str:
     """A quote's opening words: 「坚持以人民为中心,深化司…」."""
-    text = _quote(quote)
-    cut = text[:SHORT_QUOTE_CHARS]
-    return f"「{cut}…」" if len(text) > len(cut) else f"「{cut}」"
+    return f"「{opening(quote, SHORT_QUOTE_CHARS)}」"
 
 
 def _reference(quotes: list[str]) -> str:

@@ -237,3 +237,48 @@ def test_a_results_file_with_a_bad_line_costs_that_line(results, tmp_path, capsy
     empty.write_text("", encoding="utf-8")
     assert main(["review", str(empty), "-o", str(tmp_path / "r")]) == 1
     assert "no results in this file" in capsys.readouterr().err
+
+
+def _reference_html(raw: str, quotes: list[Quote]) -> str:
+    """The plain reading of ``source_html``: for each piece between cuts, every quote that
+    covers it, outermost first, tested one by one (quadratic; the module sweeps)."""
+    import html as escape
+    import itertools
+
+    spans = sorted(
+        ((q.span, q) for q in quotes if q.span and q.span[1] > q.span[0]),
+        key=lambda m: (m[0][0], -m[0][1]),
+    )
+    cuts = sorted({0, len(raw), *(p for (s, e), _ in spans for p in (s, e))})
+    seen: set[str] = set()
+    out = []
+    for start, end in itertools.pairwise(cuts):
+        head = []
+        covering = [q for (s, e), q in spans if s <= start and end <= e]
+        for q in covering:
+            tag = (
+                f'<mark class="q {q.section}" data-section="{q.section}" '
+                f'data-item="{q.item}" data-quote="{q.index}"'
+            )
+            first = q.key not in seen
+            seen.add(q.key)
+            head.append(f'{tag} id="q-{q.key}">' if first else f"{tag}>")
+        piece = escape.escape(raw[start:end], quote=False)
+        out.append("".join(head) + piece + "</mark>" * len(covering))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_sweep_marks_as_the_plain_reading_does(seed):
+    import random
+
+    chance = random.Random(seed)
+    alphabet = "审结案件一二三４５6ABc <>&\"'\n　，。％"
+    raw = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 400)))
+    quotes = []
+    for n in range(chance.randint(0, 30)):
+        start = chance.randint(0, len(raw))
+        end = min(len(raw), start + chance.randint(0, 60))
+        section = chance.choice([*SECTIONS, "metrics"])
+        quotes.append(Quote(section, n + 1, 0, raw[start:end], (start, end), "exact"))
+    assert source_html(raw, quotes) == _reference_html(raw, quotes)

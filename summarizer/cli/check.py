@@ -183,11 +183,11 @@ def _as_text(
             lines.append(f"{p.mode:<12} works  {p.seconds:8.2f}{marker}{said}")
         else:
             lines.append(f"{p.mode:<12} fails  {p.seconds:8.2f}{marker}  {p.reason}")
-    width = max(len(n) for n in sources)
-    value_width = max(len(_value(settings, n)) for n in sources)
+    values = {name: _value(settings, name) for name in sources}
+    width, value_width = max(map(len, values)), max(map(len, values.values()))
     lines += ["", "settings in force (flag > SUMMARIZER_* > OPENAI_* > default)"]
     lines += [
-        f"  {name:<{width}}  {_value(settings, name):<{value_width}}  {source}"
+        f"  {name:<{width}}  {values[name]:<{value_width}}  {source}"
         for name, source in sources.items()
     ]
     return "\n".join(lines) + "\n"

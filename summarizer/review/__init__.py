@@ -10,14 +10,13 @@ and work offline.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import SummarizerError
 from summarizer.read import read_document
 from summarizer.results import Failed, Result, Summarized
 from summarizer.review.gold import compare_with_gold
@@ -78,19 +77,6 @@ def _source(summary: ReportSummary, sources: Path | None) -> tuple[str | None, s
     )
 
 
-def _gold(gold_dir: Path | None, doc_id: str) -> dict[str, Any] | None:
-    if gold_dir is None:
-        return None
-    path = gold_dir / f"{doc_id}.json"
-    if not path.is_file():
-        return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"unreadable gold file ({exc})", path=path) from None
-    return record if isinstance(record, dict) else None
-
-
 def write_review(
     results: Sequence[Result],
     out: Path,
@@ -101,8 +87,11 @@ def write_review(
     progress: Callable[[str], None] | None = None,
 ) -> Reviewed:
     """A page per document and ``index.html`` in ``out`` (created)."""
-    if gold_dir is not None and not gold_dir.is_dir():
-        raise InputError("gold folder not found (pass --gold DIR)", path=gold_dir)
+    golds: dict[str, dict[str, Any]] = {}
+    if gold_dir is not None:  # read as 'summarizer eval' reads it, once
+        from summarizer.evaluation.files import load_gold
+
+        golds = {str(g["doc_id"]): g for g in load_gold(gold_dir)}
     out.mkdir(parents=True, exist_ok=True)
     done = Reviewed(index=out / "index.html")
     taken: set[str] = set()
@@ -117,7 +106,7 @@ def write_review(
         raw, note = _source(summary, sources)
         if raw is None:
             done.notices.append(f"{summary.doc_id}: {note}")
-        gold_record = _gold(gold_dir, summary.doc_id)
+        gold_record = golds.get(summary.doc_id)
         if gold_dir is not None and gold_record is None:
             done.notices.append(f"{summary.doc_id}: no gold file {summary.doc_id}.json")
         gold = (

@@ -96,16 +96,23 @@ def source_html(raw: str, quotes: Sequence[Quote], gold: Sequence[GoldMark] = ()
     cuts = sorted({0, len(raw), *(p for (s, e), _, _ in marks for p in (s, e))})
     # outermost first: the longer of two marks that start together wraps the other
     marks.sort(key=lambda m: (m[0][0], -m[0][1]))
+    # One sweep: a mark joins the open ones where it starts and leaves after its end
+    # (every end is a cut, so a mark open at a piece's start covers the whole piece).
     opened: set[int] = set()
+    open_now: list[int] = []  # in start order: outermost first
+    upcoming = 0
     out: list[str] = []
     for start, end in itertools.pairwise(cuts):
-        piece = html.escape(raw[start:end], quote=False)
-        covering = [n for n, ((s, e), _, _) in enumerate(marks) if s <= start and end <= e]
+        while upcoming < len(marks) and marks[upcoming][0][0] <= start:
+            open_now.append(upcoming)
+            upcoming += 1
+        open_now = [n for n in open_now if marks[n][0][1] > start]
         head = []
-        for n in covering:
+        for n in open_now:
             _, tag, ident = marks[n]
             first = ident and n not in opened
             opened.add(n)
             head.append(f'{tag} id="{ident}">' if first else f"{tag}>")
-        out.append("".join(head) + piece + "</mark>" * len(covering))
+        piece = html.escape(raw[start:end], quote=False)
+        out.append("".join(head) + piece + "</mark>" * len(open_now))
     return "".join(out)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from summarizer.render import opening
 from summarizer.review.gold import GoldView
 from summarizer.review.marks import Quote, quotes_of, source_html
 from summarizer.schemas import SECTIONS, ReportSummary
@@ -50,8 +51,7 @@ def assets() -> dict[str, Any]:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SHOWN_QUOTE_CHARS else text[:SHOWN_QUOTE_CHARS] + "…"
+    return opening(text, SHOWN_QUOTE_CHARS)
 
 
 def _state(q: Quote) -> str:
