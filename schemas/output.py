@@ -93,6 +93,14 @@ class Usage(BaseModel):
         default=False,
         description="True when the server reported no usage and the figures are estimates.",
     )
+    batch_prompt_tokens: int = Field(
+        default=0,
+        description="Of prompt_tokens, those of answers a batch engine gave (summarizer "
+        "batch --import / --via openai-batch), paid at its batch price.",
+    )
+    batch_completion_tokens: int = Field(
+        default=0, description="Of completion_tokens, those of answers a batch engine gave."
+    )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -100,6 +108,8 @@ class Usage(BaseModel):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
             estimated=self.estimated or other.estimated,
+            batch_prompt_tokens=self.batch_prompt_tokens + other.batch_prompt_tokens,
+            batch_completion_tokens=self.batch_completion_tokens + other.batch_completion_tokens,
         )
 
 

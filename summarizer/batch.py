@@ -30,12 +30,13 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError, NotAttemptedError, UnreachableError
+from summarizer.batchfiles import Outcome
+from summarizer.errors import InputError, NotAttemptedError, ResendError, UnreachableError
 from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
@@ -49,8 +50,10 @@ __all__ = [
     "BatchStats",
     "Job",
     "JsonlOutput",
+    "OutputState",
     "asummarize_batch",
     "collect",
+    "output_state",
     "summarize_batch",
 ]
 
@@ -70,6 +73,26 @@ class OutputState:
     done: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     torn_bytes: int = 0
+
+
+def output_state(data: bytes) -> OutputState:
+    """What a results file's bytes hold: the documents done, those failed, and the bytes
+    of a last line torn by a kill (not counted)."""
+    state = OutputState()
+    end = data.rfind(b"\n") + 1
+    state.torn_bytes = len(data) - end
+    for line in data[:end].splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
+            if is_error_record(record):
+                state.failed.add(record["doc_id"])
+            else:
+                state.done.add(record["doc_id"])
+    state.failed -= state.done
+    return state
 
 
 class JsonlOutput:
@@ -118,23 +141,10 @@ class JsonlOutput:
             ) from None
 
     def _scan(self) -> OutputState:
-        state = OutputState()
         data = self.path.read_bytes()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):  # a line torn by a kill: cut it, its document is redone
-            state.torn_bytes = len(data) - end
-            os.ftruncate(self._fd, end)
-        for line in data[:end].splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
-                if is_error_record(record):
-                    state.failed.add(record["doc_id"])
-                else:
-                    state.done.add(record["doc_id"])
-        state.failed -= state.done
+        state = output_state(data)
+        if state.torn_bytes:  # a line torn by a kill: cut it, its document is redone
+            os.ftruncate(self._fd, len(data) - state.torn_bytes)
         return state
 
     def forget(self, doc_ids: set[str]) -> None:
@@ -226,6 +236,9 @@ class BatchStats:
     prices: Prices = field(default_factory=Prices)
     started: float = field(default_factory=time.perf_counter)
     throttle: Throttle | None = None
+    #: Documents that failed for want of a batch engine's answer (``--import`` with no
+    #: endpoint): what ``--export`` writes for a resend.
+    resend: set[str] = field(default_factory=set)
 
     @property
     def done(self) -> int:
@@ -238,6 +251,8 @@ class BatchStats:
     def add(self, result: BatchResult) -> None:
         if result.summary is None:
             self.failed += 1
+            if isinstance(result.exception, ResendError):
+                self.resend.add(result.doc_id)
             return
         self.ok += 1
         meta = result.summary.meta
@@ -258,6 +273,7 @@ async def asummarize_batch(
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
     freeze_heap: bool = False,
+    replies: Mapping[str, Outcome] | None = None,
     **overrides: Any,
 ) -> AsyncGenerator[BatchResult, None]:
     """Summarize many documents concurrently; yield each result as it finishes.
@@ -271,6 +287,8 @@ async def asummarize_batch(
     passes while the batch runs (``gc.freeze``; faster cached reruns, see
     ``eval/bench_batch.py``). Off by default: it changes the whole process's collector,
     which a library should not do unasked; the CLI turns it on.
+    ``replies``: a batch engine's answers (see :class:`Summarizer`): each document's
+    first answer is taken from them; ``summarizer batch --import``.
     """
     jobs = [j for j in inputs if isinstance(j, Job)]
     if len(jobs) != len(inputs):
@@ -280,7 +298,7 @@ async def asummarize_batch(
     throttle = Throttle(concurrency)
     stats.throttle = throttle
     output = JsonlOutput(out, resume=resume) if out is not None else None
-    summarizer = Summarizer(settings, throttle=throttle, **overrides)
+    summarizer = Summarizer(settings, throttle=throttle, replies=replies, **overrides)
     summarizer.warm_up()  # imports and the client now, so they are frozen with the rest
     try:
         with _frozen_heap() if freeze_heap else contextlib.nullcontext():

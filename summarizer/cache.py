@@ -45,6 +45,7 @@ __all__ = [
     "CacheUsage",
     "CachedDraft",
     "Claim",
+    "Resend",
     "SummaryCache",
     "cache_key",
     "clear",
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 #: Keys of the claims (:meth:`SummaryCache.claim`) start with this; they hold no result.
 _CLAIM = "claim:"
+#: Key prefix of a request kept for a batch engine to answer (see ``get_resend``).
+_RESEND = "resend:"
 
 
 @cache
@@ -99,6 +102,19 @@ class CachedDraft(BaseModel):
     format: int = FORMAT
     draft: DraftSummary
     meta: Meta
+
+
+class Resend(BaseModel):
+    """A request a batch engine is to answer, kept after its answer could not be used
+    and no endpoint could ask again: ``--export`` writes it, and the next ``--import``
+    goes on where this round stopped, so that the re-ask budget spans the rounds."""
+
+    #: The request: the re-ask (the failed answer and its errors), or the first request.
+    body: dict[str, Any]
+    #: The engine's answers already spent on this draft (each a failed attempt).
+    answers: int = 0
+    #: Whether the model was already told the report makes points (it is told once).
+    hinted: bool = False
 
 
 class SummaryCache:
@@ -169,6 +185,20 @@ class SummaryCache:
 
     def set_summary(self, key: str, summary: ReportSummary) -> None:
         self._put(key, summary.model_dump_json())
+
+    def get_resend(self, key: str) -> Resend | None:
+        """What a batch engine is to answer next for the draft ``key``, or None."""
+        if self._cache is None:
+            return None
+        try:
+            blob = self._cache.get(_RESEND + key)
+            return None if blob is None else Resend.model_validate_json(blob)
+        except Exception as exc:  # damaged or foreign: a miss
+            log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
+            return None
+
+    def set_resend(self, key: str, resend: Resend) -> None:
+        self._put(_RESEND + key, resend.model_dump_json())
 
     def claim(self, key: str, ttl: float) -> Claim | None:
         """The right to summarize ``key`` now; None while another live caller holds it."""

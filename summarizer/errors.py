@@ -106,3 +106,24 @@ class SummarizationError(SummarizerError):
 
 class EmptySummaryError(SummarizationError):
     """The model answered with no point for a report that makes points, even when asked again."""
+
+
+class ResendError(SummarizerError):
+    """A call needs a request this run may not send: a batch engine's results have no
+    usable answer for it and no endpoint is configured. ``body`` is that request (for a
+    failed answer, the re-ask the online path would send), to be answered by the engine
+    (``summarizer batch --export`` writes it)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        body: dict[str, object],
+        path: str | os.PathLike[str] | None = None,
+        attempts: int = 0,
+        usage: Usage | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.body = body
+        self.attempts = attempts
+        self.usage = usage

@@ -170,6 +170,15 @@ class GroundedSource:
         draft has no point: the hint, the empty check and salvage all ask."""
         return self._find_points() if self._find_points is not None else ()
 
+    @property
+    def empty_hinted(self) -> bool:
+        """Whether the model was told this report makes points (it is told once)."""
+        return self._empty_hinted
+
+    def hinted_before(self) -> None:
+        """The model was told in an earlier round (a batch engine's resend): not again."""
+        self._empty_hinted = True
+
     def empty_hint(self) -> str | None:
         if self._empty_hinted:
             return None

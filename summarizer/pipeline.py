@@ -21,10 +21,11 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
+from summarizer.batchfiles import Answered, Outcome, custom_id
 from summarizer.budget import (
     TokenScale,
     estimate_tokens,
@@ -33,7 +34,7 @@ from summarizer.budget import (
     request_tokens,
     room,
 )
-from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
+from summarizer.cache import Claim, Resend, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.doubt import doubts
 from summarizer.errors import (
@@ -41,11 +42,12 @@ from summarizer.errors import (
     ContextLengthError,
     EmptySummaryError,
     InputError,
+    ResendError,
     SummarizationError,
     SummarizerError,
 )
 from summarizer.grounding import GroundedSource, ground, salvage, verify
-from summarizer.llm import LLMBackend
+from summarizer.llm import LLMBackend, Recorded, Replay
 from summarizer.merge import merge
 from summarizer.offline import summarize_offline
 from summarizer.offline.header import title_of
@@ -79,6 +81,13 @@ class Summarizer:
     :class:`Settings` field as a keyword; unset ones come from the environment.
     ``throttle`` (a :class:`summarizer.llm.Throttle`) is shared by the workers
     of a batch so that a 429 slows all of them down together.
+
+    ``replies``: a batch engine's answers by ``custom_id`` (:mod:`summarizer.batchfiles`).
+    Each call's first answer is then taken from them and treated exactly as an online
+    answer (repair, validation, grounding, cache); what fails is asked online when an
+    endpoint is configured, else the document fails with a :class:`ResendError` whose
+    request :meth:`batch_requests` writes out. An empty mapping with no endpoint: a
+    summarizer that plans requests and never sends one (``batch --export``).
     """
 
     def __init__(
@@ -86,6 +95,7 @@ class Summarizer:
         settings: Settings | None = None,
         *,
         throttle: Throttle | None = None,
+        replies: Mapping[str, Outcome] | None = None,
         **overrides: Any,
     ) -> None:
         if settings is None:
@@ -93,6 +103,7 @@ class Summarizer:
         else:
             self.settings = settings.replace(**overrides)
         self._throttle = throttle
+        self._replies = replies
         #: How many tokens the server counts per estimated one, learned from its answers
         #: and its refusals, and kept for the documents after.
         self._scale = TokenScale()
@@ -251,6 +262,15 @@ class Summarizer:
 
     def _next_step(self, doc: Document, started: float) -> Step:
         """What is left to do for ``doc`` once its finished summary is not cached."""
+        plan = self._plan(doc, started)
+        if isinstance(plan, Done):
+            return plan
+        claim = self._claim(plan)
+        return Wait() if claim is None else Ask(plan, claim)
+
+    def _plan(self, doc: Document, started: float) -> Done | Request:
+        """The summary when no model call is needed (offline, or a cached draft), else the
+        request the model is to answer."""
         if self.backend == "offline":
             summary = summarize_offline(doc)
             summary.meta.seconds = round(time.perf_counter() - started, 3)
@@ -265,14 +285,46 @@ class Summarizer:
             meta = entry.meta.model_copy(update={"cached": True})
             return Done(self._grounded(doc, request, entry.draft, meta, started))
         calls = self._calls(doc, source, key)
-        request = Request(calls, source, key, self._exact_key(doc) if cache else "", doc)
-        claim = self._claim(request)
-        return Wait() if claim is None else Ask(request, claim)
+        return Request(calls, source, key, self._exact_key(doc) if cache else "", doc)
+
+    def batch_requests(
+        self, source: Source | Document, *, doc_id: str | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The batch engine's request lines (``custom_id``, body) that would summarize a
+        document; none when its summary, or each of its parts, is cached. A body is the
+        request the online path would send first, built by the client and never sent;
+        for a part whose engine answer failed validation, the re-ask it led to."""
+        started = time.perf_counter()
+        doc = self._read(source, doc_id)
+        try:
+            if self._cached_summary(doc, started) is not None:
+                return []
+            plan = self._plan(doc, started)
+            if isinstance(plan, Done):
+                return []
+            calls = plan.calls
+            if len(calls) > 1:  # parts answered before are in the cache, each on its own
+                calls = tuple(c for c in calls if self._chunk_cached(c) is None)
+            backend = self._llm_backend()
+            cache = self._summary_cache()
+            lines = []
+            for call in calls:
+                resend = cache.get_resend(call.key) if cache is not None else None
+                if resend is not None:
+                    lines.append((call.custom_id, resend.body))
+                else:
+                    lines.append(
+                        (call.custom_id, backend.request_body(call.messages, call.max_tokens))
+                    )
+            return lines
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
 
     def _calls(self, doc: Document, source: GroundedSource, key: str) -> tuple[Call, ...]:
         """One call for a report that fits the model's context; else one per chunk, cut
         on the report's structure (:mod:`summarizer.chunks`), each told where it sits."""
-        whole = self._call(build_messages(doc.normalized.text, doc.doc_id), source, key)
+        said = build_messages(doc.normalized.text, doc.doc_id)
+        whole = self._call(said, source, key, custom_id(doc.doc_id, 1, 1))
         limit = self._scale.limit(room(self.settings))
         if whole.tokens <= limit:
             return (whole,)
@@ -317,15 +369,18 @@ class Summarizer:
             within = doc.normalized.view.raw_span(chunk.start, chunk.end)
             hinted = GroundedSource(doc.normalized, points=points.within(within))
             key = cache_key(said[1]["content"], self.settings, prompt_version())
-            calls.append(self._call(said, hinted, key))
+            calls.append(self._call(said, hinted, key, custom_id(doc.doc_id, n, len(chunks))))
         return tuple(calls)
 
-    def _call(self, messages: list[dict[str, str]], source: GroundedSource, key: str) -> Call:
+    def _call(
+        self, messages: list[dict[str, str]], source: GroundedSource, key: str, custom: str
+    ) -> Call:
         """A call, its prompt estimated once and its ``max_tokens`` what the context leaves
         after that prompt as the server counts it."""
         tokens = request_tokens(messages)
         server_tokens = math.ceil(tokens * self._scale.factor)
-        return Call(messages, source, key, tokens, reply_limit(self.settings, server_tokens))
+        limit = reply_limit(self.settings, server_tokens)
+        return Call(messages, source, key, tokens, limit, custom)
 
     def _exact_key(self, doc: Document) -> str:
         return exact_key(doc.raw, self.settings, prompt_version())
@@ -377,24 +432,71 @@ class Summarizer:
         return replace(request, calls=self._calls(request.doc, request.source, request.key))
 
     def _answer_call(self, call: Call) -> Answer:
+        backend = self._llm_backend()
         try:
-            replied = self._llm_backend().complete(call.messages, call.source, call.max_tokens)
+            replay = self._replay(call)
+            replied = backend.complete(call.messages, call.source, call.max_tokens, replay)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
+        except ResendError as exc:
+            raise self._resend(call, exc) from None
         return self._counted(call, Answer.of(*replied))
 
     async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            replied = await backend.acomplete(call.messages, call.source, call.max_tokens)
+            replay = self._replay(call)
+            replied = await backend.acomplete(call.messages, call.source, call.max_tokens, replay)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
+        except ResendError as exc:
+            raise await asyncio.to_thread(self._resend, call, exc) from None
         return self._counted(call, Answer.of(*replied))
+
+    def _replay(self, call: Call) -> Replay | None:
+        """How ``call`` meets the network when a batch engine's answers are given: its
+        answer served first; without one, sent online, or held when there is no endpoint.
+        An answer to a resent re-ask goes on where the last round stopped: the re-asks
+        left, and whether the model was told the report makes points."""
+        if self._replies is None:
+            return None
+        sends = self._llm_backend().sends
+        outcome = self._replies.get(call.custom_id)
+        if isinstance(outcome, Answered):
+            cache = self._summary_cache()
+            earlier = cache.get_resend(call.key) if cache is not None else None
+            if earlier is None or not earlier.answers:
+                return Replay(Recorded(outcome.body), forward=sends)
+            if earlier.hinted:
+                call.source.hinted_before()
+            reasks = max(0, self.settings.max_retries - earlier.answers)
+            return Replay(Recorded(outcome.body), forward=sends, reasks=reasks)
+        if sends:
+            return None  # errored or missing: asked online like any other call
+        why = "no line for it" if outcome is None else f"the engine failed it: {outcome.reason}"
+        return Replay(why=f"the batch results have {why}")
+
+    def _resend(self, call: Call, exc: ResendError) -> ResendError:
+        """``exc`` naming the line to resend; its request kept in the cache so that
+        ``--export`` writes it (for a failed answer, the re-ask, which tells the model
+        what was wrong), with the answers spent on it so far."""
+        cache = self._summary_cache()
+        if cache is not None:
+            earlier = cache.get_resend(call.key)
+            spent = (earlier.answers if earlier is not None else 0) + exc.attempts
+            hinted = call.source.empty_hinted
+            cache.set_resend(call.key, Resend(body=exc.body, answers=spent, hinted=hinted))
+        exc.message = (
+            f"{call.custom_id}: {exc.message}; write the requests still to answer with "
+            "'summarizer batch … --export FILE', or configure an endpoint to ask them online"
+        )
+        return exc
 
     def _counted(self, call: Call, answer: Answer) -> Answer:
         """``answer``, its prompt tokens as the server counted them learned from (only a
-        first-try answer: a re-ask's messages are longer than the call's)."""
-        if answer.attempts == 1 and not answer.usage.estimated:
+        first-try answer: a re-ask's messages are longer than the call's). Not with a
+        batch engine's answers: their parts must be cut as the exported requests were."""
+        if answer.attempts == 1 and not answer.usage.estimated and self._replies is None:
             self._scale.observe(call.tokens, answer.usage.prompt_tokens)
         return answer
 
@@ -445,6 +547,9 @@ class Summarizer:
         failed: the first failure is raised)."""
         answers = [a for a in tried if isinstance(a, Answer)]
         failed = [(n, e) for n, e in enumerate(tried, 1) if isinstance(e, SummarizerError)]
+        resend = [e for _, e in failed if isinstance(e, ResendError)]
+        if resend:  # a part to resend fails the report: the resent part completes it
+            raise resend[0]
         if not answers:
             raise failed[0][1]
         paid = [e for _, e in failed if isinstance(e, SummarizationError)]  # others cost none
@@ -546,7 +651,8 @@ class Summarizer:
 
     def _llm_backend(self) -> LLMBackend:
         if self._llm is None:
-            self._llm = LLMBackend(self.settings, throttle=self._throttle)
+            replays = self._replies is not None
+            self._llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
         return self._llm
 
     def _summary_cache(self) -> SummaryCache | None:

@@ -24,14 +24,16 @@ class Call:
     """One model request: its messages, the document its answer is grounded in (all of
     it; for a chunk, hinted with the chunk's own points), its draft's cache key, its
     prompt's estimated tokens (counted once: a whole report's estimate reads every
-    character), and the ``max_tokens`` it sends (what the context leaves after its prompt;
-    None sends none)."""
+    character), the ``max_tokens`` it sends (what the context leaves after its prompt;
+    None sends none), and its ``custom_id`` in a batch engine's files
+    (:func:`summarizer.batchfiles.custom_id`)."""
 
     messages: list[dict[str, str]]
     source: GroundedSource
     key: str
     tokens: int
     max_tokens: int | None
+    custom_id: str
 
 
 @dataclass(frozen=True)

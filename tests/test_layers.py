@@ -15,13 +15,14 @@ from tests.conftest import ROOT
 LAYERS = [
     {"numbers", "throttle"},
     {"schemas"},
-    {"errors", "settings", "pricing", "records"},
+    {"errors", "settings", "pricing", "records", "batchfiles"},
     {"normalize", "repair"},
     {"read", "prompts", "inputs", "budget", "results"},
     {"grounding", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},
     {"batch", "evaluation", "review", "export"},
+    {"offload"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: n for n, layer in enumerate(LAYERS) for name in layer}

@@ -26,16 +26,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, ResendError
 from summarizer.llm.accounting import CallRecord
+from summarizer.llm.replay import REPLAY, Recorded, Replay, quiet_when_held, replay_transport
 from summarizer.llm.reply import ReplyRepair, response_model
 from summarizer.llm.translate import api_cause, describe, is_transient, retry_after, translate
-from summarizer.llm.transport import throttled_transport
+from summarizer.llm.transport import plain_transport, throttled_transport
 from summarizer.schemas import GROUNDING_SOURCE, DraftSummary, SourceText
 from summarizer.settings import Settings
 from summarizer.throttle import MAX_RETRY_AFTER, Throttle
 
-__all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend"]
+__all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend", "Recorded", "Replay"]
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +52,34 @@ INSTRUCTOR_MODES = {
 
 #: Placeholder for servers that need no key (vLLM, Ollama): the client insists on one.
 _NO_KEY = "no-key-configured"
+#: The base URL of a client with no endpoint (``replays`` without one): it never sends.
+_NOWHERE = "http://no-endpoint.invalid/v1"
 #: Exponential backoff between transport tries, in seconds: the first wait, the longest.
 _BACKOFF_FIRST, _BACKOFF_MAX = 0.5, 20.0
+#: A failed batch answer's first validation error is told in at most this many characters.
+_REASON_CHARS = 200
 
 
 class LLMBackend:
-    """Summarize through an OpenAI-compatible endpoint. One instance per settings."""
+    """Summarize through an OpenAI-compatible endpoint. One instance per settings.
 
-    def __init__(self, settings: Settings, *, throttle: Throttle | None = None) -> None:
-        if not settings.api_key and not settings.base_url:
+    ``replays``: calls may be answered from a batch engine's results and their requests
+    held back (:mod:`.replay`); such a backend needs no endpoint, and without one it
+    sends nothing at all.
+    """
+
+    def __init__(
+        self, settings: Settings, *, throttle: Throttle | None = None, replays: bool = False
+    ) -> None:
+        self.sends = bool(settings.api_key or settings.base_url)
+        if not self.sends and not replays:
             raise ConfigError(
                 "no LLM endpoint configured: set OPENAI_API_KEY (or SUMMARIZER_API_KEY), "
                 "or OPENAI_BASE_URL for a local server, or use --backend offline"
             )
         self.settings = settings
         self.throttle = throttle
+        self.replays = replays
         self._clients: dict[bool, Any] = {}
 
     def close(self) -> None:
@@ -97,12 +111,19 @@ class LLMBackend:
             s = self.settings
             cls = openai.AsyncOpenAI if is_async else openai.OpenAI
             extra: dict[str, Any] = {}
+            transport: Any = None
             if is_async and self.throttle is not None:
-                extra["http_client"] = openai.DefaultAsyncHttpxClient(
-                    transport=throttled_transport(self.throttle), timeout=s.timeout
-                )
+                transport = throttled_transport(self.throttle)
+            if self.replays:
+                quiet_when_held()
+                if transport is None and self.sends:
+                    transport = plain_transport(is_async)
+                transport = replay_transport(transport if self.sends else None, is_async=is_async)
+            if transport is not None:
+                http = openai.DefaultAsyncHttpxClient if is_async else openai.DefaultHttpxClient
+                extra["http_client"] = http(transport=transport, timeout=s.timeout)
             raw = cls(
-                base_url=s.base_url,
+                base_url=s.base_url if self.sends else _NOWHERE,
                 api_key=s.api_key or _NO_KEY,
                 timeout=s.timeout,
                 max_retries=0,  # transport retries are ours (tenacity), not the client's
@@ -113,15 +134,20 @@ class LLMBackend:
         return self._clients[is_async]
 
     def _create_kwargs(
-        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
+        self,
+        messages: list[dict[str, str]],
+        model: type[M],
+        max_tokens: int | None,
+        replay: Replay | None = None,
     ) -> dict[str, Any]:
         s = self.settings
+        reasks = s.max_retries if replay is None or replay.reasks is None else replay.reasks
         kwargs: dict[str, Any] = {
             "response_model": model,
             "messages": [dict(m) for m in messages],
             "model": s.model,
             "temperature": s.temperature,
-            "max_retries": s.max_retries,
+            "max_retries": reasks,
             "strict": False,  # let "2000" and 2000 both be a value; the validators decide
         }
         if max_tokens:
@@ -166,7 +192,7 @@ class LLMBackend:
             "stop": stop_after_attempt(s.transport_retries + 1)
             | stop_after_delay(s.transport_deadline),
             "wait": wait,
-            "retry": retry_if_exception(is_transient),
+            "retry": retry_if_exception(_worth_retrying),
             "before": before,
             "before_sleep": before_sleep,
             "reraise": True,
@@ -187,23 +213,31 @@ class LLMBackend:
         return self.client(is_async), record, repair, hooks
 
     def complete(
-        self, messages: list[dict[str, str]], source: SourceText, max_tokens: int | None
+        self,
+        messages: list[dict[str, str]],
+        source: SourceText,
+        max_tokens: int | None,
+        replay: Replay | None = None,
     ) -> tuple[DraftSummary, CallRecord]:
         """One validated draft for ``messages``, grounded in ``source``, or a
-        :class:`~summarizer.errors.SummarizerError`."""
+        :class:`~summarizer.errors.SummarizerError` (``replay``: see :meth:`ask`)."""
         grounding = GROUNDING_SOURCE.set(source)
         try:
-            return self.ask(messages, response_model(), max_tokens)
+            return self.ask(messages, response_model(), max_tokens, replay)
         finally:
             GROUNDING_SOURCE.reset(grounding)
 
     async def acomplete(
-        self, messages: list[dict[str, str]], source: SourceText, max_tokens: int | None
+        self,
+        messages: list[dict[str, str]],
+        source: SourceText,
+        max_tokens: int | None,
+        replay: Replay | None = None,
     ) -> tuple[DraftSummary, CallRecord]:
         """Async :meth:`complete` (same budgets, same errors)."""
         grounding = GROUNDING_SOURCE.set(source)  # this task's copy only
         try:
-            return await self.aask(messages, response_model(), max_tokens)
+            return await self.aask(messages, response_model(), max_tokens, replay)
         finally:
             GROUNDING_SOURCE.reset(grounding)
 
@@ -216,38 +250,110 @@ class LLMBackend:
             log.debug("prompt to %s, model %s, mode %s:\n%s", s.host, s.model, s.mode, text)
 
     def ask(
-        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
+        self,
+        messages: list[dict[str, str]],
+        model: type[M],
+        max_tokens: int | None,
+        replay: Replay | None = None,
     ) -> tuple[M, CallRecord]:
         """One answer to ``messages`` validated as ``model``, through the retry budgets and
-        the reply repair, or a :class:`~summarizer.errors.SummarizerError`."""
+        the reply repair, or a :class:`~summarizer.errors.SummarizerError`. ``replay``
+        (a backend made with ``replays``): answer the first request from a batch
+        engine's results, and hold back what may not be sent (:class:`ResendError`)."""
         from tenacity import Retrying
 
         self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=False)
+        token = REPLAY.set(self._replay(replay))
         try:
             for attempt in Retrying(**self._retry_policy(record)):
                 with attempt:
                     answer: M = client.create(
-                        **self._create_kwargs(messages, model, max_tokens), hooks=hooks
+                        **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
                     )
         except Exception as exc:
-            raise translate(exc, self.settings, record, repair.last_reply) from exc
+            raise self._error(exc, record, repair) from exc
+        finally:
+            REPLAY.reset(token)
         return answer, record
 
     async def aask(
-        self, messages: list[dict[str, str]], model: type[M], max_tokens: int | None
+        self,
+        messages: list[dict[str, str]],
+        model: type[M],
+        max_tokens: int | None,
+        replay: Replay | None = None,
     ) -> tuple[M, CallRecord]:
         """Async :meth:`ask` (same budgets, same errors)."""
         from tenacity import AsyncRetrying
 
         self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=True)
+        token = REPLAY.set(self._replay(replay))  # this task's copy only
         try:
             async for attempt in AsyncRetrying(**self._retry_policy(record)):
                 with attempt:
                     answer: M = await client.create(
-                        **self._create_kwargs(messages, model, max_tokens), hooks=hooks
+                        **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
                     )
         except Exception as exc:
-            raise translate(exc, self.settings, record, repair.last_reply) from exc
+            raise self._error(exc, record, repair) from exc
+        finally:
+            REPLAY.reset(token)
         return answer, record
+
+    def _replay(self, replay: Replay | None) -> Replay | None:
+        """The call's replay state: a backend that may not send holds every request."""
+        if replay is None and self.replays and not self.sends:
+            return Replay()
+        return replay
+
+    def _error(self, exc: Exception, record: CallRecord, repair: ReplyRepair) -> BaseException:
+        """Our error for a failed call: a held request as :class:`ResendError`, the rest
+        translated (:mod:`.translate`)."""
+        state = REPLAY.get()
+        if state is not None and state.held is not None:
+            return ResendError(
+                f"the batch answer failed validation ({_first_error(state.held)}) and no "
+                "endpoint is configured to re-ask"
+                if state.served
+                else state.why,
+                body=state.held,
+                attempts=record.attempts,
+                usage=record.usage,
+            )
+        return translate(exc, self.settings, record, repair.last_reply)
+
+    def request_body(
+        self, messages: list[dict[str, str]], max_tokens: int | None
+    ) -> dict[str, Any]:
+        """The JSON body the online path would send first for ``messages``, in the mode in
+        force, built by the client itself and held back (``summarizer batch --export``)."""
+        replay = Replay()
+        try:
+            self.ask(messages, response_model(), max_tokens, replay)
+        except ResendError as exc:
+            return exc.body
+        raise AssertionError("a held request was answered")  # pragma: no cover
+
+
+def _first_error(reask: dict[str, Any]) -> str:
+    """The first validation error a held re-ask tells the model, in a few words: instructor
+    puts pydantic's report in the last message (``N validation error(s) for Model``, then
+    each field's path and message)."""
+    messages = reask.get("messages") or [{}]
+    lines = [line.strip() for line in str(messages[-1].get("content") or "").splitlines()]
+    for n, line in enumerate(lines[:-2]):
+        if "validation error" in line:
+            message = lines[n + 2].split(" [type=")[0].removeprefix("Value error, ")
+            return f"{lines[n + 1]}: {message}"[:_REASON_CHARS]
+    return "see the re-ask it led to"
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    """tenacity's retry test: a transient error, unless a request was held back (sending
+    it again would hold it again)."""
+    state = REPLAY.get()
+    if state is not None and state.held is not None:
+        return False
+    return is_transient(exc)

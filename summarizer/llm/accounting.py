@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from summarizer.llm.replay import REPLAY
 from summarizer.schemas import Usage
 
 __all__ = ["CHARS_PER_TOKEN", "CallRecord"]
@@ -31,18 +32,23 @@ class CallRecord:
         self._prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
 
     def on_response(self, response: Any) -> None:
-        """Count the attempt and add its usage (estimated when the server sends none)."""
+        """Count the attempt and add its usage (estimated when the server sends none;
+        marked as batch usage when the answer came from a batch engine's results)."""
         self.attempts += 1
+        replay = REPLAY.get()
+        batch = replay is not None and replay.usage_is_batch()
+        self.usage += _as_batch(self._usage(response), batch)
+
+    def _usage(self, response: Any) -> Usage:
         usage = getattr(response, "usage", None)
         if usage is not None and usage.prompt_tokens is not None:
             prompt = usage.prompt_tokens or 0
             completion = usage.completion_tokens or 0
-            self.usage += Usage(
+            return Usage(
                 prompt_tokens=prompt,
                 completion_tokens=completion,
                 total_tokens=usage.total_tokens or prompt + completion,
             )
-            return
         reply_chars = 0
         for choice in getattr(response, "choices", None) or []:
             message = choice.message
@@ -52,9 +58,20 @@ class CallRecord:
                 reply_chars += len(call.function.arguments or "")
         prompt = round(self._prompt_chars / CHARS_PER_TOKEN)
         completion = round(reply_chars / CHARS_PER_TOKEN)
-        self.usage += Usage(
+        return Usage(
             prompt_tokens=prompt,
             completion_tokens=completion,
             total_tokens=prompt + completion,
             estimated=True,
         )
+
+
+def _as_batch(usage: Usage, batch: bool) -> Usage:
+    """``usage``, its tokens also counted as batch tokens when ``batch``."""
+    if not batch:
+        return usage
+    update = {
+        "batch_prompt_tokens": usage.prompt_tokens,
+        "batch_completion_tokens": usage.completion_tokens,
+    }
+    return usage.model_copy(update=update)

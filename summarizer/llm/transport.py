@@ -13,7 +13,7 @@ from summarizer.throttle import Throttle
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["throttled_transport"]
+__all__ = ["plain_transport", "throttled_transport"]
 
 
 def throttled_transport(throttle: Throttle) -> httpx.AsyncHTTPTransport:
@@ -34,10 +34,22 @@ def throttled_transport(throttle: Throttle) -> httpx.AsyncHTTPTransport:
                 await throttle.release(status, retry_after)
 
     # openai's own defaults: many connections, so the throttle (not the pool) is the bound
-    return ThrottledTransport(
-        verify=_tls_context(),
-        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-    )
+    return ThrottledTransport(verify=_tls_context(), limits=_pool_limits())
+
+
+def plain_transport(is_async: bool) -> httpx.AsyncHTTPTransport | httpx.HTTPTransport:
+    """The transport the openai client would make itself (its connection limits), for a
+    client whose transport is wrapped."""
+    import httpx
+
+    cls = httpx.AsyncHTTPTransport if is_async else httpx.HTTPTransport
+    return cls(verify=_tls_context(), limits=_pool_limits())
+
+
+def _pool_limits() -> httpx.Limits:
+    import httpx
+
+    return httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
 @functools.cache
