@@ -421,7 +421,15 @@ class Summarizer:
 
     def _finer(self, request: Request) -> Request:
         """The request cut into parts half as large, after the server said one was longer
-        than its context; the error again once parts are already an eighth as large."""
+        than its context; the error again once parts are already an eighth as large, or
+        when a batch engine's answers are for the parts as they were cut."""
+        if self._replies is not None:
+            raise ContextLengthError(
+                f"{self.settings.host} refused a request of this report as longer than the "
+                "model's context; its batch lines were cut for a larger one: set "
+                "SUMMARIZER_CONTEXT_TOKENS (--context-tokens) to the context the server runs "
+                "with, then --export and run the batch again"
+            )
         if not self._scale.refused():
             raise ContextLengthError(
                 f"{self.settings.host} refused parts of this report as longer than the "

@@ -158,18 +158,18 @@ def test_export_cuts_a_long_report_into_parts_and_skips_what_is_done(
     first = list(summarize_batch(jobs, out=out, settings=settings, replies=answer_all(requests)))
     empty = [doc for doc, points in model.seen if points == 0]
     failed = [r for r in first if not r.ok]
-    if empty:  # the preamble of the long report
-        assert [r.doc_id for r in failed] == [LONG]
-        assert isinstance(failed[0].exception, ResendError)
-        resend = tmp_path / "resend.jsonl"
-        list(write_requests(jobs, resend, settings=settings, out=out))
-        resent = rows(resend)
-        assert 0 < len(resent) < len(parts)  # the answered parts are cached, not resent
-        assert all(
-            "makes about" in json.dumps(r["body"]["messages"][-1], ensure_ascii=False)
-            for r in resent
-        )
-        first = list(summarize_batch(jobs, out=out, settings=settings, replies=answer_all(resend)))
+    assert empty  # the preamble of the long report makes no point
+    assert [r.doc_id for r in failed] == [LONG]
+    assert isinstance(failed[0].exception, ResendError)
+    assert "failed validation (the summary has no achievements" in failed[0].error["message"]
+    resend = tmp_path / "resend.jsonl"
+    list(write_requests(jobs, resend, settings=settings, out=out))
+    resent = rows(resend)
+    assert 0 < len(resent) < len(parts)  # the answered parts are cached, not resent
+    assert all(
+        "makes about" in json.dumps(r["body"]["messages"][-1], ensure_ascii=False) for r in resent
+    )
+    first = list(summarize_batch(jobs, out=out, settings=settings, replies=answer_all(resend)))
     done = {r.doc_id: r for r in first}
     assert all(r.ok for r in done.values()), [r.error for r in done.values()]
     summary = done[LONG].summary
@@ -207,7 +207,10 @@ def test_import_without_an_endpoint_names_what_to_resend_and_a_resend_completes_
     for doc, why in ((b, "failed validation"), (c, "failed it: HTTP 400"), (d, "no line")):
         assert isinstance(results[doc].exception, ResendError), doc
         assert why in results[doc].error["message"] and doc in results[doc].error["message"]
-    assert FABRICATED in results[b].error["message"]  # the validator's own words
+    said = results[b].error["message"]  # the validator's own words, where they apply
+    assert (
+        f"achievements.0.evidence: evidence quote 「{FABRICATED}」 is not in the document" in said
+    )
     # --export of just those: the failed answer's re-ask, the others' first request
     resend = tmp_path / "resend.jsonl"
     exported = list(write_requests(jobs, resend, settings=settings, out=out))
@@ -225,6 +228,31 @@ def test_import_without_an_endpoint_names_what_to_resend_and_a_resend_completes_
     for r in second:
         verbatim(r.summary)
     assert sorted(r["doc_id"] for r in rows(out) if "error" not in r) == sorted(DOC_IDS[:4])
+
+
+def test_the_re_ask_budget_spans_the_rounds_of_a_resend(tmp_path, folder, clean_env):
+    """An engine that answers a document with a fabricated quote every time: online, the
+    re-asks run out and what grounds is kept (the quote dropped). Without an endpoint each
+    round is one attempt, so after ``max_retries`` resends the same happens, never an
+    endless loop of resends."""
+    b = DOC_IDS[1]
+    settings = no_endpoint(clean_env, max_retries=1)
+    jobs = [j for j in collect([folder]) if j.doc_id == b]
+    requests, answers = tmp_path / "requests.jsonl", tmp_path / "answers.jsonl"
+    list(write_requests(jobs, requests, settings=settings))
+    rounds = 0
+    while True:
+        rounds += 1
+        engine(requests, answers, bad={b})
+        (result,) = summarize_batch(jobs, settings=settings, replies=read_results([answers], print))
+        if result.ok:
+            break
+        assert isinstance(result.exception, ResendError) and rounds <= 1
+        list(write_requests(jobs, requests, settings=settings))
+        assert len(rows(requests)[0]["body"]["messages"]) > 2  # the re-ask, each round
+    assert rounds == 2  # the first answer and one re-ask, as online with max_retries=1
+    verbatim(result.summary)
+    assert [d.section for d in result.summary.meta.dropped] == ["achievements"]
 
 
 def test_import_with_an_endpoint_asks_online_only_what_failed(

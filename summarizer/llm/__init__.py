@@ -340,13 +340,18 @@ class LLMBackend:
 def _first_error(reask: dict[str, Any]) -> str:
     """The first validation error a held re-ask tells the model, in a few words: instructor
     puts pydantic's report in the last message (``N validation error(s) for Model``, then
-    each field's path and message)."""
+    the field's path, when the error has one, and its message)."""
     messages = reask.get("messages") or [{}]
     lines = [line.strip() for line in str(messages[-1].get("content") or "").splitlines()]
-    for n, line in enumerate(lines[:-2]):
-        if "validation error" in line:
-            message = lines[n + 2].split(" [type=")[0].removeprefix("Value error, ")
-            return f"{lines[n + 1]}: {message}"[:_REASON_CHARS]
+    lines = [line for line in lines if line]
+    for n, line in enumerate(lines):
+        if "validation error" in line and n + 1 < len(lines):
+            field, message = None, lines[n + 1]
+            if " " not in message and n + 2 < len(lines):  # a path: the message follows
+                field, message = message, lines[n + 2]
+            message = message.split(" [type=")[0].removeprefix("Value error, ")
+            said = f"{field}: {message}" if field else message
+            return said if len(said) <= _REASON_CHARS else said[:_REASON_CHARS] + "…"
     return "see the re-ask it led to"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,8 +59,6 @@ class Replay:
     #: Whether ``reply`` was served (and whether its usage was counted as batch usage).
     served: bool = False
     counted: bool = False
-    #: The requests this call sent to the endpoint (re-asks after a replayed answer).
-    sent: int = field(default=0)
 
     def usage_is_batch(self) -> bool:
         """True once, for the answer that came from the file (its tokens were paid at the
@@ -93,7 +91,6 @@ def _intercept(request: httpx.Request) -> httpx.Response | None:
     if not state.forward:
         state.held = json.loads(request.content or b"{}")
         raise Held("request held back (nothing may be sent)")
-    state.sent += 1
     return None
 
 
