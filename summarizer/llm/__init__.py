@@ -20,8 +20,10 @@ never load them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -264,17 +266,12 @@ class LLMBackend:
 
         self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=False)
-        token = REPLAY.set(self._replay(replay))
-        try:
+        with self._scope(replay, record, repair):
             for attempt in Retrying(**self._retry_policy(record)):
                 with attempt:
                     answer: M = client.create(
                         **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
                     )
-        except Exception as exc:
-            raise self._error(exc, record, repair) from exc
-        finally:
-            REPLAY.reset(token)
         return answer, record
 
     async def aask(
@@ -289,24 +286,29 @@ class LLMBackend:
 
         self._log_prompt(messages)
         client, record, repair, hooks = self._start(is_async=True)
-        token = REPLAY.set(self._replay(replay))  # this task's copy only
-        try:
+        with self._scope(replay, record, repair):  # the replay is this task's copy only
             async for attempt in AsyncRetrying(**self._retry_policy(record)):
                 with attempt:
                     answer: M = await client.create(
                         **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
                     )
+        return answer, record
+
+    @contextlib.contextmanager
+    def _scope(
+        self, replay: Replay | None, record: CallRecord, repair: ReplyRepair
+    ) -> Iterator[None]:
+        """One call: its replay state in force (a backend that may not send holds every
+        request), and what it raises made our error (:meth:`_error`)."""
+        if replay is None and self.replays and not self.sends:
+            replay = Replay()
+        token = REPLAY.set(replay)
+        try:
+            yield
         except Exception as exc:
             raise self._error(exc, record, repair) from exc
         finally:
             REPLAY.reset(token)
-        return answer, record
-
-    def _replay(self, replay: Replay | None) -> Replay | None:
-        """The call's replay state: a backend that may not send holds every request."""
-        if replay is None and self.replays and not self.sends:
-            return Replay()
-        return replay
 
     def _error(self, exc: Exception, record: CallRecord, repair: ReplyRepair) -> BaseException:
         """Our error for a failed call: a held request as :class:`ResendError`, the rest
