@@ -415,22 +415,15 @@ def progress_detail(stats: Any) -> str:
 
 
 class _Progress:
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    """The batch's bar (:class:`_Bar`), its counts and rate kept from ``stats``."""
 
     def __init__(self, args: argparse.Namespace, stats: Any) -> None:
+        self.args = args
         self.stats = stats
-        self.quiet = args.quiet
-        self._bar: Any = None
-        self._task: Any = None
+        self._bar: _Bar | None = None
 
     def start(self, stats: Any) -> None:  # the on_start callback: stats is self.stats
-        if self.quiet or not sys.stderr.isatty():
-            return
-        from rich.console import Console
-
-        self._bar = progress_bar(Console(file=sys.stderr))
-        self._bar.start()
-        self._task = self._bar.add_task("batch", total=stats.total, detail="", rate="")
+        self._bar = _Bar(self.args, "batch", stats.total)
         self.update()
 
     def update(self) -> None:
@@ -438,14 +431,12 @@ class _Progress:
             return
         s = self.stats
         rate = s.done / s.seconds if s.seconds > 0 else 0.0
-        self._bar.update(
-            self._task, completed=s.done, detail=progress_detail(s), rate=f"{rate:.1f}/s"
-        )
+        self._bar.advance(s.done, detail=progress_detail(s), rate=f"{rate:.1f}/s")
 
     def log(self, line: str) -> None:
         """An error line: shown even with --quiet (above the bar when there is one)."""
         if self._bar is not None:
-            self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            self._bar.log(line)
         else:
             print(line, file=sys.stderr)
 
@@ -455,8 +446,8 @@ class _Progress:
 
 
 class _Bar:
-    """A plain bar on stderr when it is a terminal (export, a remote batch's own counts);
-    silent otherwise, lines still printed."""
+    """A bar on stderr when it is a terminal and not --quiet (a batch's documents, an
+    export's, a remote batch's own counts); lines logged go above it, or to stderr."""
 
     def __init__(self, args: argparse.Namespace, label: str, total: int | None) -> None:
         self._bar: Any = None
@@ -471,11 +462,16 @@ class _Bar:
         self._task = self._bar.add_task(label, total=total, detail="", rate="")
 
     def advance(
-        self, completed: int | None = None, total: int | None = None, detail: str = ""
+        self,
+        completed: int | None = None,
+        total: int | None = None,
+        detail: str = "",
+        rate: str = "",
     ) -> None:
+        """One more done, or ``completed`` done (of ``total``, when it is known now)."""
         self.done = self.done + 1 if completed is None else completed
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, total=total, detail=detail)
+            self._bar.update(self._task, completed=self.done, total=total, detail=detail, rate=rate)
 
     def log(self, line: str) -> None:
         if self._bar is not None:
