@@ -47,8 +47,8 @@ _EPILOG = textwrap.dedent(
     batch engines (tens of thousands of reports: about half the price, no rate
     limits, answers within 24 hours; see the README):
       summarizer batch reports/ --export requests.jsonl        the requests; sends nothing
-      python -m vllm.entrypoints.openai.run_batch -i requests.jsonl -o answers.jsonl \
-          --model Qwen/Qwen2.5-7B-Instruct                      (or upload it yourself)
+      python -m vllm.entrypoints.openai.run_batch -i requests.jsonl -o answers.jsonl \\
+          --model Qwen/Qwen2.5-7B-Instruct        your GPUs answer them (or any engine)
       summarizer batch reports/ --import answers.jsonl --out results.jsonl
       summarizer batch reports/ --via openai-batch --out results.jsonl
                                  the whole round trip; rerun it to resume
