@@ -121,9 +121,8 @@ class ResendError(SummarizerError):
         body: dict[str, object],
         path: str | os.PathLike[str] | None = None,
         attempts: int = 0,
-        usage: Usage | None = None,
     ) -> None:
         super().__init__(message, path=path)
         self.body = body
+        #: The engine's answers this call spent (0 or 1): the resend goes on from there.
         self.attempts = attempts
-        self.usage = usage

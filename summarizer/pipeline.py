@@ -104,6 +104,12 @@ class Summarizer:
             self.settings = settings.replace(**overrides)
         self._throttle = throttle
         self._replies = replies
+        if replies is not None and self.settings.backend != "llm":
+            if self.settings.backend == "offline":
+                raise ConfigError(
+                    "a batch engine's answers are the model's: drop backend='offline'"
+                )
+            self.settings = self.settings.replace(backend="llm")  # auto, with no endpoint
         #: How many tokens the server counts per estimated one, learned from its answers
         #: and its refusals, and kept for the documents after.
         self._scale = TokenScale()
@@ -231,8 +237,12 @@ class Summarizer:
 
     def _step(self, doc: Document, started: float) -> Step:
         """The finished summary from the cache, else :meth:`_next_step`."""
+        return self._asked(self._planned(doc, started))
+
+    def _planned(self, doc: Document, started: float) -> Done | Request:
+        """The finished summary from the cache, else :meth:`_plan`."""
         hit = self._cached_summary(doc, started) if self.backend == "llm" else None
-        return Done(hit) if hit is not None else self._next_step(doc, started)
+        return Done(hit) if hit is not None else self._plan(doc, started)
 
     def _answers_inline(self, source: Source | Document) -> bool:
         """Whether to look for the finished summary in the event loop: only for small
@@ -262,7 +272,10 @@ class Summarizer:
 
     def _next_step(self, doc: Document, started: float) -> Step:
         """What is left to do for ``doc`` once its finished summary is not cached."""
-        plan = self._plan(doc, started)
+        return self._asked(self._plan(doc, started))
+
+    def _asked(self, plan: Done | Request) -> Step:
+        """A request becomes this caller's to ask once it holds the claim on it."""
         if isinstance(plan, Done):
             return plan
         claim = self._claim(plan)
@@ -297,9 +310,7 @@ class Summarizer:
         started = time.perf_counter()
         doc = self._read(source, doc_id)
         try:
-            if self._cached_summary(doc, started) is not None:
-                return []
-            plan = self._plan(doc, started)
+            plan = self._planned(doc, started)
             if isinstance(plan, Done):
                 return []
             calls = plan.calls
@@ -453,7 +464,10 @@ class Summarizer:
     async def _aanswer_call(self, call: Call) -> Answer:
         backend = self._llm_backend()
         try:
-            replay = self._replay(call)
+            # a batch engine's answer looks in the cache for earlier rounds: not in the loop
+            replay = None
+            if self._replies is not None:
+                replay = await asyncio.to_thread(self._replay, call)
             replied = await backend.acomplete(call.messages, call.source, call.max_tokens, replay)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)

@@ -183,6 +183,22 @@ def test_export_cuts_a_long_report_into_parts_and_skips_what_is_done(
     assert [e.lines for e in again] == [0, 0] and rows(tmp_path / "again.jsonl") == []
 
 
+def test_a_batch_engines_answers_mean_the_model_backend(tmp_path, clean_env):
+    """With no endpoint, backend "auto" means the offline engine; given a batch engine's
+    answers it means the model (they are the model's), and "offline" is refused."""
+    from summarizer.errors import ConfigError
+    from summarizer.settings import Settings
+
+    settings = Settings.load(env={}, cache_dir=clean_env)
+    assert settings.resolved_backend == "offline"
+    with Summarizer(settings, replies={}) as summarizer:
+        assert summarizer.backend == "llm"
+        ((custom, body),) = summarizer.batch_requests(corpus_path(DOC_IDS[0]))
+    assert custom == DOC_IDS[0] and body["messages"]
+    with pytest.raises(ConfigError, match="drop backend='offline'"):
+        Summarizer(settings.replace(backend="offline"), replies={})
+
+
 # --------------------------------------------------------------------------- import
 
 

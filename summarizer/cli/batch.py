@@ -187,10 +187,8 @@ def run_batch(args: argparse.Namespace) -> int:
         )
     offloaded = bool(args.export or args.import_files or args.via != "online")
     settings = load_settings(args, announce=not offloaded)
-    if offloaded:
-        if settings.backend == "offline":
-            raise UsageError("--export, --import and --via are for the model; drop --backend")
-        settings = settings.replace(backend="llm")
+    if offloaded and settings.backend == "offline":
+        raise UsageError("--export, --import and --via are for the model; drop --backend")
     if args.export and not args.import_files:
         return _export(args, jobs, settings)
     stats = BatchStats(prices=prices)

@@ -322,7 +322,6 @@ class LLMBackend:
                 else state.why,
                 body=state.held,
                 attempts=record.attempts,
-                usage=record.usage,
             )
         return translate(exc, self.settings, record, repair.last_reply)
 

@@ -35,8 +35,8 @@ class CallRecord:
         """Count the attempt and add its usage (estimated when the server sends none;
         marked as batch usage when the answer came from a batch engine's results)."""
         self.attempts += 1
-        replay = REPLAY.get()
-        batch = replay is not None and replay.usage_is_batch()
+        replay = REPLAY.get()  # a served reply answers the first request: the first answer
+        batch = replay is not None and replay.served and self.attempts == 1
         self.usage += _as_batch(self._usage(response), batch)
 
     def _usage(self, response: Any) -> Usage:

@@ -56,17 +56,9 @@ class Replay:
     reasks: int | None = None
     #: The body of the request that was held back, once one was.
     held: dict[str, Any] | None = None
-    #: Whether ``reply`` was served (and whether its usage was counted as batch usage).
+    #: Whether ``reply`` was served (it answers the call's first request, so it is the
+    #: call's first answer).
     served: bool = False
-    counted: bool = False
-
-    def usage_is_batch(self) -> bool:
-        """True once, for the answer that came from the file (its tokens were paid at the
-        batch engine's price)."""
-        if self.served and not self.counted:
-            self.counted = True
-            return True
-        return False
 
 
 #: The replay of the call running in this context (None: an ordinary online call).
@@ -77,21 +69,20 @@ class Held(Exception):
     """A request that may not be sent was held back; its body is in ``Replay.held``."""
 
 
-def _intercept(request: httpx.Request) -> httpx.Response | None:
+def _intercept(request: httpx.Request, *, sends: bool) -> httpx.Response | None:
     """The recorded answer for this request, or None to send it; raises :class:`Held`
-    when it may not be sent."""
+    when it may not be sent (the call's replay says so, or there is nowhere to send it)."""
     import httpx
 
     state = REPLAY.get()
-    if state is None:
-        return None
-    if state.reply is not None and not state.served:
+    if state is not None and state.reply is not None and not state.served:
         state.served = True
         return httpx.Response(200, json=state.reply.body, request=request)
-    if not state.forward:
+    if sends and (state is None or state.forward):
+        return None
+    if state is not None:
         state.held = json.loads(request.content or b"{}")
-        raise Held("request held back (nothing may be sent)")
-    return None
+    raise Held("request held back (nothing may be sent)")
 
 
 def replay_transport(inner: Any, *, is_async: bool) -> Any:
@@ -103,11 +94,9 @@ def replay_transport(inner: Any, *, is_async: bool) -> Any:
 
         class AsyncReplayTransport(httpx.AsyncBaseTransport):
             async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                answered = _intercept(request)
+                answered = _intercept(request, sends=inner is not None)
                 if answered is not None:
                     return answered
-                if inner is None:
-                    return _refuse(request)
                 response: httpx.Response = await inner.handle_async_request(request)
                 return response
 
@@ -119,11 +108,9 @@ def replay_transport(inner: Any, *, is_async: bool) -> Any:
 
     class ReplayTransport(httpx.BaseTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
-            answered = _intercept(request)
+            answered = _intercept(request, sends=inner is not None)
             if answered is not None:
                 return answered
-            if inner is None:
-                return _refuse(request)
             response: httpx.Response = inner.handle_request(request)
             return response
 
@@ -132,14 +119,6 @@ def replay_transport(inner: Any, *, is_async: bool) -> Any:
                 inner.close()
 
     return ReplayTransport()
-
-
-def _refuse(request: httpx.Request) -> httpx.Response:
-    """A client with no endpoint never sends: anything not replayed is held."""
-    state = REPLAY.get()
-    if state is not None:
-        state.held = json.loads(request.content or b"{}")
-    raise Held("no endpoint configured: nothing may be sent")
 
 
 class _QuietWhenHeld(logging.Filter):

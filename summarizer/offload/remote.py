@@ -23,10 +23,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from summarizer.batch import BatchResult, BatchStats, summarize_batch
-from summarizer.batchfiles import read_results
+from summarizer.batchfiles import Outcome, read_results
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.inputs import Job
 from summarizer.llm.batches import BatchAPI, RemoteBatch
@@ -118,7 +117,6 @@ def run_remote(
             "--via openai-batch needs the provider's endpoint: set OPENAI_API_KEY (and "
             "OPENAI_BASE_URL for a provider other than OpenAI)"
         )
-    settings = settings.replace(backend="llm")
     base = Path(out)
     record_at = base.with_name(base.name + RECORD_SUFFIX)
     api = BatchAPI(settings)
@@ -126,7 +124,7 @@ def run_remote(
         record = _resumed(record_at, settings, hooks) or _submitted(
             jobs, base, record_at, settings, api, hooks
         )
-        answers: dict[str, Any] = {}
+        answers: dict[str, Outcome] = {}
         if record is not None:
             batch = _wait(api, record, poll, hooks)
             if batch.status == "failed":

@@ -57,7 +57,7 @@ def write_requests(
     taken: dict[str, str] = {}
     finished = False
     try:
-        with handle, Summarizer(settings.replace(backend="llm"), replies={}) as summarizer:
+        with handle, Summarizer(settings, replies={}) as summarizer:
             for job in jobs:
                 if job.doc_id in done:
                     yield Exported(job, skipped=True)
