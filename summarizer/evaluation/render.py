@@ -103,6 +103,13 @@ def headline(report_dict: Mapping[str, Any]) -> dict[str, float | None]:
     for row in ROWS:
         for name in ("precision", "recall", "f1"):
             figures[f"{row}.{name}"] = (rows.get(row) or {}).get(name)
+    placement = report_dict.get("placement") or {}
+    for section, shares in (placement.get("sections") or {}).items():
+        for name in ("share_in_range", "share_found"):
+            figures[f"placement.{section}.{name}"] = shares.get(name)
+    for kind in ("targets", "outcomes"):
+        if (placement.get(kind) or {}).get("gold"):
+            figures[f"placement.{kind}.recall"] = placement[kind].get("recall")
     return figures
 
 
@@ -146,9 +153,53 @@ def _headline_lines(
     ]
 
 
+def _placement_lines(report: Report, deltas: Mapping[str, float] | None) -> list[str]:
+    """Section-range gold: per section, the share of the items filed there that lie in a
+    range of it, and in how many documents the section was found at all."""
+    placement = report.placement
+    if placement is None:
+        return []
+
+    def share(value: float | None, name: str) -> str:
+        text = "n/a" if value is None else f"{value:.0%}"
+        if deltas and name in deltas:
+            text += f" ({deltas[name]:+.0%})"
+        return text
+
+    lines = [
+        f"section ranges ({placement.documents} documents with range gold): of the items "
+        "filed under a section, the share lying in a gold range of it; and the documents "
+        "where the section has a range and an item lies in it"
+    ]
+    for s in SECTIONS:
+        key = f"placement.{s}"
+        lines.append(
+            f"  {s}: {share(placement.share_inside(s), key + '.share_in_range')} of "
+            f"{placement.placed[s]} items in range; found in {placement.found[s]}/"
+            f"{placement.gold_has[s]} documents"
+        )
+    for kind, counts in (("targets", placement.targets), ("outcomes", placement.outcomes)):
+        if counts.gold:
+            lines.append(
+                f"  {kind} among the metrics: {counts.tp}/{counts.gold} "
+                f"({share(counts.recall, f'placement.{kind}.recall')})"
+            )
+    return lines
+
+
+def _items_lines(
+    report: Report, deltas: Mapping[str, float] | None, bold: Callable[[str], str]
+) -> list[str]:
+    """The item figures, or the one line that says no document has item gold."""
+    if not report.items_scored:
+        return ["items: no document here has item gold (section ranges only)"]
+    return _headline_lines(report, deltas, bold)
+
+
 def _headline_markdown(report: Report, deltas: Mapping[str, float] | None) -> list[str]:
-    lines = _headline_lines(report, deltas, lambda text: f"**{text}**")
-    table = _section_table(report.sections, report.metrics, deltas)
+    lines = _items_lines(report, deltas, lambda text: f"**{text}**")
+    lines += _placement_lines(report, deltas)
+    table = _section_table(report.sections, report.metrics, deltas) if report.items_scored else []
     return [*table, "", *(f"- {x}" for x in lines)]
 
 
@@ -189,8 +240,10 @@ def print_table(
         if deltas:
             cells += [delta(f"{row}.{n}") for n in ("precision", "recall", "f1")]
         table.add_row(*cells)
-    console.print(table)
-    lines = _headline_lines(report, deltas, lambda text: f"[bold]{text}[/bold]")
+    if report.items_scored:
+        console.print(table)
+    lines = _items_lines(report, deltas, lambda text: f"[bold]{text}[/bold]")
+    lines += _placement_lines(report, deltas)
     usage, cost = figures["usage"], figures["cost"]
     lines.append(
         f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from summarizer.evaluation.counts import Counts, SectionFigures, pooled
 from summarizer.evaluation.matching import MIN_OVERLAP, MIN_SIMILARITY, match_items, metric_key
+from summarizer.evaluation.placement import Placement, has_item_gold, place, pooled_placement
 from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from summarizer.pricing import Prices, Spend
@@ -80,6 +81,10 @@ class DocScore(SectionFigures):
     quotes: int = 0
     quotes_verbatim: int = 0
     items_in_empty_sections: int = 0
+    #: Whether the gold labels items (a section-range gold file may not).
+    items_scored: bool = True
+    #: The items against the gold's section ranges, when it has them.
+    placement: Placement | None = None
     spend: Spend = field(default_factory=Spend)
     seconds: float = 0.0
     cached: bool = False
@@ -119,6 +124,8 @@ class DocScore(SectionFigures):
             "matched_metrics": [{"predicted": p, "gold": g} for p, g in self.matched_metrics],
             "missed_metrics": self.missed_metrics,
             "unmatched_metrics": self.unmatched_metrics,
+            "items_scored": self.items_scored,
+            "placement": self.placement.as_dict() if self.placement else None,
         }
 
 
@@ -157,7 +164,9 @@ def score_document(
         raw, source = document.raw, GroundedSource(document.normalized)
     else:
         raw, source = document, GroundedSource(normalize(document))
-    for section in SECTIONS:
+    doc.placement = place(pred, gold)
+    doc.items_scored = has_item_gold(gold)
+    for section in SECTIONS if doc.items_scored else ():
         p_items, g_items = _items(pred, section), _items(gold, section)
         pairs = match_items(p_items, g_items, raw, source)
         doc.sections[section] = Counts(
@@ -175,11 +184,12 @@ def score_document(
         ]
         if not g_items:
             doc.items_in_empty_sections += len(p_items)
-        for item in p_items:
-            for quote in item.get("evidence") or []:
-                doc.quotes += 1
-                doc.quotes_verbatim += isinstance(quote, str) and bool(quote) and quote in raw
-    _score_metrics(doc, _items(pred, "metrics"), _items(gold, "metrics"), raw)
+    for item in (i for s in SECTIONS for i in _items(pred, s)):  # gold or not, every quote
+        for quote in item.get("evidence") or []:
+            doc.quotes += 1
+            doc.quotes_verbatim += isinstance(quote, str) and bool(quote) and quote in raw
+    if doc.items_scored:
+        _score_metrics(doc, _items(pred, "metrics"), _items(gold, "metrics"), raw)
     meta: Mapping[str, Any] = pred["meta"] if isinstance(pred.get("meta"), Mapping) else {}
     doc.seconds = float(meta.get("seconds") or 0.0)
     doc.cached = bool(meta.get("cached"))
@@ -231,6 +241,16 @@ class Report(SectionFigures):
     def metrics(self) -> Counts:
         return pooled(d.metrics for d in self.documents)
 
+    @cached_property
+    def placement(self) -> Placement | None:
+        """The documents' placements against section ranges pooled (``None``: no ranges)."""
+        return pooled_placement(d.placement for d in self.documents)
+
+    @property
+    def items_scored(self) -> int:
+        """How many documents have item gold (the item figures cover only these)."""
+        return sum(d.items_scored for d in self.documents)
+
     @property
     def quotes(self) -> tuple[int, int]:
         """(verbatim, total) predicted evidence quotes."""
@@ -259,6 +279,8 @@ class Report(SectionFigures):
         metrics, (verbatim, total), spend = self.metrics, self.quotes, self.spend
         return {
             "documents_scored": len(self.documents),
+            "documents_with_item_gold": self.items_scored,
+            "placement": self.placement.as_dict() if self.placement else None,
             "macro_f1": round(self.macro_f1, 4),
             "micro": self.micro.as_dict(),
             "sections": {s: c.as_dict() for s, c in self.sections.items()},
