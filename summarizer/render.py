@@ -21,6 +21,10 @@ __all__ = [
     "to_markdown",
 ]
 
+#: What an empty section says: the engine found nothing, which is not to say the document
+#: has nothing (a missed admission must not read as "the report admits none").
+NOT_FOUND = "未识别到（不表示文档没有）。"
+
 EvidenceForm = Literal["short", "full"]
 EVIDENCE_FORMS: tuple[str, ...] = get_args(EvidenceForm)
 #: Characters of a quote a short reference keeps: about a dozen find it in the report.
@@ -86,7 +90,7 @@ def to_markdown(summary: ReportSummary, *, evidence: EvidenceForm = "short") -> 
         items: list[Item] = getattr(summary, section)
         out += [f"## {heading}（{len(items)}）", ""]
         if not items:
-            out += ["_文档未提及。_", ""]
+            out += [f"_{NOT_FOUND}_", ""]
         for n, item in enumerate(items, 1):
             out += _item(n, item, evidence)
             if evidence == "full":
@@ -101,7 +105,7 @@ def to_markdown(summary: ReportSummary, *, evidence: EvidenceForm = "short") -> 
             cells = [m.name, m.value, m.unit, quoted]
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     else:
-        out.append("_文档未提及。_")
+        out.append(f"_{NOT_FOUND}_")
     meta = summary.meta
     how: list[str] = [meta.backend]
     if meta.model:

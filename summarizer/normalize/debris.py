@@ -67,7 +67,8 @@ TITLE_TAG = re.compile(
 
 def _is_nav(line: str) -> bool:
     """A site's navigation bar: four or more short words split by spaces, no sentence
-    (and real words: "工 作 总 结", a title spaced out, is not one)."""
+    (and real words: "工 作 总 结", a title spaced out, is not one), no lead-in's colon
+    ("2013 年 CnPack 开发组的计划如下：", spaced as some write it, opens a list)."""
     words = [w for w in line.split() if w not in "|/·-"]
     short = sum(1 for w in words if len(w) <= 8)
     wordy = sum(1 for w in words if len(w) >= 2)
@@ -76,6 +77,7 @@ def _is_nav(line: str) -> bool:
         and short >= 0.7 * len(words)
         and wordy >= 3
         and not re.search(r"[。，,；;]", line)
+        and not line.rstrip().endswith((":", "："))
     )
 
 

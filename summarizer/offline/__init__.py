@@ -40,7 +40,7 @@ from summarizer.offline.header import (
     title_of,
 )
 from summarizer.offline.items import item_of, once
-from summarizer.offline.lexicon import sentence_class
+from summarizer.offline.lexicon import UNFOUND_CUES, sentence_class
 from summarizer.offline.metrics import metrics
 from summarizer.offline.outline import (
     Para,
@@ -50,7 +50,14 @@ from summarizer.offline.outline import (
     paragraphs,
     until_appendix,
 )
-from summarizer.offline.points import Point, find_points, heading_lines
+from summarizer.offline.points import (
+    Point,
+    find_points,
+    heading_lines,
+    is_debris,
+    split_at_sections,
+)
+from summarizer.offline.sections import STRENGTH, SectionMap, read_sections
 from summarizer.offline.text import Boundaries
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
@@ -66,6 +73,7 @@ class Reading:
 
     text: str  # the normalized view
     paras: list[Para]
+    sections: SectionMap
     title: str | None
     points: list[Point]
     figures: Figures
@@ -83,11 +91,41 @@ def read_report(doc: Document) -> Reading:
     text = doc.normalized.view.text
     paras = once_each(text, until_appendix(text, in_chinese(text, paragraphs(text))))
     title = title_of(text)
-    points = find_points(text, outline(paras), title)
+    sections = read_sections(text, paras)
+    points = split_at_sections(text, find_points(text, outline(paras), title), sections)
+    kept = []
     for point in points:
-        if point.section is None:
+        label = sections.at(point.body)
+        place = label.section if label is not None else None
+        if place == "none":
+            continue  # the closing words: no point
+        if label is not None and place is not None and label.strength > STRENGTH["order"]:
+            point.section = place
+        elif point.section is None:
             point.section = sentence_class(text[point.body : point.end][:60])
-    return Reading(text, paras, title, points, Figures(text), Boundaries(text))
+        kept.append(point)
+    points = kept
+    return Reading(text, paras, sections, title, points, Figures(text), Boundaries(text))
+
+
+#: Cue sentences an empty section must not ignore: this many, and the warning is given.
+_UNFOUND_MIN = 2
+
+
+def unfound(text: str, sections: dict[Section, list[Item]]) -> list[str]:
+    """A warning for each of problems and plans left empty although the text carries their
+    cues: the engine missed them, or the report mentions them only in passing."""
+    warnings = []
+    for section in ("problems", "plans"):
+        if not sections[section]:
+            cues = UNFOUND_CUES[section].findall(text)
+            if len(cues) >= _UNFOUND_MIN:
+                shown = "、".join(dict.fromkeys(cues[:20]))
+                warnings.append(
+                    f"no {section} were found, though the text has {len(cues)} of their cues "
+                    f"({shown}); read the report for them"
+                )
+    return warnings
 
 
 def summarize_offline(doc: Document) -> ReportSummary:
@@ -98,6 +136,8 @@ def summarize_offline(doc: Document) -> ReportSummary:
     speakers = speakers_of(text, units, paras)
     sections: dict[Section, list[Item]] = {s: [] for s in SECTIONS}
     for point in points:
+        if is_debris(text, point):
+            continue  # a table's row (its figures are metrics), a dateline, a credit, a contact
         unit = speaker_of(text, point, speakers)
         made = item_of(doc, reading.figures, reading.bounds, point, unit)
         if made is not None and point.section is not None:
@@ -126,7 +166,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
             engine_version=ENGINE_VERSION,
             source=doc.source,
             encoding=doc.encoding,
-            warnings=doubts(doc),
+            warnings=doubts(doc) + unfound(text, sections),
         ),
     )
     summary.meta.alignment = alignment_counts(

@@ -132,13 +132,41 @@ def _lines(text: str) -> list[tuple[int, str]]:
     """The lines of ``text`` with their offsets; a flattened document's, as it broke."""
     found, pos = [], 0
     for line in text.split("\n"):
-        if len(line) < _ONE_LINE:
-            found.append((pos, line))
-        else:
-            cuts = [0, *(m.end() for m in _INLINE_HEADING.finditer(line)), len(line)]
-            found += [(pos + a, line[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+        cuts = [0]
+        if len(line) >= _ONE_LINE:
+            cuts += [m.end() for m in _INLINE_HEADING.finditer(line)]
+        if len(line) >= _RUN_ON:
+            cuts += _next_headings(line)
+        cuts = [*sorted(set(cuts)), len(line)]
+        found += [(pos + a, line[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
         pos += len(line) + 1
     return found
+
+
+#: A line this long that opens with 二、 may run on into 三、, 四、 (a form's sections
+#: flattened into one line, tables and all): it breaks before each next number in turn.
+_RUN_ON = 200
+_TOP_NUMBER = re.compile(
+    r"(?<![第一二三四五六七八九十])([一二三四五六七八九十]{1,3})、(?![一二三四五六七八九十\d])"
+)
+
+
+def _next_headings(line: str) -> list[int]:
+    """Where numbered headings run on inside a line: from a 一、 that opens the line or a
+    sentence, each next number in turn (二、, then 三、); a number out of turn is text."""
+    cuts: list[int] = []
+    expected = None
+    for m in _TOP_NUMBER.finditer(line):
+        value = chinese_number(m.group(1))
+        if expected is None:
+            before = line[: m.start()].rstrip()
+            if value == 1 and (not before or before[-1] in "。!?;:"):
+                cuts.append(m.start())
+                expected = 2
+        elif value == expected:
+            cuts.append(m.start())
+            expected += 1
+    return cuts
 
 
 def paragraphs(text: str) -> list[Para]:

@@ -12,6 +12,7 @@ from summarizer.normalize import HAN
 from summarizer.offline.lexicon import (
     CONCRETE,
     CONTEXT_HEAD,
+    NOT_A_POINT,
     PLAN_TURN,
     PROBLEM_TURN,
     SETTLED,
@@ -19,10 +20,11 @@ from summarizer.offline.lexicon import (
     sentence_class,
 )
 from summarizer.offline.outline import Node, Para, all_paras, markers, splits
+from summarizer.offline.sections import SectionMap
 from summarizer.offline.text import ENDS_SENTENCE, first_clause, sentences
 from summarizer.schemas import Section
 
-__all__ = ["Point", "find_points", "heading_lines"]
+__all__ = ["Point", "find_points", "heading_lines", "is_debris", "split_at_sections"]
 
 
 @dataclass
@@ -159,11 +161,9 @@ def _table_records(text: str, paras: list[Para]) -> list[Para]:
     record: list[Para] = []
 
     def close() -> None:
-        if record:
-            cells = [c for line in record for c in text[line.start : line.end].split("|")]
-            if max(len(_CJK.findall(c)) for c in cells) >= _TABLE_CELL:
-                out.append(Para(record[0].start, record[-1].end, body=record[0].start))
-            record.clear()
+        if record and _says_something(text[record[0].start : record[-1].end]):
+            out.append(Para(record[0].start, record[-1].end, body=record[0].start))
+        record.clear()
 
     for para in paras:
         line = text[para.start : para.end]
@@ -176,6 +176,49 @@ def _table_records(text: str, paras: list[Para]) -> list[Para]:
             record.append(para)
     close()
     return out
+
+
+def split_at_sections(text: str, points: list[Point], sections: SectionMap) -> list[Point]:
+    """Each point cut where the report's section changes inside it: a review's last point
+    runs on into the paragraph that turns to its problems, and the turn must not be lost.
+    A turn's paragraph, with no chain of its own, is one point per sentence after the turn
+    (主要是：A；B；C), its plan-like close (对此，我们将…) left out."""
+    out: list[Point] = []
+    for point in points:
+        pieces = sections.changes(point.body, point.end)
+        if len(pieces) <= 1:
+            out.append(point)
+            continue
+        for k, label in enumerate(pieces):
+            a = point.start if k == 0 else label.start
+            b = pieces[k + 1].start if k + 1 < len(pieces) else point.end
+            body = point.body if k == 0 else a
+            if b <= a or label.section == "none":
+                continue
+            own: Section = label.section
+            said = sentences(text, a, b)
+            if k and label.basis == "turn" and len(said) >= 3 and not markers(text).within(a, b):
+                out += [
+                    Point(x, y, x, own, point.category)
+                    for x, y in said[1:]
+                    if sentence_class(text[x:y]) != "plans"
+                ]
+            else:
+                out.append(Point(a, b, body, own, point.category))
+    return out
+
+
+def _says_something(rows: str) -> bool:
+    """Whether a table's rows hold a cell that says something, not only names or figures."""
+    return max(len(_CJK.findall(cell)) for cell in rows.split("|")) >= _TABLE_CELL
+
+
+def is_debris(text: str, point: Point) -> bool:
+    """A point that is none: a table's row of names and figures (its figures are metrics),
+    a rule line, a dateline, a credit, a contact line."""
+    if text.startswith("|", point.start):
+        return not _says_something(text[point.start : point.end])
+    return bool(NOT_A_POINT.match(text, point.start, point.end))
 
 
 def _sub_section(text: str, child: Node, section: Section | None) -> Section | None:
