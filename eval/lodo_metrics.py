@@ -53,6 +53,7 @@ def features(s: Signals) -> list[float]:
         float(s.change),
         float(s.origin),
         float(s.after_figure),
+        float(s.lead),
     ]
 
 

@@ -8,8 +8,9 @@ Sets: ``eval/gold`` + ``eval/corpus`` (the shared ten), ``../shared/gwr`` (twelv
 work reports, section ranges and targets), ``eval/unseen/dev`` (read while writing rules) and
 ``eval/unseen/check`` (scored, never read: see ``eval/unseen/README.md``). Per set: items macro
 F1 and each section's F1 over the documents with item gold, metric recall; over those with
-section ranges, the share of each section's items that lie in a range of it and in how many
-documents each section was found.
+section ranges, the share of each section's items that lie in a range of it, in how many
+documents each section was found, and the section reader's ranges against the gold's by
+character (``chars.*``: of the text gold files under a section, the share read so).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from summarizer.evaluation import evaluate, load_gold
 from summarizer.evaluation.scoring import Prediction
 from summarizer.offline import summarize_offline
-from summarizer.read import Document
+from summarizer.read import Document, read_document
 
 HERE = Path(__file__).resolve().parent
 SETS = {
@@ -41,10 +42,42 @@ def _predict(doc: Document) -> Prediction:
     return Prediction(doc.doc_id, summarize_offline(doc).model_dump(mode="json"))
 
 
+def _section_chars(gold: list[dict[str, Any]], corpus: Path) -> dict[str, float]:
+    """The section reader against the gold ranges, character by character: of the text
+    gold files under each section, the share the reader files there too (recall), and
+    of all the text gold files under some section, the share read right (accuracy)."""
+    try:
+        from summarizer.offline import section_ranges
+    except ImportError:  # an engine before the section reader (a baseline run)
+        return {}
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for record in gold:
+        ranges = record.get("ranges") or []
+        if not ranges:
+            continue
+        doc = read_document(next(corpus.glob(f"{record['doc_id']}.*")))
+        said = ["none"] * len(doc.raw)
+        for r in section_ranges(doc):
+            said[r.start : r.end] = [r.section] * (r.end - r.start)
+        for r in ranges:
+            section = r["section"]
+            if section == "none":
+                continue
+            total[section] = total.get(section, 0) + r["end"] - r["start"]
+            hits = sum(1 for x in said[r["start"] : r["end"]] if x == section)
+            right[section] = right.get(section, 0) + hits
+    out = {f"chars.{s}": round(right[s] / total[s], 3) for s in sorted(total) if total[s]}
+    if total:
+        out["chars.accuracy"] = round(sum(right.values()) / sum(total.values()), 3)
+    return out
+
+
 def figures(gold_dir: Path, corpus: Path) -> dict[str, Any] | None:
     if not gold_dir.is_dir() or not any(gold_dir.glob("*.json")):
         return None
-    report, _ = evaluate(load_gold(gold_dir), corpus, _predict)
+    gold = load_gold(gold_dir)
+    report, _ = evaluate(gold, corpus, _predict)
     out: dict[str, Any] = {"documents": len(report.documents), "item_gold": report.items_scored}
     if report.items_scored:
         out["macro_f1"] = round(report.macro_f1, 3)
@@ -59,6 +92,7 @@ def figures(gold_dir: Path, corpus: Path) -> dict[str, Any] | None:
         for kind, counts in (("targets", placement.targets), ("outcomes", placement.outcomes)):
             if counts.gold:
                 out[f"{kind}_recall"] = round(counts.recall, 3)
+        out.update(_section_chars(gold, corpus))
     return out
 
 

@@ -30,7 +30,15 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -435,6 +443,18 @@ def summarize_batch(
                         loop.run_until_complete(step)
                 raise
     finally:
-        loop.run_until_complete(results.aclose())
-        loop.run_until_complete(loop.shutdown_default_executor())
+        _complete(loop, results.aclose())
+        _complete(loop, loop.shutdown_default_executor())
         loop.close()
+
+
+def _complete(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end on ``loop``. A signal that arrived just after a step had
+    finished leaves that step's "stop the loop" callback queued, and it would stop this
+    run before ``work`` is done (RuntimeError: Event loop stopped before Future completed):
+    the loop is run again until it is."""
+    task = loop.create_task(work)
+    while not task.done():
+        with contextlib.suppress(RuntimeError):
+            loop.run_until_complete(task)
+    task.result()

@@ -355,3 +355,69 @@ def test_prediction_objects_score_like_dicts():
     b = score_document(gold(d), gold(d), raw)
     assert a.as_dict() == b.as_dict()
     assert a.status == "invalid" and "spans" in (a.error or "")  # gold has no spans or meta
+
+
+def test_placement_against_section_ranges_by_hand():
+    """Ranges [0,10) none, [10,50) achievements, [50,80) problems, [80,100) plans. Three
+    achievements: at 12 (in range), at 60 and 55+85 (a tie: its first quote wins, problems:
+    out); one problem at 52 (in); one plan at 20 (out); an item without spans is not placed.
+    So achievements 1/3 in range, problems 1/1, plans 0/1; plans has a range but no item
+    lies in it: not found. Targets: 8% found, 900万人 not: 1/2."""
+    from summarizer.evaluation.placement import has_item_gold, place, pooled_placement
+
+    gold = {
+        "ranges": [
+            {"section": "none", "start": 0, "end": 10},
+            {"section": "achievements", "start": 10, "end": 50},
+            {"section": "problems", "start": 50, "end": 80},
+            {"section": "plans", "start": 80, "end": 100},
+        ],
+        "targets": [
+            {"name": "GDP", "value": "8", "unit": "%"},
+            {"name": "就业", "value": "900", "unit": "万人"},
+        ],
+    }
+    prediction = {
+        "achievements": [
+            {"spans": [[12, 20]]},
+            {"spans": [[60, 70]]},
+            {"spans": [[55, 58], [85, 90]]},
+            {"text": "no spans"},
+        ],
+        "problems": [{"spans": [[52, 56]]}],
+        "plans": [{"spans": [[20, 30]]}],
+        "metrics": [{"value": "8", "unit": "%"}, {"value": "9", "unit": "万人"}],
+    }
+    p = place(prediction, gold)
+    assert p is not None and not has_item_gold(gold)
+    assert (p.placed["achievements"], p.inside["achievements"]) == (3, 1)
+    assert (p.placed["problems"], p.inside["problems"]) == (1, 1)
+    assert (p.placed["plans"], p.inside["plans"]) == (1, 0)
+    assert p.share_inside("achievements") == pytest.approx(1 / 3)
+    assert [p.found[s] for s in ("achievements", "problems", "plans")] == [1, 1, 0]
+    assert (p.targets.tp, p.targets.gold) == (1, 2) and p.outcomes.gold == 0
+    pooled = pooled_placement([p, None, p])
+    assert pooled is not None and pooled.documents == 2 and pooled.share_found("plans") == 0.0
+    assert place(prediction, {"achievements": []}) is None
+
+
+def test_eval_reads_range_gold_and_says_no_item_gold(tmp_path, capsys):
+    corpus, gold = tmp_path / "corpus", tmp_path / "gold"
+    corpus.mkdir(), gold.mkdir()
+    text = (
+        "总结\n一、主要工作\n全年办结案件1200件。\n二、存在的问题\n"
+        "一是办案人手不足，员额法官人均结案300件。二是信息化建设滞后，系统运行不稳定。\n"
+    )
+    (corpus / "r.txt").write_text(text, encoding="utf-8")
+    cut = text.index("二、")
+    ranges = [
+        {"section": "none", "start": 0, "end": 3},
+        {"section": "achievements", "start": 3, "end": cut},
+        {"section": "problems", "start": cut, "end": len(text)},
+    ]
+    (gold / "r.json").write_text(json.dumps({"ranges": ranges}), encoding="utf-8")
+    code = main(["eval", "--backend", "offline", "--gold", str(gold), "--corpus", str(corpus)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "no document here has item gold" in out
+    assert "problems: 100% of 2 items in range; found in 1/1 documents" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from summarizer.cli import main
 from summarizer.results import Summarized, load_results
 from summarizer.review import page_name
-from summarizer.review.marks import Quote, source_html
+from summarizer.review.marks import Quote, Shade, source_html
 from summarizer.schemas import SECTIONS, ReportSummary
 from tests.conftest import CORPUS, GOLD, ROOT
 
@@ -174,6 +175,28 @@ def test_overlapping_quotes_each_get_their_marks_and_the_html_balances():
     }
     assert "&lt;b&gt;&amp;" in html  # the report's text is never markup
     assert html.count('id="q-achievements-1-0"') == 1  # one anchor per quote
+
+
+def test_the_source_is_shaded_by_section_and_a_quote_across_a_boundary_stays_whole():
+    raw = "一、成绩很好。二、存在问题。三、下一步计划。"
+    shades = [
+        Shade((0, 7), "achievements", "heading 1.0 · 标题「成绩」"),
+        Shade((7, 14), "problems", "heading 1.0 · 标题「存在问题」"),
+        Shade((14, len(raw)), "plans", 'cue 0.6 · "下一步" <x>'),
+    ]
+    q = [Quote("achievements", 1, 0, "成绩很好。二、存在", (2, 11), "exact")]  # crosses a shade
+    html = source_html(raw, q, (), shades)
+    marks = parse(html)
+    assert marks.unbalanced == 0 and not marks.open
+    assert marks.text == {"achievements-1-0": "成绩很好。二、存在"}
+    assert html.count("<span") == html.count("</span>") == 3
+    assert [html.index(f"sec-{s}") for s in ("achievements", "problems", "plans")] == sorted(
+        html.index(f"sec-{s}") for s in ("achievements", "problems", "plans")
+    )
+    assert 'title="plans · cue 0.6 · &quot;下一步&quot; &lt;x&gt;"' in html  # escaped
+    text_only = re.sub(r"<[^>]+>", "", html)
+    assert text_only == raw  # nothing added to or lost from the report's text
+    assert source_html(raw, q) == source_html(raw, q, (), ())  # no shades: as before
 
 
 def test_page_names_hold_the_doc_id_and_never_collide():

@@ -22,7 +22,17 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 
 from summarizer import __version__
-from summarizer.cli import batch, cache, check, evaluate, export, review, schema, summarize
+from summarizer.cli import (
+    batch,
+    cache,
+    check,
+    evaluate,
+    export,
+    review,
+    schema,
+    sections,
+    summarize,
+)
 from summarizer.cli._console import PROG, fail, logging_to_stderr, print_traceback
 from summarizer.cli.options import settings_overrides
 from summarizer.errors import SummarizerError, UsageError
@@ -40,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (summarize, batch, review, export, evaluate, check, cache, schema):
+    for command in (summarize, sections, batch, review, export, evaluate, check, cache, schema):
         command.register(commands)
     return parser
 

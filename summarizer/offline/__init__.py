@@ -25,7 +25,8 @@ to raw offsets through it, so every quote is verbatim and debris never is one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
@@ -57,12 +58,12 @@ from summarizer.offline.points import (
     is_debris,
     split_at_sections,
 )
-from summarizer.offline.sections import STRENGTH, SectionMap, read_sections
+from summarizer.offline.sections import STRENGTH, Label, SectionMap, read_sections
 from summarizer.offline.text import Boundaries
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 
-__all__ = ["ENGINE_VERSION", "Reading", "read_report", "summarize_offline"]
+__all__ = ["ENGINE_VERSION", "Reading", "read_report", "section_ranges", "summarize_offline"]
 
 ENGINE_VERSION = "offline-1"
 
@@ -81,8 +82,29 @@ class Reading:
 
     @property
     def figure_points(self) -> list[Point]:
-        """Where figures are read from: the points, and headings that run on into text."""
-        return self.points + heading_lines(self.paras, self.points)
+        """Where figures are read from, in the report's order: the points, headings that
+        run on into text, and paragraphs no point holds that state several figures (a
+        section's opening summary, 2004年，国内生产总值达到13.65万亿元…, lies before its
+        first sub-heading and is no point of its own)."""
+        found = self.points + heading_lines(self.paras, self.points)
+        held = sorted((p.start, p.end) for p in found)
+        starts = [a for a, _ in held]
+        for para in self.paras:
+            n = bisect_right(starts, para.start) - 1
+            if n >= 0 and held[n][1] > para.start:
+                continue  # inside a point
+            label = self.sections.at(para.start)
+            if label is None or label.section == "none":
+                continue
+            stated = len(self.figures.within(para.start, para.end))
+            table = self.text.startswith("|", para.start)  # a table's figures are metrics
+            if stated >= _SUMMARY_FIGURES or (table and stated):
+                found.append(Point(para.start, para.end, para.body, label.section))
+        return sorted(found, key=lambda p: p.start)
+
+
+#: A paragraph outside every point is read for figures when it states this many.
+_SUMMARY_FIGURES = 3
 
 
 def read_report(doc: Document) -> Reading:
@@ -96,16 +118,44 @@ def read_report(doc: Document) -> Reading:
     kept = []
     for point in points:
         label = sections.at(point.body)
-        place = label.section if label is not None else None
-        if place == "none":
-            continue  # the closing words: no point
-        if label is not None and place is not None and label.strength > STRENGTH["order"]:
-            point.section = place
+        if label is not None and label.strength > STRENGTH["order"]:
+            if label.files_under is None:
+                continue  # the closing words: no point
+            point.section = label.files_under
         elif point.section is None:
             point.section = sentence_class(text[point.body : point.end][:60])
         kept.append(point)
     points = kept
     return Reading(text, paras, sections, title, points, Figures(text), Boundaries(text))
+
+
+def section_ranges(doc: Document) -> list[Label]:
+    """The report's sections as ranges of the raw text (what ``spans`` index), tiling it
+    from 0 to its end as section gold does. A label runs on over the blank lines after it;
+    text the engine does not read (the page's debris, a translation, the attachments) is
+    ``none``. For ``summarizer sections`` and the review page."""
+    view = doc.normalized.view
+    out: list[Label] = []
+    at = 0  # the raw text covered so far
+
+    def up_to(until: int) -> None:
+        """Cover ``[at, until)``: unread text is none; blank lines go to the range before."""
+        if doc.raw[at:until].strip():
+            out.append(Label(at, until, "none", "order", _UNREAD))
+        elif out:
+            out[-1] = replace(out[-1], end=until)
+
+    for label in read_report(doc).sections.labels:
+        a, b = view.raw_span(label.start, label.end)
+        up_to(a)
+        out.append(replace(label, start=out[-1].end if out else 0, end=b))
+        at = b
+    up_to(len(doc.raw))
+    return out
+
+
+#: Why text between the labels is none.
+_UNREAD = "未读：网页残留、译文或附件"
 
 
 #: Cue sentences an empty section must not ignore: this many, and the warning is given.

@@ -47,21 +47,32 @@ def title_of(text: str) -> str | None:
     """The first line, when it reads as a title; else, among the first few lines (a PDF's
     "正文" line, a Markdown front matter's ``title:``, a title broken over two lines), one
     that names the genre (总结, 报告…)."""
-    lines = [line.strip() for line in text.split("\n")[:_TITLE_LINES]]
+    lines = [_bare(line) for line in text.split("\n")[:_TITLE_LINES]]
     lines = [line for line in lines if line]
     if not lines:
         return None
     if _titled(lines[0]):
         return lines[0] if _GENRE.search(lines[0]) or len(lines[0]) <= 30 else None
     for n, line in enumerate(lines[1:], 1):
-        if m := _FRONT_MATTER.match(line):
-            line = m.group(1).strip()
         if _titled(line) and _GENRE.search(line):
             return line
         joined = line + (lines[n + 1] if n + 1 < len(lines) else "")
         if _titled(line) and _titled(joined) and _GENRE.search(joined):
             return joined
     return None
+
+
+#: Quotes a front matter or a Markdown heading wraps a title in, and emphasis marks.
+_WRAPPERS = "\"'“”‘’「」『』*_# "
+
+
+def _bare(line: str) -> str:
+    """A line as a title reads: a front matter's ``title:`` value, without its quotes, a
+    Markdown heading's or emphasis's marks (``## **总结**``)."""
+    line = line.strip()
+    if m := _FRONT_MATTER.match(line):
+        line = m.group(1).strip()
+    return line.strip(_WRAPPERS)
 
 
 def _titled(line: str) -> bool:

@@ -17,6 +17,8 @@ from summarizer.read import Document
 from summarizer.schemas import Metric, Span
 
 __all__ = [
+    "MAX_TARGETS",
+    "TARGET_MARK",
     "WEIGHTS",
     "Candidate",
     "Signals",
@@ -54,6 +56,11 @@ _MAX_METRICS = 20
 #: ``_MIN_METRICS`` (a 1,300-character news item keeps 8, a 3,000-character report 20).
 _CHARS_PER_METRIC = 150
 _MIN_METRICS = 5
+#: The targets a plan sets (国内生产总值增长8%左右) are kept besides the headline results,
+#: in the order stated, this many at most.
+MAX_TARGETS = 8
+#: What a target's name ends with, so that nobody reads an aim as a result.
+TARGET_MARK = "（目标）"
 #: A label is the last this many characters of its clause.
 _LABEL_CHARS = 24
 #: A subject that tells two figures of one name apart is at most this long.
@@ -110,6 +117,9 @@ class Weights:
     origin: float = -2.5
     #: A figure after another in its clause: its share or its part ("20件，占1.68%").
     after_figure: float = -1.5
+    #: A figure of the report's opening results (its first points that state several
+    #: figures: 全年受理案件…审结…结案率…, 国内生产总值…增长…): the headline of headlines.
+    lead: float = 1.0
 
 
 WEIGHTS = Weights()
@@ -126,6 +136,8 @@ class Candidate:
     start: int
     end: int
     signals: Signals
+    #: A target the plans set (国内生产总值增长8%左右), not a result.
+    target: bool
     #: Where its sentence starts (view offset; the stop before it, or its point's start)
     #: and the figure's own start: what tells two figures of one name apart.
     floor: int
@@ -196,6 +208,7 @@ class Signals(NamedTuple):
     change: bool
     origin: bool
     after_figure: bool
+    lead: bool
 
 
 def _signals(
@@ -207,6 +220,7 @@ def _signals(
     approximate: bool,
     origin: bool,
     after_figure: bool,
+    lead: bool,
 ) -> Signals:
     rate = unit in _RATES
     return Signals(
@@ -221,6 +235,7 @@ def _signals(
         change=rate and bool(_CHANGE.search(name[-8:])),
         origin=origin,
         after_figure=after_figure,
+        lead=lead,
     )
 
 
@@ -236,6 +251,7 @@ def score(s: Signals, w: Weights = WEIGHTS) -> float:
     total += w.change if s.change else 0.0
     total += w.origin if s.origin else 0.0
     total += w.after_figure if s.after_figure else 0.0
+    total += w.lead if s.lead else 0.0
     return total
 
 
@@ -250,17 +266,20 @@ def candidates(
     unit): where a figure recurs, its best-ranked mention."""
     text = doc.normalized.view.text
     ends = positions(text, _SENTENCE_STOPS)  # once, not per figure
-    found: dict[tuple[str, str], Candidate] = {}
-    best: dict[tuple[str, str], float] = {}
+    found: dict[tuple[str, str, bool], Candidate] = {}
+    best: dict[tuple[str, str, bool], float] = {}
+    leads = _lead_points(figures, points)
     for point in points:
-        if point.section == "plans":
-            continue  # targets, not facts
+        planned = point.section == "plans"
         for m in figures.matches_within(point.body, point.end):
             ordinal, value, approx, unit = parts(m)
             if ordinal and unit not in _RANK_UNITS:
                 continue
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
+            target = planned and _is_target(text, floor, m)
+            if planned and not target:
+                continue  # a plan's figure that states no aim: not a headline
             name, clause_start = _label(text, bounds, m.start(), floor)
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
             if after is not None:  # "对186人发出限制消费令": what is counted follows
@@ -269,7 +288,7 @@ def candidates(
             if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
             sentence_text = text[floor : m.start()]
-            if _NORMATIVE.search(sentence_text):
+            if not planned and _NORMATIVE.search(sentence_text):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
             # "从44.76%提高到56.97%": the headline is where it went
             origin = bool(_CHANGED_TO.match(text, m.end()))
@@ -281,9 +300,17 @@ def candidates(
                 for prior in figures.matches_within(clause_start, m.start())
             )
             signals = _signals(
-                unit, name, number, point, sentence_text, bool(approx), origin, after_figure
+                unit,
+                name,
+                number,
+                point,
+                sentence_text,
+                bool(approx),
+                origin,
+                after_figure,
+                id(point) in leads,
             )
-            key = (value, unit)
+            key = (value, unit, target)
             ranked = rank(signals)
             if key not in best or best[key] < ranked:
                 best[key] = ranked
@@ -293,8 +320,50 @@ def candidates(
                     clause = max(floor, m.start() - len(name))
                 end = m.end() + len(after) + 1 if after is not None else m.end()
                 a, b = strip_edges(text, clause, min(end, len(text)))
-                found[key] = Candidate(value, unit, name or unit, a, b, signals, floor, m.start())
+                name = name or unit
+                found[key] = Candidate(
+                    value,
+                    unit,
+                    f"{name}{TARGET_MARK}" if target else name,
+                    a,
+                    b,
+                    signals,
+                    target,
+                    floor,
+                    m.start(),
+                )
     return list(found.values())
+
+
+#: A plan's figure is a target when its clause says so: 预期目标, 控制在, 左右, 以上, 以内.
+_TARGET_WORDS = re.compile(r"预期目标|主要目标|目标是|目标为|目标:|控制在|力争|确保|不低于|不超过")
+_TARGET_AFTER = re.compile(r"\s*(左右|以上|以内|以下)")
+#: The opening results: the first points with this many figures, this many of them.
+_LEAD_FIGURES = 3
+_LEAD_POINTS = 1
+
+
+def _is_target(text: str, floor: int, m: re.Match[str]) -> bool:
+    """Whether a figure of the plans states an aim: a target word in its sentence before
+    it, or 左右 / 以上 / 以内 right after it."""
+    return bool(_TARGET_WORDS.search(text, max(0, floor), m.start())) or bool(
+        _TARGET_AFTER.match(text, m.end())
+    )
+
+
+def _lead_points(figures: Figures, points: list[Point]) -> set[int]:
+    """The report's opening results: its first achievement points that state several
+    figures (ids of the points)."""
+    found: set[int] = set()
+    for point in points:
+        if (
+            point.section == "achievements"
+            and len(figures.within(point.body, point.end)) >= _LEAD_FIGURES
+        ):
+            found.add(id(point))
+            if len(found) == _LEAD_POINTS:
+                break
+    return found
 
 
 def _subject(text: str, figures: Figures, bounds: Boundaries, c: Candidate) -> Span | None:
@@ -346,8 +415,10 @@ def metrics(
     :func:`headline_count`, each quoted with its clause."""
     view = doc.normalized.view
     found = candidates(doc, figures, bounds, points)
-    ranked = sorted(found, key=lambda c: -score(c.signals))[: headline_count(view.text)]
-    ranked = _told_apart(view.text, figures, bounds, ranked)
+    results = [c for c in found if not c.target]
+    ranked = sorted(results, key=lambda c: -score(c.signals))[: headline_count(view.text)]
+    targets = sorted((c for c in found if c.target), key=lambda c: c.at)[:MAX_TARGETS]
+    ranked = _told_apart(view.text, figures, bounds, ranked) + targets
     metrics = []
     for c in ranked:
         pieces = doc.normalized.quotable(view.raw_span(c.start, c.end), min_chars=1)

@@ -127,7 +127,7 @@ def _points(text: str, node: Node, section: Section | None, category: str | None
                 own = _sub_section(text, child, section)
                 points += _points(text, child, own, _category(text, node) or category)
         return points
-    paras = all_paras(node)
+    paras = [p for p in all_paras(node) if not _introduces(text, p)]
     assert node.para is not None  # only headings get here; the root is read in find_points
     body = paras[1:]
     plain = all(not p.rank for p in body)  # no enumeration (（1）…（8）) that stays together
@@ -178,6 +178,21 @@ def _table_records(text: str, paras: list[Para]) -> list[Para]:
     return out
 
 
+#: After a turn's colon (…主要表现在：产业结构不优，…), the first admission is this long at least.
+_ADMISSION = 6
+
+
+def admissions(text: str, spans: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
+    """The admissions after the turn sentence ``spans[k]``, one per sentence: the turn's own
+    sentence from its colon on (还存在不少问题，主要表现在：A；B), then the sentences after
+    it, a plan-like close (对此，我们将认真加以解决) left out."""
+    a, b = spans[k]
+    colon = max(text.rfind(":", a, b), text.rfind("：", a, b))
+    found = [(colon + 1, b)] if colon >= 0 and b - colon - 1 >= _ADMISSION else []
+    found += spans[k + 1 :]
+    return [(x, y) for x, y in found if sentence_class(text[x:y]) != "plans"]
+
+
 def split_at_sections(text: str, points: list[Point], sections: SectionMap) -> list[Point]:
     """Each point cut where the report's section changes inside it: a review's last point
     runs on into the paragraph that turns to its problems, and the turn must not be lost.
@@ -193,19 +208,30 @@ def split_at_sections(text: str, points: list[Point], sections: SectionMap) -> l
             a = point.start if k == 0 else label.start
             b = pieces[k + 1].start if k + 1 < len(pieces) else point.end
             body = point.body if k == 0 else a
-            if b <= a or label.section == "none":
+            if b <= a or label.section == "none" or _only_introduces(text, a, b):
                 continue
             own: Section = label.section
             said = sentences(text, a, b)
             if k and label.basis == "turn" and len(said) >= 3 and not markers(text).within(a, b):
-                out += [
-                    Point(x, y, x, own, point.category)
-                    for x, y in said[1:]
-                    if sentence_class(text[x:y]) != "plans"
-                ]
+                out += [Point(x, y, x, own, point.category) for x, y in admissions(text, said, 0)]
             else:
                 out.append(Point(a, b, body, own, point.category))
     return out
+
+
+#: A lead-in (计划如下：) is at most this long: it introduces a list and is no point.
+_LEAD_IN_CHARS = 40
+
+
+def _introduces(text: str, para: Para) -> bool:
+    """Whether ``para`` is a lead-in line that only introduces the list after it."""
+    return not para.rank and _only_introduces(text, para.body, para.end)
+
+
+def _only_introduces(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a lead-in (计划如下：) and nothing more."""
+    words = text[start:end].rstrip()
+    return len(words.strip()) <= _LEAD_IN_CHARS and words.endswith((":", "："))
 
 
 def _says_something(rows: str) -> bool:
@@ -270,7 +296,7 @@ def _paragraph_points(
         if k is not None:
             if k and CONCRETE.search(text, para.start, spans[k - 1][1]):
                 points.append(Point(para.start, spans[k - 1][1], para.body, mode, category))
-            points += [Point(a, b, a, "problems", category) for a, b in spans[k + 1 :]]
+            points += [Point(a, b, a, "problems", category) for a, b in admissions(text, spans, k)]
             mode = "problems"  # what follows the turn is what the report admits
             continue
         admitted = mode != "achievements" and ENDS_SENTENCE.search(text[para.start : para.end])

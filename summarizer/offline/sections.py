@@ -70,6 +70,18 @@ class Label:
     def strength(self) -> float:
         return STRENGTH[self.basis]
 
+    @property
+    def files_under(self) -> Section | None:
+        """The section a point here is filed under; None for the words that are none."""
+        return _FILED.get(self.section)
+
+
+_FILED: dict[str, Section] = {
+    "achievements": "achievements",
+    "problems": "problems",
+    "plans": "plans",
+}
+
 
 class SectionMap:
     """The labels of a report, in order, and the one at any offset."""
@@ -96,7 +108,7 @@ class SectionMap:
 
 
 #: A turn opens its sentence: the cue within this many characters of its start.
-_TURN_OPENS = 12
+_TURN_OPENS = 16
 #: A vote needs this many signs, and this share of them on one side.
 _VOTE_MIN = 5
 _VOTE_SHARE = 0.7
@@ -124,6 +136,8 @@ def _vote(text: str, start: int, end: int) -> Section | None:
 
 def _turn_at(text: str, para: Para) -> int | None:
     """Where a sentence that turns to what the report admits starts in ``para``."""
+    if PROBLEM_TURN.search(text, para.body, para.end) is None:
+        return None  # most paragraphs: no cue at all, no sentence to split
     for a, b in sentences(text, para.body, para.end):
         turn = PROBLEM_TURN.search(text, a, b)
         if (
@@ -167,7 +181,8 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         """A paragraph labelled whole, unless a lead-in inside it opens a list of another
         section (…存在的问题主要有：一是…；2024年，将采取以下措施：一是…)."""
         at = para.start
-        for m in _INNER_LEAD_IN.finditer(text, para.body, para.end):
+        colons = text.count(":", para.body, para.end) + text.count("：", para.body, para.end)
+        for m in _INNER_LEAD_IN.finditer(text, para.body, para.end) if colons else ():
             said = _lead_in_section(m.group(1))
             if said is not None and said != section:
                 add(at, m.start(1), section, basis, reason)
@@ -176,7 +191,11 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         add(at, para.end, section, basis, reason)
 
     closing = _closing(text, paras)
+    prelude = _prelude(text, paras)
     for n, para in enumerate(paras):
+        if n < prelude:
+            add(para.start, para.end, "none", "order", "开头：标题、题注、称呼")
+            continue
         if n == closing:
             add(
                 para.start,
@@ -222,7 +241,11 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         frame = turned or stack[-1]
         section, basis, reason = frame.section, frame.basis, frame.reason
         opening = text[para.body : min(para.end, para.body + 16)]
-        lead_in = LEAD_IN.search(text, para.body, para.end)
+        # a lead-in ends its paragraph with a colon: only such a paragraph is searched
+        ends_colon = text[para.end - 1 : para.end] in (":", "：")
+        lead_in = (
+            LEAD_IN.search(text, max(para.body, para.end - 40), para.end) if ends_colon else None
+        )
         if frame.section == "plans" and LOOKS_BACK_OPENING.match(opening):
             section, basis = "achievements", "cue"
             reason = f"回顾「{_quote(text, para.body, para.end, 10)}」"
@@ -268,10 +291,25 @@ _INNER_LEAD_IN = re.compile(
 )
 #: The first item of a numbered list: 一、 / 1. / （一） / (1).
 _FIRST = re.compile(r"\s*[(（]?(一|1)(?![\d一二三四五六七八九十])[)）、.．]?")
-#: The closing salutation of a speech or a report to a congress, on a line of its own.
-_SALUTATION = re.compile(r"(各位代表|同志们|各位委员|各位同志|各位领导)[!！,，:：。]?\s*$")
+#: The closing salutation of a speech or a report to a congress, on a line of its own or
+#: calling out before the closing words (各位代表！回顾过去，成绩喜人…).
+_SALUTATION = re.compile(r"(各位代表|同志们|各位委员|各位同志|各位领导)([!！:：]|[,，。]?\s*$)")
 #: ... found only in the report's last part.
 _CLOSING_PART = 0.8
+
+
+#: The text before a report's first heading is its title and preamble when it is this
+#: small a share of the report.
+_PRELUDE_SHARE = 0.15
+
+
+def _prelude(text: str, paras: list[Para]) -> int:
+    """How many paragraphs open the report before its first heading, when they are a
+    title and a preamble (a small share of it); 0 when it has no heading."""
+    first = next((n for n, p in enumerate(paras) if p.rank), None)
+    if not first or paras[first].start > _PRELUDE_SHARE * len(text):
+        return 0
+    return first
 
 
 def _is_list_item(text: str, para: Para, rank: float) -> bool:

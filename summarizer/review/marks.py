@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from summarizer.schemas import SECTIONS, ReportSummary, Span
 
-__all__ = ["KINDS", "GoldMark", "Quote", "quotes_of", "source_html"]
+__all__ = ["KINDS", "GoldMark", "Quote", "Shade", "quotes_of", "source_html"]
 #: The rows a quote can belong to: the three sections, then the metrics table.
 KINDS: tuple[str, ...] = (*SECTIONS, "metrics")
 
@@ -56,6 +56,15 @@ class GoldMark:
     span: Span
 
 
+@dataclass(frozen=True)
+class Shade:
+    """A range of the source shaded by the section the engine reads there, with why."""
+
+    span: Span
+    section: str  # achievements, problems, plans or none
+    reason: str  # shown on hover: what decided it and how strongly
+
+
 def _locate(raw: str, text: str, span: Span | None) -> tuple[Span | None, bool]:
     if span is not None and raw[span[0] : span[1]] == text:
         return span, False
@@ -79,8 +88,15 @@ def quotes_of(summary: ReportSummary, raw: str) -> list[Quote]:
     return quotes
 
 
-def source_html(raw: str, quotes: Sequence[Quote], gold: Sequence[GoldMark] = ()) -> str:
-    """``raw`` escaped, every located quote (and missed gold evidence) marked."""
+def source_html(
+    raw: str,
+    quotes: Sequence[Quote],
+    gold: Sequence[GoldMark] = (),
+    shades: Sequence[Shade] = (),
+) -> str:
+    """``raw`` escaped, every located quote (and missed gold evidence) marked; with
+    ``shades`` (ranges in order), each range wrapped in a ``<span class="sec …">`` whose
+    title says why: a mark never crosses one, as every piece opens and closes its own."""
     marks: list[tuple[Span, str, str]] = []  # (span, opening tag, first-piece id)
     for q in quotes:
         if q.span is not None and q.span[1] > q.span[0]:
@@ -94,6 +110,8 @@ def source_html(raw: str, quotes: Sequence[Quote], gold: Sequence[GoldMark] = ()
             tag = f'<mark class="gold" data-gold="{g.section}" data-gold-item="{g.item}"'
             marks.append((g.span, tag, ""))
     cuts = sorted({0, len(raw), *(p for (s, e), _, _ in marks for p in (s, e))})
+    cuts = sorted({*cuts, *(p for sh in shades for p in sh.span if 0 <= p <= len(raw))})
+    shade_at = 0  # the shade the next piece lies in
     # outermost first: the longer of two marks that start together wraps the other
     marks.sort(key=lambda m: (m[0][0], -m[0][1]))
     # One sweep: a mark joins the open ones where it starts and leaves after its end
@@ -114,5 +132,14 @@ def source_html(raw: str, quotes: Sequence[Quote], gold: Sequence[GoldMark] = ()
             opened.add(n)
             head.append(f'{tag} id="{ident}">' if first else f"{tag}>")
         piece = html.escape(raw[start:end], quote=False)
+        if shades and shade_at < len(shades) and shades[shade_at].span[0] == start:
+            if shade_at:
+                out.append("</span>")
+            shade = shades[shade_at]
+            title = html.escape(f"{shade.section} · {shade.reason}", quote=True)
+            out.append(f'<span class="sec sec-{shade.section}" title="{title}">')
+            shade_at += 1
         out.append("".join(head) + piece + "</mark>" * len(open_now))
+    if shades and shade_at:
+        out.append("</span>")
     return "".join(out)

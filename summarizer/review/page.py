@@ -10,7 +10,7 @@ from typing import Any
 
 from summarizer.render import opening
 from summarizer.review.gold import GoldView
-from summarizer.review.marks import Quote, quotes_of, source_html
+from summarizer.review.marks import Quote, Shade, quotes_of, source_html
 from summarizer.schemas import SECTIONS, ReportSummary
 
 __all__ = ["Page", "render_page", "template"]
@@ -65,6 +65,18 @@ def _state(q: Quote) -> str:
 
 def _selector(section: str, item: int) -> str:
     return f'mark[data-section="{section}"][data-item="{item}"]'
+
+
+def shades_of(raw: str) -> list[Shade]:
+    """The source's sections as the offline engine's section reader labels them (#26), to
+    shade the page: a wrong label shows at a glance, its reason on hover."""
+    from summarizer.offline import section_ranges
+    from summarizer.read import Document
+
+    return [
+        Shade((r.start, r.end), r.section, f"{r.basis} {r.strength:.1f} · {r.reason}")
+        for r in section_ranges(Document(doc_id="review", raw=raw))
+    ]
 
 
 def render_page(
@@ -156,7 +168,7 @@ def render_page(
         s=summary,
         source_html=None
         if raw is None
-        else Markup(source_html(raw, quotes, gold.marks if gold else ())),
+        else Markup(source_html(raw, quotes, gold.marks if gold else (), shades_of(raw))),
         source_note=source_note,
         quotes=total,
         highlighted=highlighted,
