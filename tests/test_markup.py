@@ -84,3 +84,43 @@ def test_what_counts_as_a_page(text, page):
 def test_plain_text_is_untouched():
     raw = "一、工作情况\n收入<5000元的家庭&其他。"
     assert normalize(raw).view.text == raw
+
+
+def test_a_page_after_a_front_matter_and_a_long_style_is_a_page():
+    raw = (
+        "---\ntitle: 报告\n---\n<style>" + "p{margin:0}" * 600 + "</style>\n"
+        "<html><body><p>一、主要工作</p><p>全年办结案件1200件，结案率98%。</p></body></html>"
+    )
+    assert is_html(raw)
+    assert normalize(raw).view.text.startswith("一、主要工作\n全年办结案件1200件")
+
+
+def test_html_inside_a_text_that_is_no_page_is_taken_out_and_its_lines_kept():
+    """A Markdown post with a bold heading pasted as <strong> and an HTML table: the tags go,
+    the lines stay (a page's reader would join them), a row reads as a table's row, and no
+    quote shows a tag."""
+    raw = (
+        "某局2023年工作总结\n\n<p><strong>一、主要成绩</strong></p>\n\n"
+        "全年完成项目验收12个，客户满意度达98.5%。\n\n"
+        "<p><strong>二、存在的问题</strong></p>\n\n一是人员不足，技术骨干流失严重。"
+        "二是资金短缺，项目推进缓慢。\n\n"
+        '<table border="1"><tr><td>新签合同金额</td><td>326万元</td></tr></table>\n'
+    )
+    assert not is_html(raw)
+    view = normalize(raw).view.text
+    assert "<" not in view and "一、主要成绩\n" in view and "| 新签合同金额 |326万元 |" in view
+    summary = summarize_offline(normalize_doc(raw))
+    assert [i.text[:4] for i in summary.problems] == ["人员不足", "资金短缺"]
+    quotes = [
+        q for s in ("achievements", "problems") for i in getattr(summary, s) for q in i.evidence
+    ]
+    quotes += [m.evidence for m in summary.metrics]
+    assert quotes and not any("<" in q or ">" in q for q in quotes)
+    assert all(q in raw for q in quotes)
+    assert ("326", "万元") in {(m.value, m.unit) for m in summary.metrics}
+
+
+def normalize_doc(raw: str):
+    from summarizer.read import Document
+
+    return Document(doc_id="t", raw=raw)

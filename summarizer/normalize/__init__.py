@@ -35,7 +35,7 @@ from functools import cached_property
 from summarizer.normalize.chars import HAN, HAN_RANGES, JOIN, Unjoinable, to_simplified
 from summarizer.normalize.debris import is_debris_line
 from summarizer.normalize.mapped import MappedText, trimmed
-from summarizer.normalize.markup import is_html, markup_free
+from summarizer.normalize.markup import carries_tags, is_html, markup_free
 from summarizer.normalize.stages import CHARACTER, DOCUMENT, KEY, MARKUP, SPACES, run, run_plain
 from summarizer.numbers import numbers_in, numbers_in_words
 
@@ -103,6 +103,11 @@ class NormalizedText:
         return is_html(self.raw)
 
     @cached_property
+    def has_markup(self) -> bool:
+        """Whether the raw file holds HTML: a page, or a text with tags in it."""
+        return self.is_page or carries_tags(self.raw)
+
+    @cached_property
     def _dropped(self) -> tuple[list[tuple[int, int]], list[int]]:
         """The raw ranges of the lines the view left out, and where each ends."""
         dropped = self.view.dropped_lines(self.raw)
@@ -122,10 +127,11 @@ class NormalizedText:
 
     def quotable(self, span: tuple[int, int], *, min_chars: int) -> list[tuple[int, int]]:
         """The raw spans a quote of ``span`` may show: ``span`` itself, or its pieces around
-        lines the view dropped (a page footer, a debris line) and, on a web page, around
-        any inline markup (``<b>``, ``&nbsp;``): no quote shows what is not report text."""
+        lines the view dropped (a page footer, a debris line) and, where the file holds
+        HTML, around any inline markup (``<b>``, ``&nbsp;``): no quote shows what is not
+        report text."""
         pieces = self._around_dropped(span)
-        if self.is_page:
+        if self.has_markup:
             pieces = [p for piece in pieces for p in markup_free(self.raw, piece, min_chars=1)]
         elif pieces == [span]:
             return pieces  # the common case: the quote as it is

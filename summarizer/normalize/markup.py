@@ -20,9 +20,9 @@ from array import array
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 
-from summarizer.normalize.mapped import MappedText, trimmed
+from summarizer.normalize.mapped import MappedText, rewrite, trimmed
 
-__all__ = ["is_html", "markup_free", "visible_text"]
+__all__ = ["carries_tags", "is_html", "markup_free", "visible_text"]
 
 #: How far into a file the signs of a web page are looked for.
 _SNIFF = 4096
@@ -31,6 +31,20 @@ _PAGE_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<!--|<m
 _PAGE_TAG = re.compile(r"<(?:body|p|div|br|table|span|h[1-6])[\s/>]", re.I)
 #: Tags (of any kind) this many times in the first ``_SNIFF`` characters: a page.
 _MIN_PAGE_TAGS = 5
+#: A page's own element (<!doctype html>, <html>, <body>) this far in: a page saved as text
+#: after a front matter or a long <style>.
+_PAGE_ELEMENT = re.compile(r"<(?:!doctype\s+html|html[\s>]|body[\s>])", re.I)
+_PAGE_REACH = 65536
+#: HTML inside a text that is no page: the tags a Markdown post or a pasted paragraph
+#: carries; those that end a line; a cell's end.
+_TAG_IN_TEXT = re.compile(
+    r"</?(?:p|div|span|strong|b|em|i|u|font|center|br|hr|table|thead|tbody|tfoot|tr|td|th|"
+    r"h[1-6]|ul|ol|li|blockquote|sup|sub|a|img|colgroup|col|caption)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_LINE_TAG = re.compile(r"<br\s*/?>|</(?:p|div|tr|li|h[1-6]|table|blockquote)>", re.I)
+_CELL_TAG = re.compile(r"</t[dh]>", re.I)
+_ROW_TAG = re.compile(r"<tr(?:\s[^<>]*)?>", re.I)
 
 #: Elements whose content is never text for a reader.
 _HIDDEN = frozenset(
@@ -113,18 +127,30 @@ _MARKUP = re.compile(r"<[A-Za-z/!?][^>]*>|&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-
 
 
 def is_html(text: str) -> bool:
-    """Whether ``text`` is a web page (by its opening, or by its tags), not a report that
-    mentions one."""
+    """Whether ``text`` is a web page (by its opening, by a page's own element after a
+    front matter or a long ``<style>``, or by its tags), not a report that mentions one."""
     head = text[:_SNIFF]
-    if _PAGE_START.match(head):
+    if _PAGE_START.match(head) or _PAGE_ELEMENT.search(text, 0, _PAGE_REACH):
         return True
     return len(_PAGE_TAG.findall(head)) >= _MIN_PAGE_TAGS
 
 
+def carries_tags(text: str) -> bool:
+    """Whether ``text`` holds HTML tags (a page, or a text with a table or a bold line)."""
+    return _TAG_IN_TEXT.search(text) is not None
+
+
 def visible_text(mt: MappedText) -> MappedText:
-    """The view of a page as a reader sees it; any other text unchanged."""
+    """The view of a page as a reader sees it; any other text with the HTML it carries
+    (a Markdown post's table, a bold heading pasted as ``<strong>``) taken out, its lines
+    kept: a paragraph ends its line, a table's row reads as a Markdown table's row."""
     if not is_html(mt.text):
-        return mt
+        if not carries_tags(mt.text):
+            return mt
+        mt = rewrite(mt, _LINE_TAG, "\n")
+        mt = rewrite(mt, _ROW_TAG, "| ")  # a row reads as a Markdown table's row
+        mt = rewrite(mt, _CELL_TAG, " |")
+        return rewrite(mt, _TAG_IN_TEXT, "")
     reader = _Reader(mt.text)
     reader.feed(mt.text)
     reader.close()

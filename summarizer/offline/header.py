@@ -36,7 +36,16 @@ _YEAR = re.compile(r"(20\d\d) ?年(度|上半年|下半年|第[一二三四]季�
 _TITLE_LINES = 6
 #: ... looked for near the top only.
 _ON_BEHALF_REACH = 300
-_FRONT_MATTER = re.compile(r"^title:\s*(.+)$")
+_FRONT_MATTER = re.compile(r"^(?:title|标题|题目|名称)\s*[:：]\s*(.+)$", re.IGNORECASE)
+#: Any other field of a front matter or a crawler's header (layout: post, 发布日期：…): no
+#: title, and never joined to the line after it.
+_FIELD = re.compile(r"^[\w\u4e00-\u9fff-]{1,10}\s*[:：]")
+#: A title spaced out letter by letter (政 府 工 作 报 告) reads without its spaces.
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+#: A title's unit: what stands before its year, when the title opens with it.
+_TITLE_UNIT = re.compile(r"^([^\s,，:：]{2,24}?)(?:19|20)\d\d\s*年")
+#: ... unless it is a person's or a pointer's word (我的2021年终总结, 关于2023年…).
+_NOT_A_UNIT = re.compile(r"^(我|本|关于|对|在|于|截至|截止|第)")
 #: "我代表国务院，向大会报告": the unit that reports.
 _ON_BEHALF = re.compile(r"我代表(.{2,20}?)[,，向]")
 #: A speech or letter opens by addressing its audience, not with a title.
@@ -67,12 +76,15 @@ _WRAPPERS = "\"'“”‘’「」『』*_# "
 
 
 def _bare(line: str) -> str:
-    """A line as a title reads: a front matter's ``title:`` value, without its quotes, a
-    Markdown heading's or emphasis's marks (``## **总结**``)."""
+    """A line as a title reads: a front matter's ``title:`` (or a header's ``标题：``) value,
+    without its quotes, a Markdown heading's or emphasis's marks (``## **总结**``), the
+    spaces of a title set out letter by letter; another field is no title (empty)."""
     line = line.strip()
     if m := _FRONT_MATTER.match(line):
         line = m.group(1).strip()
-    return line.strip(_WRAPPERS)
+    elif _FIELD.match(line):
+        return ""
+    return _SPACED.sub("", line.strip(_WRAPPERS))
 
 
 def _titled(line: str) -> bool:
@@ -123,6 +135,10 @@ def organization_of(
         named = [n for n in found if n in title]
         if named:
             return min(named, key=title.find)
+        # a title that opens with its unit before the year: CnPack开发组2012年工作总结
+        m = _TITLE_UNIT.match(title)
+        if m and not _NOT_A_UNIT.match(m.group(1)):
+            return m.group(1)
     if not found:
         return None
     return max(found, key=lambda n: (found[n], -text.find(n)))

@@ -50,7 +50,7 @@ PLAN_HEAD = re.compile(
 ACHIEVEMENT_HEAD = re.compile(
     r"基本情况|做法|成效|成绩|亮点|进展|经验|主要工作|开展情况|完成情况|工作情况|取得|成果|回顾|"
     # not a bare 创新 or 特色: 坚持创新驱动 is a task
-    r"(创新|特色)(亮点|做法|举措|工作|成果|成效|经验)|报告的事项|"
+    r"(创新|特色)(亮点|做法|举措|工作|成果|成效|经验)|报告的事项|统计表|一览表|"
     r"调解过程|办理过程|办案过程|处理过程|裁判结果|处理结果|调解结果|办理结果|执行结果|工作措施|"
     r"落实情况|整改情况|工作总结|^总结|情况(?=\s|[:：]|$)"
 )
@@ -72,8 +72,8 @@ def classify_heading(title: str) -> Section | None:
     head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
     if CONTEXT_HEAD.match(head):
         return None
-    if head.startswith(("存在", "面临")) and PROBLEM_HEAD.search(head):
-        return "problems"  # 存在的问题及下一步打算: the problems come first
+    if PROBLEM_HEAD.match(head):
+        return "problems"  # 存在的问题及下一步打算, 主要问题和改进措施: the problems come first
     if PLAN_HEAD.search(head) and not _LOOKS_BACK.search(head):
         return "plans"
     if PROBLEM_HEAD.search(head):
@@ -90,12 +90,25 @@ ACTS_ON = re.compile(
 )
 
 
+#: Words that name the plans wherever they stand in a sub-heading; the others (工作重点,
+#: 主要任务, 保障措施) name them only at its start or end: 把握工作重点，扎实推进… is an act.
+_PLAN_NAME = re.compile(
+    r"下一步|下步|下阶段|今后|明年|来年|展望|计划|打算|安排|整改措施|改进措施|努力方向|设想"
+)
+
+
 def heading_names_section(title: str, section: Section) -> bool:
     """Whether a sub-heading classified ``section`` names that section rather than an act
     inside another: a sub-heading overrides the section above it only then."""
+    head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
     if section == "problems":
-        return not ACTS_ON.search(title[:30])
-    return section == "plans" or bool(_LOOKS_BACK.search(title[:30]))
+        return not ACTS_ON.search(head)
+    if section == "plans":
+        named = PLAN_HEAD.search(head)
+        return bool(_PLAN_NAME.search(head)) or (
+            named is not None and (named.start() <= 2 or named.end() >= len(head) - 1)
+        )
+    return bool(_LOOKS_BACK.search(head))
 
 
 #: The tense of a stretch, for a heading that names no section: a past told with 了 and its
@@ -132,9 +145,10 @@ PLAN_CUE = re.compile(
 #: Where a report turns from its results to what it admits, without a heading:
 #: "在充分肯定成绩的同时，要清醒看到…", "我们也清醒认识到…", "工作中还存在一些不足".
 PROBLEM_TURN = re.compile(
+    r"(?=[肯看清也同存还仍不问差困])(?:"  # fails fast where no cue starts: one scan of a report
     r"(肯定|看到)(成绩|成就)的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
     r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
-    r"困难和(问题|挑战)"
+    r"困难和(问题|挑战))"
 )
 #: ... unless the sentence counts or settles them: "巡察反馈存在问题12个，已全部整改" reports
 #: work done (a turn states shortcomings; it neither counts nor closes them).

@@ -269,9 +269,13 @@ def candidates(
     found: dict[tuple[str, str, bool], Candidate] = {}
     best: dict[tuple[str, str, bool], float] = {}
     leads = _lead_points(figures, points)
+    seen: set[int] = set()  # a figure two points share (a heading's line, its point) once
     for point in points:
         planned = point.section == "plans"
         for m in figures.matches_within(point.body, point.end):
+            if m.start() in seen:
+                continue
+            seen.add(m.start())
             ordinal, value, approx, unit = parts(m)
             if ordinal and unit not in _RANK_UNITS:
                 continue
@@ -280,16 +284,16 @@ def candidates(
             target = planned and _is_target(text, floor, m)
             if planned and not target:
                 continue  # a plan's figure that states no aim: not a headline
-            name, clause_start = _label(text, bounds, m.start(), floor)
-            after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
-            if after is not None:  # "对186人发出限制消费令": what is counted follows
-                name = after
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
             sentence_text = text[floor : m.start()]
             if not planned and _NORMATIVE.search(sentence_text):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
+            name, clause_start = _label(text, bounds, m.start(), floor)  # the costly part
+            after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
+            if after is not None:  # "对186人发出限制消费令": what is counted follows
+                name = after
             # "从44.76%提高到56.97%": the headline is where it went
             origin = bool(_CHANGED_TO.match(text, m.end()))
             # "不予公开20件，占1.68%", "办结1191件（含上年结转189件）": a share or a part

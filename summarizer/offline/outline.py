@@ -132,13 +132,14 @@ def _lines(text: str) -> list[tuple[int, str]]:
     """The lines of ``text`` with their offsets; a flattened document's, as it broke."""
     found, pos = [], 0
     for line in text.split("\n"):
-        cuts = [0]
-        if len(line) >= _ONE_LINE:
-            cuts += [m.end() for m in _INLINE_HEADING.finditer(line)]
+        cuts = [m.end() for m in _INLINE_HEADING.finditer(line)] if len(line) >= _ONE_LINE else []
         if len(line) >= _RUN_ON:
             cuts += _next_headings(line)
-        cuts = [*sorted(set(cuts)), len(line)]
-        found += [(pos + a, line[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+        if cuts:
+            cuts = [0, *sorted(set(cuts)), len(line)]
+            found += [(pos + a, line[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+        else:  # most lines: as they are
+            found.append((pos, line))
         pos += len(line) + 1
     return found
 
@@ -155,6 +156,8 @@ def _next_headings(line: str) -> list[int]:
     """Where numbered headings run on inside a line: from a 一、 that opens the line or a
     sentence, each next number in turn (二、, then 三、); a number out of turn is text."""
     cuts: list[int] = []
+    if "一、" not in line:
+        return cuts  # no list starts here (most lines): nothing to scan
     expected = None
     for m in _TOP_NUMBER.finditer(line):
         value = chinese_number(m.group(1))

@@ -22,7 +22,7 @@ rank as a reader ranks them:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -134,9 +134,11 @@ def _vote(text: str, start: int, end: int) -> Section | None:
     return None
 
 
-def _turn_at(text: str, para: Para) -> int | None:
-    """Where a sentence that turns to what the report admits starts in ``para``."""
-    if PROBLEM_TURN.search(text, para.body, para.end) is None:
+def _turn_at(text: str, para: Para, cues: list[int]) -> int | None:
+    """Where a sentence that turns to what the report admits starts in ``para``; ``cues``
+    are where the turn's words stand in the text (found once, in one scan)."""
+    n = bisect_left(cues, para.body)
+    if n == len(cues) or cues[n] >= para.end:
         return None  # most paragraphs: no cue at all, no sentence to split
     for a, b in sentences(text, para.body, para.end):
         turn = PROBLEM_TURN.search(text, a, b)
@@ -191,6 +193,7 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         add(at, para.end, section, basis, reason)
 
     closing = _closing(text, paras)
+    cues = [m.start() for m in PROBLEM_TURN.finditer(text)]
     prelude = _prelude(text, paras)
     for n, para in enumerate(paras):
         if n < prelude:
@@ -257,7 +260,7 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
                 f"展望「{_quote(text, para.body, para.end, 10)}」",
             )
             section, basis, reason = turned.section, turned.basis, turned.reason
-        turn = _turn_at(text, para) if section != "problems" else None
+        turn = _turn_at(text, para, cues) if section != "problems" else None
         if turn is not None:
             if turn > para.start:
                 add(para.start, turn, section, basis, reason)

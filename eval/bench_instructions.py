@@ -1,0 +1,81 @@
+"""The offline engine's cost per 20,000-character report in instructions, not seconds:
+``valgrind --tool=callgrind`` counts the same for the same code and input however busy the
+machine is, so two versions compare in one figure where timings on this machine swing 2×.
+
+    python eval/bench_instructions.py                          # this checkout
+    python eval/bench_instructions.py --baseline /tmp/old      # and another checkout's code
+
+Each version runs twice under callgrind, summarizing the report 0 and ``--reports`` times
+after one warm-up; the difference over ``--reports`` is the cost of one (imports, reading
+the corpus and the warm-up cancel out). Needs valgrind (Debian's ``valgrind``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+_RUN = """
+import sys
+sys.path.insert(0, {eval!r})
+from pathlib import Path
+from bench import synthetic
+from summarizer.read import read_document, Document
+from summarizer.offline import summarize_offline
+docs = [read_document(p) for p in sorted(Path({corpus!r}).glob("*.txt"))]
+raw = synthetic(docs, 20_000).raw
+summarize_offline(Document(doc_id="warm", raw=raw))  # lazy tables, regex caches
+for _ in range(int(sys.argv[1])):
+    summarize_offline(Document(doc_id="x", raw=raw))
+"""
+
+
+def instructions(code: str, reports: int, path: str | None) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same set orders: the same count
+    if path:
+        env["PYTHONPATH"] = path
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    result = subprocess.run(
+        [*command, sys.executable, "-c", code, str(reports)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=path or HERE.parent,  # `-c` puts the folder it runs in first on sys.path
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if found is None:
+        raise SystemExit("valgrind printed no instruction count")
+    return int(found.group(1))
+
+
+def per_report(reports: int, path: str | None) -> float:
+    code = _RUN.format(eval=str(HERE), corpus=str(HERE / "corpus"))
+    return (instructions(code, reports, path) - instructions(code, 0, path)) / reports
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=3, help="reports summarized (default 3)")
+    parser.add_argument("--baseline", help="another checkout's root, put first on PYTHONPATH")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+        return 2
+    now = per_report(args.reports, None)
+    print(f"this checkout: {now / 1e6:.1f} M instructions per 20,000-character report")
+    if args.baseline:
+        then = per_report(args.reports, args.baseline)
+        print(f"baseline:      {then / 1e6:.1f} M ({now / then:.2f}× now)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
