@@ -3,6 +3,7 @@ problem or a plan, what makes a paragraph concrete."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from summarizer.schemas import Section
@@ -68,6 +69,7 @@ _NOT_A_NAME = re.compile(r"计划生育|计划单列")
 _FILLER = re.compile(r"(有|如下|主要有|包括|是)?[:：]?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_heading(title: str) -> Section | None:
     head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
     if CONTEXT_HEAD.match(head):
