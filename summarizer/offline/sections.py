@@ -13,10 +13,14 @@ rank as a reader ranks them:
    is the plan. With no such sign, the genre's order: review, then admissions, then next
    steps.
 3. **Turns and cues** decide inside a section and never override its heading beyond their
-   scope: a sentence that turns (清醒看到…还存在…问题) makes the rest of its paragraph
-   problems, and in a review what follows until the next heading or plan cue; a lead-in
-   (计划如下：, 存在以下问题：) labels the list under it; a paragraph that opens looking
-   back (过去一年) in the plans, or ahead (下一步, 新的一年) in the review, is what it says.
+   scope: a sentence that turns (清醒看到…还存在…问题) makes the rest of its paragraph, and
+   the list under it, problems; a lead-in (计划如下：, 存在以下问题：, also inside a
+   paragraph) labels the list under it, and a list that starts again at 一 under it is its
+   list; a paragraph that opens looking back (过去一年) in the plans is a review, one that
+   opens looking ahead (下一步, 新的一年) in the review starts the plans until the next
+   heading.
+4. **None**: a title and preamble before the first heading, and the closing words from a
+   salutation near the end (各位代表！), are no section.
 """
 
 from __future__ import annotations
@@ -169,7 +173,8 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
     stack: list[_Frame] = [_Frame(0, "achievements", "order", "默认：回顾在前")]
     last_top: _Frame | None = None
     review_year: int | None = None
-    turned: _Frame | None = None  # a turn in force until the next heading or plan cue
+    # a turn or a lead-in, in force over the list under it; a look ahead, to the next heading
+    turned: _Frame | None = None
 
     def add(
         start: int, end: int, section: Section | Literal["none"], basis: Basis, reason: str
