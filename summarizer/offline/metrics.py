@@ -287,8 +287,7 @@ def candidates(
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
-            sentence_text = text[floor : m.start()]
-            if not planned and _NORMATIVE.search(sentence_text):
+            if not planned and _NORMATIVE.search(text, max(0, floor), m.start()):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
             name, clause_start = _label(text, bounds, m.start(), floor)  # the costly part
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
@@ -308,7 +307,7 @@ def candidates(
                 name,
                 number,
                 point,
-                sentence_text,
+                text[floor : m.start()],
                 bool(approx),
                 origin,
                 after_figure,

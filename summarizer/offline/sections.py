@@ -188,7 +188,7 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         """A paragraph labelled whole, unless a lead-in inside it opens a list of another
         section (…存在的问题主要有：一是…；2024年，将采取以下措施：一是…)."""
         at = para.start
-        colons = text.count(":", para.body, para.end) + text.count("：", para.body, para.end)
+        colons = text.find(":", para.body, para.end) >= 0 or "：" in text[para.body : para.end]
         for m in _INNER_LEAD_IN.finditer(text, para.body, para.end) if colons else ():
             said = _lead_in_section(m.group(1))
             if said is not None and said != section:
