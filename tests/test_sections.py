@@ -222,3 +222,25 @@ def test_ranges_tile_the_raw_text_whatever_it_holds(text):
         return
     assert ranges[0].start == 0 and ranges[-1].end == len(text)
     assert all(a.end == b.start and a.start < a.end for a, b in itertools.pairwise(ranges))
+
+
+def test_every_figure_a_statement_of_targets_lists_is_a_target():
+    text = (
+        "市政府工作报告\n\n一、2023年工作回顾\n全年地区生产总值增长5.2%，财政收入达到2.3万亿元。\n"
+        "二、2024年工作安排\n今年经济社会发展的主要预期目标是：地区生产总值增长6%；"
+        "城镇新增就业1.2万人；居民消费价格涨幅3%。要抓好以下工作。\n"
+        "完成投资120亿元的项目建设。\n"
+    )
+    summary = summarize_offline(doc(text))
+    targets = {(m.value, m.unit) for m in summary.metrics if m.name.endswith("（目标）")}
+    assert targets == {("6", "%"), ("1.2", "万人"), ("3", "%")}  # the list, not what follows
+    results = {(m.value, m.unit) for m in summary.metrics if not m.name.endswith("（目标）")}
+    assert {("5.2", "%"), ("2.3", "万亿元")} <= results
+
+
+def test_a_larger_magnitude_never_weighs_less():
+    from summarizer.offline.metrics import _unit_weight
+
+    assert _unit_weight("万亿元") > _unit_weight("亿元") >= _unit_weight("元")
+    assert _unit_weight("万亿美元") > _unit_weight("美元")
+    assert _unit_weight("万吨") > _unit_weight("吨")

@@ -25,6 +25,7 @@ to raw offsets through it, so every quote is verbatim and debris never is one.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 
@@ -89,6 +90,7 @@ class Reading:
         found = self.points + heading_lines(self.paras, self.points)
         held = sorted((p.start, p.end) for p in found)
         starts = [a for a, _ in held]
+        opening = self._opening()
         for para in self.paras:
             n = bisect_right(starts, para.start) - 1
             if n >= 0 and held[n][1] > para.start:
@@ -98,9 +100,22 @@ class Reading:
                 continue
             stated = len(self.figures.within(para.start, para.end))
             table = self.text.startswith("|", para.start)  # a table's figures are metrics
-            if stated >= _SUMMARY_FIGURES or (table and stated):
-                found.append(Point(para.start, para.end, para.body, label.section))
+            lead = para.start in opening
+            if stated >= _SUMMARY_FIGURES or (stated and (table or lead)):
+                found.append(Point(para.start, para.end, para.body, label.section, lead=lead))
         return sorted(found, key=lambda p: p.start)
+
+    def _opening(self) -> set[int]:
+        """Where the paragraphs of the review's opening stand: after its heading, before
+        its first sub-heading (———经济快速发展。国内生产总值…增长9.1%…; 全年受理案件…)."""
+        for n, para in enumerate(self.paras):
+            label = self.sections.at(para.start)
+            if para.rank and label is not None and label.basis == "heading":
+                if label.section != "achievements":
+                    return set()  # the report opens with no review
+                after = itertools.takewhile(lambda p: not p.rank, self.paras[n + 1 :])
+                return {p.start for p in after}
+        return set()
 
 
 #: A paragraph outside every point is read for figures when it states this many.

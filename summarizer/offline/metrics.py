@@ -34,6 +34,7 @@ _UNIT_WEIGHT = {
     "件": 2.3, "万件": 2.5, "人次": 2.0, "万人次": 2.5, "名": 2.0, "人": 2.0, "篇": 1.6,
     "场次": 1.6, "起": 1.6, "项": 1.3, "次": 1.3, "天": 1.3, "期": 1.0, "个": 0.8,
     "户": 1.6, "套": 1.6, "千瓦时": 2.0, "部": 1.3, "条": 1.3,
+    "美元": 2.0, "亿美元": 3.0, "吨": 1.6,
 }  # fmt: skip
 _KEY_TERMS = re.compile(
     r"结案|审结|执结|审理|受理|收案|受案|立案|调解|化解|判处|判决|追缴|到位|标的|金额|资金|罚金|率|"
@@ -180,10 +181,14 @@ def _unit_weight(unit: str) -> float:
     bare unit, as a figure in the ten thousands is a headline one."""
     if unit in _UNIT_WEIGHT:
         return _UNIT_WEIGHT[unit]
-    magnitude = MAGNITUDE.match(unit)
-    base = unit[magnitude.end() :] if magnitude else unit
-    weight = _UNIT_WEIGHT.get(base, WEIGHTS.other_unit)
-    return weight + WEIGHTS.magnitude if magnitude else weight
+    if MAGNITUDE.match(unit) is None:
+        return WEIGHTS.other_unit
+    # the unit with as much of its magnitude as the table knows: 万亿元 weighs as 亿元 and
+    # more, never less (as 元 would)
+    for cut in range(1, len(unit)):
+        if unit[cut:] in _UNIT_WEIGHT:
+            return _UNIT_WEIGHT[unit[cut:]] + WEIGHTS.magnitude
+    return WEIGHTS.other_unit + WEIGHTS.magnitude
 
 
 def _named_after(text: str, at: int) -> str | None:
@@ -281,13 +286,13 @@ def candidates(
                 continue
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
-            target = planned and _is_target(text, floor, m)
+            target = _is_target(text, floor, m) if planned else _in_statement(text, m.start())
             if planned and not target:
                 continue  # a plan's figure that states no aim: not a headline
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
-            if not planned and _NORMATIVE.search(text, max(0, floor), m.start()):
+            if not target and _NORMATIVE.search(text, max(0, floor), m.start()):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
             name, clause_start = _label(text, bounds, m.start(), floor)  # the costly part
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
@@ -341,6 +346,10 @@ def candidates(
 #: A plan's figure is a target when its clause says so: 预期目标, 控制在, 左右, 以上, 以内.
 _TARGET_WORDS = re.compile(r"预期目标|主要目标|目标是|目标为|目标:|控制在|力争|确保|不低于|不超过")
 _TARGET_AFTER = re.compile(r"\s*(左右|以上|以内|以下)")
+#: A statement of targets names them once and lists them: 主要预期目标是：A；B；C. Its
+#: figures are targets wherever the statement stands, as far as its list runs.
+_TARGET_STATEMENT = re.compile(r"预期目标|主要目标|目标是|目标为")
+_STATEMENT_REACH = 160
 #: The opening results: the first points with this many figures, this many of them.
 _LEAD_FIGURES = 3
 _LEAD_POINTS = 1
@@ -348,15 +357,30 @@ _LEAD_POINTS = 1
 
 def _is_target(text: str, floor: int, m: re.Match[str]) -> bool:
     """Whether a figure of the plans states an aim: a target word in its sentence before
-    it, or 左右 / 以上 / 以内 right after it."""
-    return bool(_TARGET_WORDS.search(text, max(0, floor), m.start())) or bool(
-        _TARGET_AFTER.match(text, m.end())
+    it, 左右 / 以上 / 以内 with it, or a statement of targets whose list it is in."""
+    return (
+        m["trailing"] in ("以上", "左右")
+        or bool(_TARGET_WORDS.search(text, max(0, floor), m.start()))
+        or bool(_TARGET_AFTER.match(text, m.end()))
+        or _in_statement(text, m.start())
     )
 
 
+def _in_statement(text: str, at: int) -> bool:
+    """Whether ``at`` is in the list of a statement of targets in its paragraph, before
+    the list's sentence ends (主要预期目标是：国内生产总值增长8%左右；城镇新增就业900万人)."""
+    start = max(text.rfind("\n", 0, at) + 1, at - _STATEMENT_REACH)
+    stated = [m.end() for m in _TARGET_STATEMENT.finditer(text, start, at)]
+    return bool(stated) and "。" not in text[stated[-1] : at]
+
+
 def _lead_points(figures: Figures, points: list[Point]) -> set[int]:
-    """The report's opening results: its first achievement points that state several
-    figures (ids of the points)."""
+    """The report's opening results (ids of the points): the review's opening paragraphs
+    where the report has them, else its first achievement points that state several
+    figures."""
+    opening = {id(p) for p in points if p.lead}
+    if opening:
+        return opening
     found: set[int] = set()
     for point in points:
         if (

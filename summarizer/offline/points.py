@@ -34,6 +34,9 @@ class Point:
     body: int  # where its words start (after any marker)
     section: Section | None
     category: str | None = None
+    #: The report's opening results (the review's first paragraphs, before its first
+    #: sub-heading): where its headline figures stand.
+    lead: bool = False
 
 
 #: A paragraph that opens with a short sentence of its own states its point first
