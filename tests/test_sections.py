@@ -244,3 +244,27 @@ def test_a_larger_magnitude_never_weighs_less():
     assert _unit_weight("万亿元") > _unit_weight("亿元") >= _unit_weight("元")
     assert _unit_weight("万亿美元") > _unit_weight("美元")
     assert _unit_weight("万吨") > _unit_weight("吨")
+
+
+def test_a_review_written_before_the_first_heading_is_read_and_its_turn_found():
+    """A report that opens with its year under no heading and numbers only its tasks: the
+    opening is no preamble (its paragraphs are long), its points are read, and a turn that
+    names 突出矛盾和问题 opens its problems."""
+    text = (
+        "政府工作报告\n\n各位代表：\n\n"
+        "过去一年，全市经济保持平稳较快发展。地区生产总值增长7.5%，财政收入增长9%，"
+        "固定资产投资增长12%，社会消费品零售总额增长11%，进出口总额增长6%，"
+        "各项事业取得了新进展，人民生活水平持续提高。\n\n"
+        "着力改善民生。全年新增就业3.2万人，新建保障性住房5000套，完成了棚户区改造任务，"
+        "城乡居民收入分别增长8%和10%，基本养老保险参保人数达到120万人。\n\n"
+        "但是，经济社会发展中仍然存在一些突出矛盾和问题。产业结构不合理，自主创新能力不强；"
+        "财政收支矛盾突出，刚性支出增加较快；城乡区域发展不平衡，群众关心的一些问题还没有解决好。\n\n"
+        "一、扩大内需，保持经济平稳较快发展\n"
+        "要加快重点项目建设，今年要完成投资200亿元。要扩大消费，将大力培育消费热点。\n"
+        "二、加快转变发展方式\n"
+        "要大力发展现代服务业，将加快推进产业结构调整，确保服务业增加值增长10%。\n"
+    )
+    got = texts(text)
+    assert [t[:4] for t in got["achievements"]] == ["过去一年", "着力改善"]
+    assert [t[:6] for t in got["problems"]] == ["产业结构不合", "财政收支矛盾", "城乡区域发展"]
+    assert len(got["plans"]) == 2

@@ -26,6 +26,7 @@ __all__ = [
     "PROBLEM_HEAD",
     "PROBLEM_TURN",
     "SETTLED",
+    "TURN_OPENS",
     "UNFOUND_CUES",
     "classify_heading",
     "heading_names_section",
@@ -149,9 +150,12 @@ PLAN_CUE = re.compile(
 PROBLEM_TURN = re.compile(
     r"(?=[肯看清也同存还仍不问差困])(?:"  # fails fast where no cue starts: one scan of a report
     r"(肯定|看到)(成绩|成就)的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
-    r"(存在|还有|仍有)(的|一些|不少)?(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
+    r"(存在|还有|仍有)(的|一些|不少|许多)?[^。,;:]{0,6}(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
     r"困难和(问题|挑战))"
 )
+#: A turn opens its sentence: the cue within this many characters of its start
+#: ("我们也要清醒看到", "在看到成绩的同时，我们也应清醒地认识到").
+TURN_OPENS = 16
 #: ... unless the sentence counts or settles them: "巡察反馈存在问题12个，已全部整改" reports
 #: work done (a turn states shortcomings; it neither counts nor closes them).
 SETTLED = re.compile(r"整改|解决|查摆|销号|\d")

@@ -16,6 +16,7 @@ from summarizer.offline.lexicon import (
     PLAN_TURN,
     PROBLEM_TURN,
     SETTLED,
+    TURN_OPENS,
     classify_heading,
     sentence_class,
 )
@@ -47,9 +48,6 @@ _LEAD = re.compile(r"(?:——|—)?[^。;!?\n,]{4,24}。")
 _TABLE_RULE = re.compile(r"^\|[\s:|-]*-[\s:|-]*$")
 _TABLE_CELL = 8
 _CJK = re.compile(f"[{HAN}]")
-#: A turn to problems opens its sentence: the cue within this many characters of its start
-#: ("我们也要清醒看到", "工作中还存在一些不足").
-_TURN_OPENS = 10
 #: A speech's closing call ("同志们，让我们…"), or a report's closing formula ("以上是我的
 #:述职报告，请批评指正", "特此报告"), ends the last point, never continues it.
 _CLOSING = re.compile(r"同志们|各位(代表|同志|领导)|让我们|以上(是|为|就是)|特此|请.{0,12}批评指正")
@@ -150,7 +148,7 @@ def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
     已全部整改")."""
     for n, (a, b) in enumerate(spans):
         turn = PROBLEM_TURN.search(text, a, b)
-        if turn is not None and turn.start() - a <= _TURN_OPENS and not SETTLED.search(text, a, b):
+        if turn is not None and turn.start() - a <= TURN_OPENS and not SETTLED.search(text, a, b):
             return n
     return None
 
@@ -215,7 +213,7 @@ def split_at_sections(text: str, points: list[Point], sections: SectionMap) -> l
                 continue
             own: Section = label.section
             said = sentences(text, a, b)
-            if k and label.basis == "turn" and len(said) >= 3 and not markers(text).within(a, b):
+            if label.basis == "turn" and len(said) >= 3 and not markers(text).within(a, b):
                 out += [Point(x, y, x, own, point.category) for x, y in admissions(text, said, 0)]
             else:
                 out.append(Point(a, b, body, own, point.category))
@@ -319,12 +317,22 @@ def _paragraph_points(
     return points
 
 
+#: Text before the first heading is a review of its own, not a preamble, with this many
+#: paragraphs of this length.
+_OPENING_PARAGRAPH = 60
+_OPENING_PARAGRAPHS = 3
+
+
 def find_points(text: str, root: Node, title: str | None) -> list[Point]:
     top = root.children
     body = root.content[1:] if title and root.content else root.content
     if not top:  # no headings: the report's paragraphs, its turns and its chains
         return _paragraph_points(text, body, "achievements", None, by_sentence=True)
     points = []
+    if sum(p.end - p.start >= _OPENING_PARAGRAPH for p in body) >= _OPENING_PARAGRAPHS:
+        # a review written before the first heading (a report that opens with its year and
+        # then numbers its tasks): its paragraphs are points too
+        points += _paragraph_points(text, body, "achievements", None, by_sentence=True)
     previous: Section = "achievements"
     for node in top:
         assert node.para is not None

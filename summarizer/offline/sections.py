@@ -39,6 +39,7 @@ from summarizer.offline.lexicon import (
     PAST_WORDS,
     PROBLEM_TURN,
     SETTLED,
+    TURN_OPENS,
     classify_heading,
     heading_names_section,
 )
@@ -111,8 +112,6 @@ class SectionMap:
         return out
 
 
-#: A turn opens its sentence: the cue within this many characters of its start.
-_TURN_OPENS = 16
 #: A vote needs this many signs, and this share of them on one side.
 _VOTE_MIN = 5
 _VOTE_SHARE = 0.7
@@ -148,7 +147,7 @@ def _turn_at(text: str, para: Para, cues: list[int]) -> int | None:
         turn = PROBLEM_TURN.search(text, a, b)
         if (
             turn is not None
-            and turn.start() - a <= _TURN_OPENS
+            and turn.start() - a <= TURN_OPENS
             and not SETTLED.search(text, a, b)
             and not ACTS_ON.search(text, a, turn.start())  # 针对…困难和问题: an act
         ):
@@ -213,10 +212,15 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
                 f"结束语「{_quote(text, para.start, para.end, 10)}」",
             )
             break
-        listed = turned is not None and turned.basis in ("turn", "lead-in")
-        if listed and not _is_list_item(text, para, stack[-1].rank):
-            turned = None  # a turn or a lead-in holds for the list under it, no further
-        if turned is not None and para.rank and para.rank > stack[-1].rank:
+        if turned is not None and turned.basis in ("turn", "lead-in"):
+            # a turn holds for the points led by ordinals under it, a lead-in (its colon
+            # says a list follows) for the headings under it too, or a list that starts
+            # again at 一 after it; neither further
+            led = not para.rank and _ITEM.match(text, para.start)
+            listed = para.rank > stack[-1].rank or (para.rank and _FIRST.match(text, para.start))
+            if not (led or (turned.basis == "lead-in" and listed)):
+                turned = None
+        if turned is not None and turned.basis == "lead-in" and para.rank > stack[-1].rank:
             add(para.start, para.end, turned.section, turned.basis, turned.reason)
             continue  # an item of the list a lead-in opened
         if para.rank:
@@ -235,7 +239,12 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
                     para.rank, own, "heading", f"标题「{_quote(title, 0, len(title))}」", year
                 )
             elif top:
-                frame = _unnamed(text, paras, n, title, year, last_top, review_year)
+                before = last_top
+                if before is None and labels and labels[-1].files_under is not None:
+                    # the first heading after an unheaded opening: the order goes on from it
+                    opened = labels[-1].files_under
+                    before = _Frame(0, opened, "order", "")
+                frame = _unnamed(text, paras, n, title, year, before, review_year)
             else:
                 parent = stack[-1]
                 frame = _Frame(para.rank, parent.section, parent.basis, parent.reason)
@@ -309,6 +318,9 @@ _CLOSING_PART = 0.8
 #: The text before a report's first heading is its title and preamble when it is this
 #: small a share of the report.
 _PRELUDE_SHARE = 0.15
+#: ... and when none of its paragraphs is longer than this (a title, a dateline, 各位代表：,
+#: 现将有关情况报告如下).
+_PRELUDE_PARAGRAPH = 200
 
 
 def _prelude(text: str, paras: list[Para]) -> int:
@@ -317,11 +329,9 @@ def _prelude(text: str, paras: list[Para]) -> int:
     first = next((n for n, p in enumerate(paras) if p.rank), None)
     if not first or paras[first].start > _PRELUDE_SHARE * len(text):
         return 0
+    if any(p.end - p.start > _PRELUDE_PARAGRAPH for p in paras[:first]):
+        return 0  # a paragraph of substance: the report's opening, not its preamble
     return first
-
-
-def _is_list_item(text: str, para: Para, rank: float) -> bool:
-    return bool(para.rank > rank or _ITEM.match(text, para.start))
 
 
 def _closing(text: str, paras: list[Para]) -> int | None:
