@@ -274,6 +274,7 @@ def candidates(
     found: dict[tuple[str, str, bool], Candidate] = {}
     best: dict[tuple[str, str, bool], float] = {}
     leads = _lead_points(figures, points)
+    statements = [m.end() for m in _TARGET_STATEMENT.finditer(text)]
     seen: set[int] = set()  # a figure two points share (a heading's line, its point) once
     for point in points:
         planned = point.section == "plans"
@@ -286,7 +287,11 @@ def candidates(
                 continue
             before = bisect_left(ends, m.start())
             floor = max(point.start, ends[before - 1] if before else -1)
-            target = _is_target(text, floor, m) if planned else _in_statement(text, m.start())
+            target = (
+                _is_target(text, floor, m, statements)
+                if planned
+                else _in_statement(text, m.start(), statements)
+            )
             if planned and not target:
                 continue  # a plan's figure that states no aim: not a headline
             number = float(value)
@@ -355,23 +360,26 @@ _LEAD_FIGURES = 3
 _LEAD_POINTS = 1
 
 
-def _is_target(text: str, floor: int, m: re.Match[str]) -> bool:
+def _is_target(text: str, floor: int, m: re.Match[str], statements: list[int]) -> bool:
     """Whether a figure of the plans states an aim: a target word in its sentence before
     it, 左右 / 以上 / 以内 with it, or a statement of targets whose list it is in."""
     return (
         m["trailing"] in ("以上", "左右")
         or bool(_TARGET_WORDS.search(text, max(0, floor), m.start()))
         or bool(_TARGET_AFTER.match(text, m.end()))
-        or _in_statement(text, m.start())
+        or _in_statement(text, m.start(), statements)
     )
 
 
-def _in_statement(text: str, at: int) -> bool:
-    """Whether ``at`` is in the list of a statement of targets in its paragraph, before
-    the list's sentence ends (主要预期目标是：国内生产总值增长8%左右；城镇新增就业900万人)."""
-    start = max(text.rfind("\n", 0, at) + 1, at - _STATEMENT_REACH)
-    stated = [m.end() for m in _TARGET_STATEMENT.finditer(text, start, at)]
-    return bool(stated) and "。" not in text[stated[-1] : at]
+def _in_statement(text: str, at: int, statements: list[int]) -> bool:
+    """Whether ``at`` is in the list of a statement of targets (``statements``: where each
+    ends, found once) in its paragraph, before the list's sentence ends (主要预期目标是：
+    国内生产总值增长8%左右；城镇新增就业900万人)."""
+    n = bisect_left(statements, at + 1) - 1
+    if n < 0 or at - statements[n] > _STATEMENT_REACH:
+        return False
+    between = text[statements[n] : at]
+    return "。" not in between and "\n" not in between
 
 
 def _lead_points(figures: Figures, points: list[Point]) -> set[int]:
