@@ -293,6 +293,10 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
                     f"引语「{_quote(text, para.body, para.end, 16)}」",
                 )
                 continue
+        if basis == "order" and (voted := _vote(text, para.body, para.end)) is not None:
+            # no heading, turn or cue says: the paragraph's own tense does
+            section, basis = voted, "vote"
+            reason = f"时态「{_quote(text, para.body, para.end, 10)}」"
         inner(para, section, basis, reason)
     return SectionMap(labels)
 
