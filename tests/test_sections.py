@@ -268,3 +268,72 @@ def test_a_review_written_before_the_first_heading_is_read_and_its_turn_found():
     assert [t[:4] for t in got["achievements"]] == ["过去一年", "着力改善"]
     assert [t[:6] for t in got["problems"]] == ["产业结构不合", "财政收支矛盾", "城乡区域发展"]
     assert len(got["plans"]) == 2
+
+
+def test_a_report_that_opens_with_a_lead_in_inside_its_paragraph_is_read_and_shown():
+    text = "2024年,将采取以下措施:一是加强队伍建设;二是推进信息化。\n全年办结案件1200件。\n"
+    ranges = section_ranges(doc(text))
+    assert ranges[0].start == 0 and ranges[-1].end == len(text)
+    assert any(r.section == "plans" and r.basis == "lead-in" for r in ranges)
+    inside = (
+        "一、主要工作\n全年办结案件1200件。\n2024年,将采取以下措施:一是加强队伍;二是推进信息化。"
+    )
+    assert "plans" in {s for s, _, _ in sections_of(inside)}  # its paragraph's first sentence
+
+
+def test_this_year_in_a_year_end_summary_is_the_year_reviewed():
+    text = (
+        "2023年工作总结\n今年我们完成了各项任务，全年办结案件1200件，同比增长12%。\n"
+        "我们加强了队伍建设，开展培训20次。\n"
+    )
+    assert texts(text)["plans"] == []
+    assert sections_of("一、今年主要工作\n全年新增就业1200人，开展了招聘会20场。")[0][0] != "plans"
+
+
+def test_a_completed_target_is_a_result_and_an_act_on_a_shortfall_no_turn():
+    review = (
+        "过去一年，全年主要目标任务全面完成，地区生产总值增长6.2%，一般公共预算收入达到520亿元，"
+        "城镇新增就业12万人。"
+    )
+    summary = summarize_offline(doc("一、工作回顾\n" + review + "\n"))
+    assert not any(m.name.endswith("（目标）") for m in summary.metrics)
+    acted = (
+        "一、主要工作\n全年新建学校3所，新增学位2000个。同时还有效补齐了教育短板。"
+        "新建医院2所，新增床位500张。\n"
+    )
+    assert texts(acted)["problems"] == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "电话回访当事人356人次，满意率达到98%，群众满意度明显提升。",
+        "邮箱受理群众来信45件，全部按期办结回复。",
+        "记者节期间开展新闻宣传活动3场，发稿20篇。",
+        "——2023年全市地区生产总值增长5.2%，经济运行稳中向好。",
+    ],
+)
+def test_a_point_that_opens_like_debris_is_still_a_point(line):
+    got = texts("一、主要工作\n" + line + "\n开展普法宣传活动20场，覆盖群众3000人次。\n")
+    assert len(got["achievements"]) == 2
+
+
+def test_a_heading_after_a_salutation_is_no_closing_words_and_acts_are_no_problems():
+    text = (
+        "一、工作回顾\n全年完成投资120亿元，增长10%。\n二、今年工作安排\n要加快项目建设，确保投资增长8%。\n"
+        "各位代表！\n三、加强政府自身建设\n要全面加强政府建设，提高行政效能，建设人民满意的政府。\n"
+    )
+    assert any(t.startswith("要全面加强") for t in texts(text)["plans"])
+    headed = (
+        "一、主要工作\n（一）困难群众帮扶\n发放救助金300万元，帮扶困难群众1200户。\n"
+        "（二）问题线索处置\n处置问题线索45件，全部办结。\n"
+    )
+    assert texts(headed)["problems"] == []
+
+
+def test_numbered_headings_run_on_only_in_turn():
+    from summarizer.offline.outline import _next_headings
+
+    assert _next_headings("完成任务,一、加强学习" * 50) == []  # 一、 after a comma opens nothing
+    line = "前言。一、总体情况 全年办结1200件二、主要做法 见下三、存在问题 人手不足"
+    assert [line[c : c + 2] for c in _next_headings(line)] == ["一、", "二、", "三、"]

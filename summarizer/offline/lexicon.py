@@ -30,6 +30,7 @@ __all__ = [
     "UNFOUND_CUES",
     "classify_heading",
     "heading_names_section",
+    "opens_turn",
     "sentence_class",
 ]
 
@@ -45,7 +46,7 @@ PROBLEM_HEAD = re.compile(
 PLAN_HEAD = re.compile(
     r"下一步|下步|下阶段|计划|打算|思路|今后|明年|来年|展望|意见和建议|意见建议|对策建议|几点建议|"
     r"努力方向|工作重点|主要举措|工作安排|设想|目标任务|20\d\d年(工作)?(安排|要点|思路|目标)|"
-    r"工作任务|总体要求|政策取向|重点任务|主要任务|总体部署|工作部署|的建议$|今年(的)?(主要)?(工作|任务)|"
+    r"工作任务|总体要求|政策取向|重点任务|主要任务|总体部署|工作部署|的建议$|"
     # a self-check's remedies, a plan's aims and means
     r"整改措施|改进措施|整改方向|改进方向|工作目标|主要目标|奋斗目标|保障措施"
 )
@@ -63,6 +64,12 @@ CONTEXT_HEAD = re.compile(
 )
 #: A heading that looks back ("2018年工作回顾", "重点任务完成情况") is no plan.
 _LOOKS_BACK = re.compile(r"回顾|完成情况|落实情况|进展情况|成效|成绩|以来")
+#: A heading that opens with its problems, before anything else it names: 存在的问题及
+#: 下一步打算, 主要问题和改进措施, 问题及原因 (not 困难群众帮扶, 问题线索处置: acts).
+_PROBLEMS_FIRST = re.compile(
+    r"^(?:(存在|面临|当前|突出|主要)的?(主要|突出)?(问题|困难|不足|短板|差距|瓶颈|挑战)"
+    r"|(问题|困难|不足|短板|差距|瓶颈|挑战)(?=$|及|和|与|、|[:：]))"
+)
 #: Words that look like a section's name and are not one: 计划生育 is a policy.
 _NOT_A_NAME = re.compile(r"计划生育|计划单列")
 
@@ -75,7 +82,7 @@ def classify_heading(title: str) -> Section | None:
     head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
     if CONTEXT_HEAD.match(head):
         return None
-    if PROBLEM_HEAD.match(head):
+    if _PROBLEMS_FIRST.match(head):
         return "problems"  # 存在的问题及下一步打算, 主要问题和改进措施: the problems come first
     if PLAN_HEAD.search(head) and not _LOOKS_BACK.search(head):
         return "plans"
@@ -89,7 +96,8 @@ def classify_heading(title: str) -> Section | None:
 #: A sub-heading that acts on problems names an act, not the problems: 着力解决突出问题,
 #: 大力加强薄弱环节, 补齐短板.
 ACTS_ON = re.compile(
-    r"解决|加强|破解|整治|治理|化解|补齐|补短|攻坚|针对|聚焦|着力|重视|推动|推进|防范|应对|帮助"
+    r"解决|加强|破解|整治|治理|化解|补齐|补短|攻坚|针对|聚焦|着力|重视|推动|推进|防范|应对|帮助|"
+    r"帮扶|处置|清理|办理"
 )
 
 
@@ -126,7 +134,7 @@ FUTURE_WORDS = re.compile(
 LOOKS_BACK_OPENING = re.compile(r"^.{0,4}(过去(的)?(一|五|几)?年|一年来|五年来|去年|上一年)")
 #: A paragraph that opens looking ahead, inside the review.
 LOOKS_AHEAD = re.compile(
-    r"^.{0,4}(下一步|下一阶段|下阶段|新的一年|今后|明年|来年|接下来|展望|我们将|今年(要|将|我们))"
+    r"^.{0,4}(下一步|下一阶段|下阶段|新的一年|今后|明年|来年|接下来|展望|我们将|今年(要|将))"
 )
 #: A lead-in that labels the list under it: it ends its paragraph with a colon.
 LEAD_IN = re.compile(r"[^。！？!?]{0,30}(如下|以下|主要有|主要是|包括|有)?[:：]\s*$")
@@ -150,7 +158,8 @@ PLAN_CUE = re.compile(
 PROBLEM_TURN = re.compile(
     r"(?=[肯看清也同存还仍不问差困])(?:"  # fails fast where no cue starts: one scan of a report
     r"(肯定|看到)(成绩|成就)的同时|清醒(地)?(看到|认识到)|也要看到|也应(当)?看到|同时也(要)?看到|"
-    r"(存在|还有|仍有)(的|一些|不少|许多)?[^。,;:]{0,6}(问题|不足|差距|短板)|不足之处|问题和不足|差距和不足|"
+    r"(存在|还有(?![效力益])|仍有)(的|一些|不少|许多)?[^。,;:]{0,6}(问题|不足|差距|短板)|"
+    r"不足之处|问题和不足|差距和不足|"
     r"困难和(问题|挑战))"
 )
 #: A turn opens its sentence: the cue within this many characters of its start
@@ -161,6 +170,21 @@ TURN_OPENS = 16
 SETTLED = re.compile(r"整改|解决|查摆|销号|\d")
 #: Where a report turns to what comes next, without a heading.
 PLAN_TURN = re.compile(r"(下一步|下一阶段|新的一年|今后|明年|来年|展望)")
+
+
+def opens_turn(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` turns to what the report admits: the cue
+    opens it ("在肯定成绩的同时…", "但也存在…"), it does not count or settle them ("存在
+    问题12个，已全部整改"), and no act comes with them ("针对…困难和问题", "补齐了…短板")."""
+    turn = PROBLEM_TURN.search(text, start, end)
+    return (
+        turn is not None
+        and turn.start() - start <= TURN_OPENS
+        and not SETTLED.search(text, start, end)
+        and not ACTS_ON.search(text, start, turn.end())
+    )
+
+
 #: What makes a paragraph concrete: a figure, a 《document》, an act that leaves a trace.
 CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
 
@@ -168,10 +192,13 @@ CONCRETE = re.compile(r"\d|《|出台|印发|制定|成立|建成")
 #: What is never a point, wherever it stands: a dateline or subtitle
 #: (——二〇二六年三月九日在…会议上), a wire-service or newspaper credit, a contact line.
 NOT_A_POINT = re.compile(
-    r"\s*(?:——\s*[〇一二三四五六七八九十零\d]{2,4}年|[〇一二三四五六七八九十零\d]{2,4}年"
-    r"[〇一二三四五六七八九十\d]{1,2}月[〇一二三四五六七八九十\d]{1,3}日\s*$|"
-    r"(?:新华社|中新社|人民网|新华网|央视网|本报|本刊)[^。]{0,16}(?:电|讯)|[(（]?记者|"
-    r"(?:联系电话|联系人|电话|传真|邮箱|电子邮件|E-?mail|QQ群?|微信群?|地址|邮编)\s*[:：]?\s*[\w@.-]*\d)",
+    # a subtitle's dateline (——二〇二六年三月九日在…), a date alone on its line
+    r"\s*(?:——\s*[〇一二三四五六七八九十零\d]{2,4}年[〇一二三四五六七八九十\d]{1,2}月|"
+    r"[〇一二三四五六七八九十零\d]{2,4}年[〇一二三四五六七八九十\d]{1,2}月[〇一二三四五六七八九十\d]{1,3}日\s*$|"
+    # a credit
+    r"(?:新华社|中新社|人民网|新华网|央视网|本报|本刊)[^。]{0,16}(?:电|讯)|[(（]记者|"
+    # a contact field: its name, a colon, a number or an address
+    r"(?:联系电话|联系人|电话|传真|邮箱|电子邮件|E-?mail|QQ群?|微信群?|地址|邮编)\s*[:：]\s*[A-Za-z0-9@._+()-]*\d)",
     re.IGNORECASE,
 )
 

@@ -162,8 +162,10 @@ def _next_headings(line: str) -> list[int]:
     for m in _TOP_NUMBER.finditer(line):
         value = chinese_number(m.group(1))
         if expected is None:
-            before = line[: m.start()].rstrip()
-            if value == 1 and (not before or before[-1] in "。!?;:"):
+            k = m.start() - 1
+            while k >= 0 and line[k].isspace():  # no copy of the line before it
+                k -= 1
+            if value == 1 and (k < 0 or line[k] in "。!?;:"):
                 cuts.append(m.start())
                 expected = 2
         elif value == expected:

@@ -14,10 +14,8 @@ from summarizer.offline.lexicon import (
     CONTEXT_HEAD,
     NOT_A_POINT,
     PLAN_TURN,
-    PROBLEM_TURN,
-    SETTLED,
-    TURN_OPENS,
     classify_heading,
+    opens_turn,
     sentence_class,
 )
 from summarizer.offline.outline import Node, Para, all_paras, markers, splits
@@ -147,8 +145,7 @@ def _turn(text: str, spans: list[tuple[int, int]]) -> int | None:
     ("报告…工作存在的问题和困难"), nor one that counts or settles them ("存在问题12个，
     已全部整改")."""
     for n, (a, b) in enumerate(spans):
-        turn = PROBLEM_TURN.search(text, a, b)
-        if turn is not None and turn.start() - a <= TURN_OPENS and not SETTLED.search(text, a, b):
+        if opens_turn(text, a, b):
             return n
     return None
 

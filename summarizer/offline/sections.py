@@ -38,10 +38,9 @@ from summarizer.offline.lexicon import (
     LOOKS_BACK_OPENING,
     PAST_WORDS,
     PROBLEM_TURN,
-    SETTLED,
-    TURN_OPENS,
     classify_heading,
     heading_names_section,
+    opens_turn,
 )
 from summarizer.offline.outline import Para
 from summarizer.offline.text import sentences
@@ -144,13 +143,7 @@ def _turn_at(text: str, para: Para, cues: list[int]) -> int | None:
     if n == len(cues) or cues[n] >= para.end:
         return None  # most paragraphs: no cue at all, no sentence to split
     for a, b in sentences(text, para.body, para.end):
-        turn = PROBLEM_TURN.search(text, a, b)
-        if (
-            turn is not None
-            and turn.start() - a <= TURN_OPENS
-            and not SETTLED.search(text, a, b)
-            and not ACTS_ON.search(text, a, turn.start())  # 针对…困难和问题: an act
-        ):
+        if opens_turn(text, a, b):
             return a
     return None
 
@@ -178,6 +171,8 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
     def add(
         start: int, end: int, section: Section | Literal["none"], basis: Basis, reason: str
     ) -> None:
+        if end <= start:
+            return  # nothing to label (a lead-in that opens its paragraph)
         if labels and labels[-1].section == section and labels[-1].reason == reason:
             labels[-1] = Label(labels[-1].start, end, section, basis, reason)
         else:
@@ -308,7 +303,8 @@ _ITEM = re.compile(
 )
 #: A lead-in inside a paragraph: its sentence ends in a colon and a list starts at one.
 _INNER_LEAD_IN = re.compile(
-    r"(?:^|(?<=[。;!?]))\s*([^。;!?:：]{2,40}[:：])\s*(?=(?:一是|第一|1[、.．]|[(（]一[)）]))"
+    r"(?:^|(?<=[。;!?]))\s*([^。;!?:：\n]{2,40}[:：])\s*(?=(?:一是|第一|1[、.．]|[(（]一[)）]))",
+    re.MULTILINE,
 )
 #: The first item of a numbered list: 一、 / 1. / （一） / (1).
 _FIRST = re.compile(r"\s*[(（]?(一|1)(?![\d一二三四五六七八九十])[)）、.．]?")
@@ -339,11 +335,12 @@ def _prelude(text: str, paras: list[Para]) -> int:
 
 
 def _closing(text: str, paras: list[Para]) -> int | None:
-    """The paragraph that opens the closing words (各位代表！ near the end), if any."""
+    """The paragraph that opens the closing words (各位代表！ near the end, no heading
+    after it), if any."""
     for n in range(len(paras) - 1, -1, -1):
         para = paras[n]
-        if para.start < _CLOSING_PART * len(text):
-            return None
+        if para.start < _CLOSING_PART * len(text) or para.rank:
+            return None  # a heading after a salutation: the salutation opened no closing
         if _SALUTATION.match(text, para.body, para.end):
             return n
     return None
