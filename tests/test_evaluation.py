@@ -421,3 +421,19 @@ def test_eval_reads_range_gold_and_says_no_item_gold(tmp_path, capsys):
     assert code == 0
     assert "no document here has item gold" in out
     assert "problems: 100% of 2 items in range; found in 1/1 documents" in out
+
+
+def test_range_gold_alone_gives_no_item_score_and_no_gate(tmp_path, capsys):
+    corpus, gold = tmp_path / "corpus", tmp_path / "gold"
+    corpus.mkdir(), gold.mkdir()
+    text = "总结\n一、主要工作\n全年办结案件1200件。\n"
+    (corpus / "r.txt").write_text(text, encoding="utf-8")
+    ranges = [{"section": "achievements", "start": 0, "end": len(text)}]
+    (gold / "r.json").write_text(json.dumps({"ranges": ranges}), encoding="utf-8")
+    out = tmp_path / "figures.json"
+    argv = ["eval", "--backend", "offline", "--gold", str(gold), "--corpus", str(corpus)]
+    assert main([*argv, "--fail-under", "0.9", "--json", str(out)]) == 0  # no item score to fail
+    assert "--fail-under not applied" in capsys.readouterr().err
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["macro_f1"] is None and figures["documents"][0]["macro_f1"] is None
+    assert figures["documents_with_item_gold"] == 0

@@ -337,3 +337,15 @@ def test_numbered_headings_run_on_only_in_turn():
     assert _next_headings("完成任务,一、加强学习" * 50) == []  # 一、 after a comma opens nothing
     line = "前言。一、总体情况 全年办结1200件二、主要做法 见下三、存在问题 人手不足"
     assert [line[c : c + 2] for c in _next_headings(line)] == ["一、", "二、", "三、"]
+
+
+def test_the_headings_under_a_lead_in_and_their_paragraphs_are_its_list():
+    text = (
+        "一、主要工作\n全年办结案件1200件。\n"
+        "为进一步做好明年各项工作，结合本院实际，明年的工作安排主要有：\n"
+        "（一）加强队伍建设\n组织培训30次，确保取得实效。\n（二）推进信息化\n建设系统2个。\n"
+        "二、存在的问题\n一是人手不足，案多人少矛盾突出。\n"
+    )
+    ranges = sections_of(text)
+    assert [s for s, _, _ in ranges] == ["achievements", "plans", "problems"]
+    assert ranges[1][1] == "lead-in" and ranges[1][2].startswith("（一）")

@@ -33,7 +33,8 @@ def document_markdown(d: DocScore) -> list[str]:
     out += _section_table(d.sections, d.metrics)
     out += [
         "",
-        f"items macro F1 {d.macro_f1:.3f} · metrics F1 {d.metrics.f1:.3f} · quotes verbatim "
+        f"items macro F1 {f'{d.macro_f1:.3f}' if d.items_scored else 'n/a (no item gold)'} · "
+        f"metrics F1 {d.metrics.f1:.3f} · quotes verbatim "
         f"{d.quotes_verbatim}/{d.quotes} · {_EMPTY_SECTIONS} {d.items_in_empty_sections}",
         "",
     ]

@@ -101,6 +101,8 @@ ACTS_ON = re.compile(
 )
 
 
+#: Words that name a review in a sub-heading (not 确保…取得成效: an aim).
+_REVIEW_NAME = re.compile(r"回顾|完成情况|落实情况|进展情况|以来|取得的成绩|主要成绩|工作成效$")
 #: Words that name the plans wherever they stand in a sub-heading; the others (工作重点,
 #: 主要任务, 保障措施) name them only at its start or end: 把握工作重点，扎实推进… is an act.
 _PLAN_NAME = re.compile(
@@ -119,7 +121,7 @@ def heading_names_section(title: str, section: Section) -> bool:
         return bool(_PLAN_NAME.search(head)) or (
             named is not None and (named.start() <= 2 or named.end() >= len(head) - 1)
         )
-    return bool(_LOOKS_BACK.search(head))
+    return bool(_REVIEW_NAME.search(head))
 
 
 #: The tense of a stretch, for a heading that names no section: a past told with 了 and its

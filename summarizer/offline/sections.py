@@ -216,8 +216,9 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
             if not (led or (turned.basis == "lead-in" and listed)):
                 turned = None
         if turned is not None and turned.basis == "lead-in" and para.rank > stack[-1].rank:
-            add(para.start, para.end, turned.section, turned.basis, turned.reason)
-            continue  # an item of the list a lead-in opened
+            # the headings under a lead-in are its list: the lead-in is their parent
+            stack.append(_Frame(para.rank - 0.5, turned.section, turned.basis, turned.reason))
+            turned = None
         if para.rank:
             while len(stack) > 1 and stack[-1].rank >= para.rank:
                 stack.pop()
