@@ -349,3 +349,12 @@ def test_the_headings_under_a_lead_in_and_their_paragraphs_are_its_list():
     ranges = sections_of(text)
     assert [s for s, _, _ in ranges] == ["achievements", "plans", "problems"]
     assert ranges[1][1] == "lead-in" and ranges[1][2].startswith("（一）")
+
+
+def test_a_range_starts_its_line_with_its_indentation():
+    text = (
+        "2023年工作总结\n　　一、主要工作\n　　全年办结案件1200件。\n"
+        "　　二、存在的问题\n　　一是人手不足。\n"
+    )
+    starts = [r.start for r in section_ranges(doc(text))]
+    assert all(a == 0 or text[a - 1] == "\n" for a in starts)

@@ -26,6 +26,7 @@ to raw offsets through it, so every quote is verbatim and debris never is one.
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 
@@ -146,9 +147,11 @@ def read_report(doc: Document) -> Reading:
 
 def section_ranges(doc: Document) -> list[Label]:
     """The report's sections as ranges of the raw text (what ``spans`` index), tiling it
-    from 0 to its end as section gold does. A label runs on over the blank lines after it;
-    text the engine does not read (the page's debris, a translation, the attachments) is
-    ``none``. For ``summarizer sections`` and the review page."""
+    from 0 to its end as section gold does. A range starts its line (indentation and tags
+    included) except where a turn or a lead-in starts inside a paragraph, which section gold
+    cannot say; a label runs on over the blank lines after it; text the engine does not read
+    (the page's debris, a translation, the attachments) is ``none``. For ``summarizer
+    sections`` and the review page."""
     view = doc.normalized.view
     out: list[Label] = []
     at = 0  # the raw text covered so far
@@ -162,6 +165,9 @@ def section_ranges(doc: Document) -> list[Label]:
 
     for label in read_report(doc).sections.labels:
         a, b = view.raw_span(label.start, label.end)
+        line = doc.raw.rfind("\n", 0, a) + 1
+        if line >= at and _INDENT.fullmatch(doc.raw, line, a):
+            a = line  # a range starts its line, indentation and tags included, as gold's do
         up_to(a)
         out.append(replace(label, start=out[-1].end if out else 0, end=b))
         at = b
@@ -169,6 +175,8 @@ def section_ranges(doc: Document) -> list[Label]:
     return out
 
 
+#: What may stand on a line before its text: indentation (full-width too) and tags.
+_INDENT = re.compile(r"(?:\s|<[^<>]*>)*")
 #: Why text between the labels is none.
 _UNREAD = "未读：网页残留、译文或附件"
 
