@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+from summarizer.read import read_document
+
 SECTIONS = {"achievements", "problems", "plans", "none"}
 
 
@@ -81,7 +83,7 @@ def main(argv: list[str]) -> int:
                 print(f"{path}: no document {doc_id}.* in {folder / 'corpus'}")
                 bad += 1
                 continue
-            text = documents[0].read_text(encoding="utf-8")
+            text = read_document(documents[0]).raw  # decoded as the package decodes it
             faults = range_faults(text, gold.get("ranges") or []) + item_faults(text, gold)
             for fault in faults:
                 print(f"{path.name}: {fault}")

@@ -455,6 +455,9 @@ def _complete(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None]) 
     the loop is run again until it is."""
     task = loop.create_task(work)
     while not task.done():
-        with contextlib.suppress(RuntimeError):
+        try:
             loop.run_until_complete(task)
+        except RuntimeError as exc:
+            if task.done() or "stopped before Future completed" not in str(exc):
+                raise
     task.result()

@@ -124,3 +124,14 @@ def normalize_doc(raw: str):
     from summarizer.read import Document
 
     return Document(doc_id="t", raw=raw)
+
+
+def test_a_quote_never_ends_in_a_piece_of_a_tag():
+    raw = (
+        "某局工作总结\n\n一、主要成绩\n\n全年完成项目验收12个。\n\n<table><tr><td>项目</td><td>数量</td>"
+        "</tr><tr><td>办结案件数量统计情况汇总说明</td><td>1200件</td></tr></table>\n"
+    )
+    summary = summarize_offline(normalize_doc(raw))
+    quotes = [q for i in summary.achievements for q in i.evidence]
+    quotes += [m.evidence for m in summary.metrics]
+    assert quotes and all(q in raw and "<" not in q and ">" not in q for q in quotes)

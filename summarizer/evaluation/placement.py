@@ -101,7 +101,11 @@ def _section_at(starts: Sequence[int], ranges: Sequence[Mapping[str, Any]], at: 
 def _where(
     item: Mapping[str, Any], starts: Sequence[int], ranges: Sequence[Mapping[str, Any]]
 ) -> str | None:
-    spans = [s for s in item.get("spans") or [] if isinstance(s, Sequence) and len(s) == 2]
+    spans = [
+        s
+        for s in item.get("spans") or []
+        if isinstance(s, Sequence) and len(s) == 2 and all(isinstance(x, int) for x in s)
+    ]
     if not spans:
         return None
     votes = Counter(_section_at(starts, ranges, int(s[0])) for s in spans)

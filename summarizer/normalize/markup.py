@@ -122,6 +122,9 @@ _VOID = frozenset(
     ]
 )
 
+#: The opening of a tag cut off at a span's end, and the rest of one at a span's start.
+_TAG_HEAD = re.compile(r"<(?:[A-Za-z/!][^<>]*)?$")
+_TAG_TAIL = re.compile(r"[^<>]*>")
 #: In a page's raw text: a tag, comment or declaration, or a character reference.
 _MARKUP = re.compile(r"<[A-Za-z/!?][^>]*>|&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
 
@@ -162,6 +165,13 @@ def markup_free(raw: str, span: tuple[int, int], *, min_chars: int) -> list[tupl
     """``span`` of a page's raw text cut around any markup inside it: the pieces of at
     least ``min_chars`` characters, in order (a quote never shows a tag)."""
     start, end = span
+    # a span that ends or starts inside a tag (a view's "|" stands for "</td>") leaves it out
+    if (cut := _TAG_HEAD.search(raw, start, end)) is not None:
+        end = cut.start()
+    if raw.rfind("<", 0, start) > raw.rfind(">", 0, start):
+        inside = _TAG_TAIL.match(raw, start, end)
+        if inside is not None:
+            start = inside.end()
     pieces, at = [], start
     for m in _MARKUP.finditer(raw, start, end):
         pieces.append((at, m.start()))

@@ -43,9 +43,9 @@ _FIELD = re.compile(r"^[\w\u4e00-\u9fff-]{1,10}\s*[:：]")
 #: A title spaced out letter by letter (政 府 工 作 报 告) reads without its spaces.
 _SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 #: A title's unit: what stands before its year, when the title opens with it.
-_TITLE_UNIT = re.compile(r"^([^\s,，:：]{2,24}?)(?:19|20)\d\d\s*年")
+_TITLE_UNIT = re.compile(r"^([^\s,，:：]{2,24}?)(?:关于|对|在)?(?:19|20)\d\d\s*年")
 #: ... unless it is a person's or a pointer's word (我的2021年终总结, 关于2023年…).
-_NOT_A_UNIT = re.compile(r"^(我|本|关于|对|在|于|截至|截止|第)")
+_NOT_A_UNIT = re.compile(r"^(我|本|关于|对|在|于|截至|截止|第|个人)")
 #: "我代表国务院，向大会报告": the unit that reports.
 _ON_BEHALF = re.compile(r"我代表(.{2,20}?)[,，向]")
 #: A speech or letter opens by addressing its audience, not with a title.

@@ -25,6 +25,7 @@ __all__ = [
     "PROBLEM_CUE",
     "PROBLEM_HEAD",
     "PROBLEM_TURN",
+    "SALUTATION_NAMES",
     "SETTLED",
     "TURN_OPENS",
     "UNFOUND_CUES",
@@ -205,16 +206,17 @@ NOT_A_POINT = re.compile(
 )
 
 
+#: Who a speech or a report to a congress calls on: its salutation (各位代表！).
+SALUTATION_NAMES = r"各位代表|同志们|各位委员|各位同志|各位领导"
 #: The cues that tell a section is there, whatever the engine found: for the warning on an
 #: empty problems or plans section.
-UNFOUND_CUES: dict[Section, re.Pattern[str]] = {
+UNFOUND_CUES: dict[str, re.Pattern[str]] = {
     "problems": re.compile(
         r"存在的问题|问题和不足|不足之处|短板|差距|薄弱环节|有待(?:加强|提高|提升)"
     ),
     "plans": re.compile(
         r"下一步|下一阶段|下阶段|今后|明年|来年|新的一年|工作计划|工作打算|计划如下"
     ),
-    "achievements": re.compile(r"(?!)"),
 }
 
 

@@ -14,6 +14,7 @@ from summarizer.offline.lexicon import (
     CONTEXT_HEAD,
     NOT_A_POINT,
     PLAN_TURN,
+    SALUTATION_NAMES,
     classify_heading,
     opens_turn,
     sentence_class,
@@ -48,7 +49,7 @@ _TABLE_CELL = 8
 _CJK = re.compile(f"[{HAN}]")
 #: A speech's closing call ("同志们，让我们…"), or a report's closing formula ("以上是我的
 #:述职报告，请批评指正", "特此报告"), ends the last point, never continues it.
-_CLOSING = re.compile(r"同志们|各位(代表|同志|领导)|让我们|以上(是|为|就是)|特此|请.{0,12}批评指正")
+_CLOSING = re.compile(f"{SALUTATION_NAMES}|让我们|以上(是|为|就是)|特此|请.{{0,12}}批评指正")
 #: Shorter paragraphs are salutations and transitions ("各位代表!"), not points; under a
 #: problems or plans heading a sentence may be that short ("队伍建设有待加强。"); a
 #: salutation, or a footer line without a sentence's end, not.

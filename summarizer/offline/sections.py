@@ -38,6 +38,7 @@ from summarizer.offline.lexicon import (
     LOOKS_BACK_OPENING,
     PAST_WORDS,
     PROBLEM_TURN,
+    SALUTATION_NAMES,
     classify_heading,
     heading_names_section,
     opens_turn,
@@ -156,7 +157,6 @@ class _Frame:
     section: Section
     basis: Basis
     reason: str
-    year: int | None = None
 
 
 def read_sections(text: str, paras: list[Para]) -> SectionMap:
@@ -182,7 +182,7 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         """A paragraph labelled whole, unless a lead-in inside it opens a list of another
         section (…存在的问题主要有：一是…；2024年，将采取以下措施：一是…)."""
         at = para.start
-        colons = text.find(":", para.body, para.end) >= 0 or "：" in text[para.body : para.end]
+        colons = text.find(":", para.body, para.end) >= 0  # the view's colons are ASCII
         for m in _INNER_LEAD_IN.finditer(text, para.body, para.end) if colons else ():
             said = _lead_in_section(m.group(1))
             if said is not None and said != section:
@@ -231,9 +231,7 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
             own = classify_heading(title)
             top = len(stack) == 1
             if own is not None and (top or heading_names_section(title, own)):
-                frame = _Frame(
-                    para.rank, own, "heading", f"标题「{_quote(title, 0, len(title))}」", year
-                )
+                frame = _Frame(para.rank, own, "heading", f"标题「{_quote(title, 0, len(title))}」")
             elif top:
                 before = last_top
                 if before is None and labels and labels[-1].files_under is not None:
@@ -311,7 +309,7 @@ _INNER_LEAD_IN = re.compile(
 _FIRST = re.compile(r"\s*[(（]?(一|1)(?![\d一二三四五六七八九十])[)）、.．]?")
 #: The closing salutation of a speech or a report to a congress, on a line of its own or
 #: calling out before the closing words (各位代表！回顾过去，成绩喜人…).
-_SALUTATION = re.compile(r"(各位代表|同志们|各位委员|各位同志|各位领导)([!！:：]|[,，。]?\s*$)")
+_SALUTATION = re.compile(f"({SALUTATION_NAMES})([!:]|[,。]?\\s*$)")  # the view's marks
 #: ... found only in the report's last part.
 _CLOSING_PART = 0.8
 
@@ -375,14 +373,14 @@ def _unnamed(
     rank = paras[n].rank
     quoted = f"「{_quote(title, 0, len(title))}」"
     if year is not None and review_year is not None and year > review_year:
-        return _Frame(rank, "plans", "cue", f"年份晚于回顾{quoted}", year)
+        return _Frame(rank, "plans", "cue", f"年份晚于回顾{quoted}")
     voted = _vote(text, paras[n].end, _region_end(paras, n))
     if voted is not None:
-        return _Frame(rank, voted, "vote", f"时态{quoted}", year)
+        return _Frame(rank, voted, "vote", f"时态{quoted}")
     if last is None:
-        return _Frame(rank, "achievements", "order", f"默认：回顾在前{quoted}", year)
+        return _Frame(rank, "achievements", "order", f"默认：回顾在前{quoted}")
     after: Section = "plans" if last.section in ("problems", "plans") else last.section
-    return _Frame(rank, after, "order", f"顺序：承上{quoted}", year)
+    return _Frame(rank, after, "order", f"顺序：承上{quoted}")
 
 
 def _lead_in_section(words: str) -> Section | None:
