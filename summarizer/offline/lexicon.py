@@ -145,7 +145,7 @@ LEAD_IN = re.compile(r"[^。！？!?]{0,30}(如下|以下|主要有|主要是|�
 
 # Sentence cues, for reports without section headings (and the turns they take).
 PROBLEM_CUE = re.compile(
-    r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|"
+    r"还需|有待|不够|不足|短板|差距|薄弱|滞后|不到位|欠缺|亟待|未能|未达到|没有达到|没有完成|缓慢|停滞|瓶颈|"
     r"(存在|仍有|还有|面临|出现).{0,30}(问题|困难|挑战|矛盾|风险|隐患)"
 )
 #: A plan sentence opens with its cue, perhaps after a short lead-in ("会议要求，"); a
