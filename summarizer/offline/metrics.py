@@ -278,6 +278,8 @@ def candidates(
     seen: set[int] = set()  # a figure two points share (a heading's line, its point) once
     for point in points:
         planned = point.section == "plans"
+        if planned and not _may_state_targets(text, point, statements):
+            continue  # most of a plan's points state no aim: their figures are not read
         for m in figures.matches_within(point.body, point.end):
             if m.start() in seen:
                 continue
@@ -368,6 +370,19 @@ def _is_target(text: str, floor: int, m: re.Match[str], statements: list[int]) -
         or bool(_TARGET_WORDS.search(text, max(0, floor), m.start()))
         or bool(_TARGET_AFTER.match(text, m.end()))
         or _in_statement(text, m.start(), statements)
+    )
+
+
+_TARGET_BOUND = re.compile(r"左右|以上|以内|以下")
+
+
+def _may_state_targets(text: str, point: Point, statements: list[int]) -> bool:
+    """Whether a plan's point may hold a target: a target word or bound in it, or a
+    statement of targets whose list it continues (what :func:`_is_target` looks for)."""
+    return bool(
+        _TARGET_WORDS.search(text, point.body, point.end)
+        or _TARGET_BOUND.search(text, point.body, point.end)
+        or _in_statement(text, point.body, statements)
     )
 
 
