@@ -358,3 +358,12 @@ def test_a_range_starts_its_line_with_its_indentation():
     )
     starts = [r.start for r in section_ranges(doc(text))]
     assert all(a == 0 or text[a - 1] == "\n" for a in starts)
+
+
+def test_a_lead_in_that_introduces_the_whole_report_opens_no_list_of_plans():
+    text = (
+        "某院2023年工作总结\n现将我院2023年工作开展情况和2024年工作计划报告如下：\n"
+        "一、全年办结案件1200件，结案率达98%。\n二、开展普法宣传活动20场，覆盖群众3000人次。\n"
+    )
+    got = texts(text)
+    assert len(got["achievements"]) == 2 and got["plans"] == []

@@ -384,8 +384,16 @@ def _unnamed(
 
 
 def _lead_in_section(words: str) -> Section | None:
+    """The section a lead-in opens a list of; None when it names none, or a whole report
+    (现将…工作总结及明年工作计划报告如下：, which introduces everything after it)."""
+    if _WHOLE_REPORT.search(words):
+        return None
     if re.search(r"问题|不足|困难|短板|差距", words):
         return None if ACTS_ON.search(words) else "problems"  # 围绕突出问题抓好以下工作
     if re.search(r"计划|打算|安排|措施|思路|目标|建议|要求|任务|重点", words):
         return "plans"
     return None
+
+
+#: A lead-in that also names the review introduces the whole report, not a list of one part.
+_WHOLE_REPORT = re.compile(r"情况|总结|成绩|成效|回顾|开展")
