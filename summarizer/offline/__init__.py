@@ -123,11 +123,16 @@ class Reading:
 _SUMMARY_FIGURES = 3
 
 
+def _paragraphs(text: str) -> list[Para]:
+    """Step 1's paragraphs: in Chinese, each once, before the attachments."""
+    return once_each(text, until_appendix(text, in_chinese(text, paragraphs(text))))
+
+
 def read_report(doc: Document) -> Reading:
     """Steps 1–3 (outline, sections, points) and the figures, for the summary and for
     experiments that rank or classify what was read (``eval/lodo_metrics.py``)."""
     text = doc.normalized.view.text
-    paras = once_each(text, until_appendix(text, in_chinese(text, paragraphs(text))))
+    paras = _paragraphs(text)
     title = title_of(text)
     sections = read_sections(text, paras)
     points = split_at_sections(text, find_points(text, outline(paras), title), sections)
@@ -163,7 +168,8 @@ def section_ranges(doc: Document) -> list[Label]:
         elif out:
             out[-1] = replace(out[-1], end=until)
 
-    for label in read_report(doc).sections.labels:
+    text = view.text
+    for label in read_sections(text, _paragraphs(text)).labels:  # no points needed here
         a, b = view.raw_span(label.start, label.end)
         line = doc.raw.rfind("\n", 0, a) + 1
         if line >= at and _INDENT.fullmatch(doc.raw, line, a):

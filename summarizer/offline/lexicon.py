@@ -15,6 +15,7 @@ __all__ = [
     "CONTEXT_HEAD",
     "FUTURE_WORDS",
     "LEAD_IN",
+    "LEAD_IN_CHARS",
     "LOOKS_AHEAD",
     "LOOKS_BACK_OPENING",
     "NOT_A_POINT",
@@ -78,9 +79,15 @@ _NOT_A_NAME = re.compile(r"计划生育|计划单列")
 _FILLER = re.compile(r"(有|如下|主要有|包括|是)?[:：]?$")
 
 
+def _head(title: str) -> str:
+    """A heading's words as its section is read from them: its first 30 characters, without
+    a trailing filler (有：, 如下) or words that only look like a name (计划生育)."""
+    return _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
+
+
 @functools.lru_cache(maxsize=4096)
 def classify_heading(title: str) -> Section | None:
-    head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
+    head = _head(title)
     if CONTEXT_HEAD.match(head):
         return None
     if _PROBLEMS_FIRST.match(head):
@@ -114,7 +121,7 @@ _PLAN_NAME = re.compile(
 def heading_names_section(title: str, section: Section) -> bool:
     """Whether a sub-heading classified ``section`` names that section rather than an act
     inside another: a sub-heading overrides the section above it only then."""
-    head = _NOT_A_NAME.sub("", _FILLER.sub("", title[:30]))
+    head = _head(title)
     if section == "problems":
         return not ACTS_ON.search(head)
     if section == "plans":
@@ -141,6 +148,8 @@ LOOKS_AHEAD = re.compile(
 )
 #: A lead-in that labels the list under it: it ends its paragraph with a colon.
 LEAD_IN = re.compile(r"[^。！？!?]{0,30}(如下|以下|主要有|主要是|包括|有)?[:：]\s*$")
+#: A lead-in is at most this long: it introduces a list and is no point of its own.
+LEAD_IN_CHARS = 40
 
 
 # Sentence cues, for reports without section headings (and the turns they take).

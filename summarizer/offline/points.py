@@ -12,6 +12,7 @@ from summarizer.normalize import HAN
 from summarizer.offline.lexicon import (
     CONCRETE,
     CONTEXT_HEAD,
+    LEAD_IN_CHARS,
     NOT_A_POINT,
     PLAN_TURN,
     SALUTATION_NAMES,
@@ -218,10 +219,6 @@ def split_at_sections(text: str, points: list[Point], sections: SectionMap) -> l
     return out
 
 
-#: A lead-in (计划如下：) is at most this long: it introduces a list and is no point.
-_LEAD_IN_CHARS = 40
-
-
 def _introduces(text: str, para: Para) -> bool:
     """Whether ``para`` is a lead-in line that only introduces the list after it."""
     return not para.rank and _only_introduces(text, para.body, para.end)
@@ -230,7 +227,7 @@ def _introduces(text: str, para: Para) -> bool:
 def _only_introduces(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is a lead-in (计划如下：) and nothing more."""
     words = text[start:end].rstrip()
-    return len(words.strip()) <= _LEAD_IN_CHARS and words.endswith((":", "："))
+    return len(words.strip()) <= LEAD_IN_CHARS and words.endswith(":")  # the view's colon
 
 
 def _says_something(rows: str) -> bool:

@@ -34,6 +34,7 @@ from summarizer.offline.lexicon import (
     ACTS_ON,
     FUTURE_WORDS,
     LEAD_IN,
+    LEAD_IN_CHARS,
     LOOKS_AHEAD,
     LOOKS_BACK_OPENING,
     PAST_WORDS,
@@ -255,7 +256,9 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         # a lead-in ends its paragraph with a colon: only such a paragraph is searched
         ends_colon = text[para.end - 1 : para.end] in (":", "：")
         lead_in = (
-            LEAD_IN.search(text, max(para.body, para.end - 40), para.end) if ends_colon else None
+            LEAD_IN.search(text, max(para.body, para.end - LEAD_IN_CHARS), para.end)
+            if ends_colon
+            else None
         )
         if frame.section == "plans" and LOOKS_BACK_OPENING.match(opening):
             section, basis = "achievements", "cue"
@@ -302,7 +305,7 @@ _ITEM = re.compile(
 )
 #: A lead-in inside a paragraph: its sentence ends in a colon and a list starts at one.
 _INNER_LEAD_IN = re.compile(
-    r"(?:^|(?<=[。;!?]))\s*([^。;!?:：\n]{2,40}[:：])\s*(?=(?:一是|第一|1[、.．]|[(（]一[)）]))",
+    rf"(?:^|(?<=[。;!?]))\s*([^。;!?:\n]{{2,{LEAD_IN_CHARS}}}:)\s*(?=(?:一是|第一|1[、.．]|[(（]一[)）]))",
     re.MULTILINE,
 )
 #: The first item of a numbered list: 一、 / 1. / （一） / (1).
