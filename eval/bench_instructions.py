@@ -42,10 +42,12 @@ for k in range(1, 1 + int(sys.argv[1])):
 
 
 def instructions(code: str, reports: int, path: str | None) -> int:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same set orders: the same count
+    # the same set orders and no idle BLAS threads spinning: the same count each run
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     if path:
         env["PYTHONPATH"] = path
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    # no address randomization: objects hashed by address probe the same slots each run
+    command = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
     result = subprocess.run(
         [*command, sys.executable, "-c", code, str(reports)],
         capture_output=True,

@@ -607,15 +607,45 @@ def _once_reference(texts):
     ]
 
 
-@given(
-    st.lists(
-        st.sampled_from(["审结案件", "审结案件1200件", "案件", "受理", "", "x审结"]), max_size=8
-    )
+_TEXTS = st.lists(
+    st.sampled_from(["审结案件", "审结案件1200件", "案件", "受理", "", "x审结"]), max_size=8
 )
-def test_each_item_once_equals_the_pairwise_reference(texts):
+
+
+@given(_TEXTS, _TEXTS)
+def test_each_item_once_within_its_section_equals_the_pairwise_reference(ours, theirs):
+    """Items repeat within a section only: a problem whose text an achievement holds stays."""
     from summarizer.offline.items import once
     from summarizer.schemas import Item
 
-    items = [Item(text=t or "无", evidence=["全年审结案件"], spans=[(0, 6)]) for t in texts]
-    kept = [i.text for i in once(items)]
-    assert kept == _once_reference([i.text for i in items])
+    def items(texts):
+        return [Item(text=t or "无", evidence=["全年审结案件"], spans=[(0, 6)]) for t in texts]
+
+    kept = once({"achievements": items(ours), "problems": items(theirs), "plans": []})
+    assert [i.text for i in kept["achievements"]] == _once_reference([t or "无" for t in ours])
+    assert [i.text for i in kept["problems"]] == _once_reference([t or "无" for t in theirs])
+    assert kept["plans"] == []
+
+
+@pytest.mark.parametrize("path", [corpus_path(d) for d in DOC_IDS] + FIXTURES, ids=lambda p: p.stem)
+def test_candidates_left_out_before_naming_could_not_rank_among_those_kept(path):
+    """``keep`` skips naming a figure that cannot rank among the best ``keep``: the best
+    ``keep`` results are those of the full candidate list, mention for mention."""
+    from summarizer.offline import read_report
+    from summarizer.offline.metrics import candidates, score
+
+    doc = read_document(path)
+    r = read_report(doc)
+    keep = 5
+
+    def top(found):
+        results = [c for c in found if not c.target]
+        return [
+            (c.value, c.unit, c.start)
+            for c in sorted(results, key=lambda c: -score(c.signals))[:keep]
+        ]
+
+    full = candidates(doc, r.figures, r.bounds, r.figure_points)
+    pruned = candidates(doc, r.figures, r.bounds, r.figure_points, keep=keep)
+    assert top(pruned) == top(full)
+    assert [c for c in pruned if c.target] == [c for c in full if c.target]

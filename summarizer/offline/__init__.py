@@ -221,7 +221,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
         made = item_of(doc, reading.figures, reading.bounds, point, unit)
         if made is not None and point.section is not None:
             sections[point.section].append(made)
-    sections = {s: once(items) for s, items in sections.items()}
+    sections = once(sections)
 
     organization = organization_of(text, units, speakers, title)
     period = period_of(text, title, [p for p in points if p.section != "plans"])

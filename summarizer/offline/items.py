@@ -19,7 +19,7 @@ from summarizer.offline.text import (
     trim,
 )
 from summarizer.read import Document
-from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Span
+from summarizer.schemas import ITEM_TEXT_LIMIT, MIN_QUOTE_CHARS, Item, Section, Span
 
 __all__ = ["item_of", "once"]
 
@@ -53,10 +53,10 @@ def figure_window(
         if a is None:
             a = max(start, first - _FIGURE_FALLBACK)
         inside = found[bisect_left(found, a) : bisect_left(found, min(end, a + limit - _UNIT_ROOM))]
-        cut = CUT.search(text, inside[-1], min(end, a + limit))
-        window = strip_edges(text, a, cut.start() if cut else min(end, a + limit))
-        if len(inside) > best_count:
-            best, best_count = window, len(inside)
+        if len(inside) > best_count:  # only a window with more figures is cut
+            cut = CUT.search(text, inside[-1], min(end, a + limit))
+            best = strip_edges(text, a, cut.start() if cut else min(end, a + limit))
+            best_count = len(inside)
     return best
 
 
@@ -112,17 +112,27 @@ def item_of(
     )
 
 
-def once(items: list[Item]) -> list[Item]:
-    """Each point once: a news lead or subtitle repeated in the body gives an item whose
-    text another item already holds; the fuller one is kept."""
-    folded = fold_many([i.text.split("：", 1)[-1] for i in items])
-    joined = "\x00".join(folded)  # one scan tells which texts occur more than once
-    kept = []
-    for n, item in enumerate(items):
-        inside = joined.count(folded[n]) > 1 and any(
-            m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
-            for m in range(len(items))
-        )
-        if not inside:
-            kept.append(item)
-    return kept
+def once(sections: dict[Section, list[Item]]) -> dict[Section, list[Item]]:
+    """Each point once within its section: a news lead or subtitle repeated in the body
+    gives an item whose text another item already holds; the fuller one is kept. (All
+    sections' texts are folded in one call: folding pays per call, not per text.)"""
+    texts = [i.text.split("：", 1)[-1] for items in sections.values() for i in items]
+    all_folded = fold_many(texts)
+    out: dict[Section, list[Item]] = {}
+    at = 0
+    for section, items in sections.items():
+        folded = all_folded[at : at + len(items)]
+        at += len(items)
+        joined = "\x00".join(folded)  # one scan tells which texts occur more than once
+        out[section] = [
+            item
+            for n, item in enumerate(items)
+            if not (
+                joined.count(folded[n]) > 1
+                and any(
+                    m != n and folded[n] in folded[m] and (folded[n] != folded[m] or m < n)
+                    for m in range(len(items))
+                )
+            )
+        ]
+    return out

@@ -3,6 +3,8 @@ size, section) and cut to the headline few. Plans are targets, not facts: skippe
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 import re
 from bisect import bisect_left
@@ -146,12 +148,15 @@ class Candidate:
 
 
 _PAIRS = (("“", "”"), ("(", ")"), ("《", "》"), ("‘", "’"))
+_PAIR_MARK = re.compile("[" + re.escape("".join(a + b for a, b in _PAIRS)) + "]")
 _EDGE_BUT_CLOSERS = EDGE.translate(str.maketrans("", "", "”)》’"))
 
 
 def _balanced(label: str) -> str:
     """Strip edge punctuation but keep a closing mark whose opening one is in the label."""
     label = label.strip(_EDGE_BUT_CLOSERS)
+    if _PAIR_MARK.search(label) is None:  # most labels have no paired mark at all
+        return label.strip()
     for opener, closer in _PAIRS:
         if label.endswith(closer) and opener not in label:
             label = label[:-1]
@@ -176,6 +181,7 @@ def _label(text: str, bounds: Boundaries, number_start: int, floor: int) -> tupl
     return label[-_LABEL_CHARS:], start
 
 
+@functools.cache  # a report has a few dozen units and hundreds of figures
 def _unit_weight(unit: str) -> float:
     """A unit's weight; a magnitude before it (万户, 亿千瓦时, 万亿元) counts more than the
     bare unit, as a figure in the ten thousands is a headline one."""
@@ -228,19 +234,19 @@ def _signals(
     lead: bool,
 ) -> Signals:
     rate = unit in _RATES
-    return Signals(
-        unit=_unit_weight(unit),
-        key_term=bool(_KEY_TERMS.search(name)),
-        rate=rate,
-        size=math.log10(number + 1),
-        achievement=point.section == "achievements",
-        breakdown="其中" in sentence,
-        approximate=approximate,
-        unnamed=len(name) < 2,
-        change=rate and bool(_CHANGE.search(name[-8:])),
-        origin=origin,
-        after_figure=after_figure,
-        lead=lead,
+    return Signals(  # positional: a figure's signals are built by the thousand
+        _unit_weight(unit),
+        _KEY_TERMS.search(name) is not None,
+        rate,
+        math.log10(number + 1),
+        point.section == "achievements",
+        "其中" in sentence,
+        approximate,
+        len(name) < 2,
+        rate and _CHANGE.search(name[-8:]) is not None,
+        origin,
+        after_figure,
+        lead,
     )
 
 
@@ -266,9 +272,14 @@ def candidates(
     bounds: Boundaries,
     points: list[Point],
     rank: Callable[[Signals], float] = score,
+    keep: int | None = None,
 ) -> list[Candidate]:
     """Every figure of the reported parts that could be a headline one, once per (value,
-    unit): where a figure recurs, its best-ranked mention."""
+    unit): where a figure recurs, its best-ranked mention.
+
+    ``keep``: how many results the caller keeps (ranked by ``rank``). A result that could
+    not rank among them whatever its name is left out before its name is read (the costly
+    part): most of a dense report's figures, with the output unchanged."""
     text = doc.normalized.view.text
     ends = positions(text, _SENTENCE_STOPS)  # once, not per figure
     found: dict[tuple[str, str, bool], Candidate] = {}
@@ -276,6 +287,9 @@ def candidates(
     leads = _lead_points(figures, points)
     statements = [m.end() for m in _TARGET_STATEMENT.finditer(text)]
     seen: set[int] = set()  # a figure two points share (a heading's line, its point) once
+    # the first score of each result's key, the best ``keep`` of them: the keep-th best
+    # result scores at least the smallest (a key's score only rises)
+    firsts: list[float] = []
     for point in points:
         planned = point.section == "plans"
         if planned and not _may_state_targets(text, point, statements):
@@ -301,12 +315,30 @@ def candidates(
                 continue  # "1个窗口", "1批": not a headline figure
             if not target and _NORMATIVE.search(text, max(0, floor), m.start()):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
+            sentence = text[floor : m.start()]
+            origin = bool(_CHANGED_TO.match(text, m.end()))
+            lead = id(point) in leads
+            if keep is not None and not target and len(firsts) >= keep:
+                named = Signals(
+                    _unit_weight(unit),
+                    True,
+                    unit in _RATES,
+                    math.log10(number + 1),
+                    point.section == "achievements",
+                    "其中" in sentence,
+                    bool(approx),
+                    False,
+                    False,
+                    origin,
+                    False,
+                    lead,
+                )  # the best its name and clause could make it
+                if rank(named) < firsts[0]:
+                    continue
             name, clause_start = _label(text, bounds, m.start(), floor)  # the costly part
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
             if after is not None:  # "对186人发出限制消费令": what is counted follows
                 name = after
-            # "从44.76%提高到56.97%": the headline is where it went
-            origin = bool(_CHANGED_TO.match(text, m.end()))
             # "不予公开20件，占1.68%", "办结1191件（含上年结转189件）": a share or a part
             # of the figure its clause gives first
             # (not where the figure before is where a change started: "从44.76%提高到…")
@@ -319,14 +351,19 @@ def candidates(
                 name,
                 number,
                 point,
-                text[floor : m.start()],
+                sentence,
                 bool(approx),
-                origin,
+                origin,  # "从44.76%提高到56.97%": the headline is where it went
                 after_figure,
-                id(point) in leads,
+                lead,
             )
             key = (value, unit, target)
             ranked = rank(signals)
+            if keep is not None and not target and key not in best:
+                if len(firsts) < keep:
+                    heapq.heappush(firsts, ranked)
+                else:
+                    heapq.heappushpop(firsts, ranked)
             if key not in best or best[key] < ranked:
                 best[key] = ranked
                 reach = max(floor, m.start() - _CLAUSE_REACH)
@@ -464,7 +501,7 @@ def metrics(
     """The report's headline figures: its candidates, best :func:`score` first, cut to
     :func:`headline_count`, each quoted with its clause."""
     view = doc.normalized.view
-    found = candidates(doc, figures, bounds, points)
+    found = candidates(doc, figures, bounds, points, keep=headline_count(view.text))
     results = [c for c in found if not c.target]
     ranked = sorted(results, key=lambda c: -score(c.signals))[: headline_count(view.text)]
     targets = sorted((c for c in found if c.target), key=lambda c: c.at)[:MAX_TARGETS]
