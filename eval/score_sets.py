@@ -4,9 +4,10 @@ rule is judged on reports it was not written for as well as on those it was.
     python eval/score_sets.py                 # corpus, gwr, unseen dev, unseen check
     python eval/score_sets.py --json now.json --baseline before.json
 
-Sets: ``eval/gold`` + ``eval/corpus`` (the shared ten), ``../shared/gwr`` (twelve government
-work reports, section ranges and targets), ``eval/unseen/dev`` (read while writing rules) and
-``eval/unseen/check`` (scored, never read: see ``eval/unseen/README.md``). Per set: items macro
+Sets: ``eval/gold`` + ``eval/corpus`` (the shared ten), ``eval/gwr`` (``../shared/gwr``
+copied: twelve government work reports, section ranges and targets), ``eval/unseen/dev``
+(read while writing rules) and ``eval/unseen/check`` (scored, never read: see
+``eval/unseen/README.md``). Per set: items macro
 F1 and each section's F1 over the documents with item gold, metric recall; over those with
 section ranges, the share of each section's items that lie in a range of it, in how many
 documents each section was found, and the section reader's ranges against the gold's by
@@ -30,8 +31,8 @@ HERE = Path(__file__).resolve().parent
 SETS = {
     "corpus": (HERE / "gold", HERE / "corpus"),
     "gwr": (
-        HERE.parent.parent / "shared" / "gwr" / "gold",
-        HERE.parent.parent / "shared" / "gwr" / "corpus",
+        HERE / "gwr" / "gold",
+        HERE / "gwr" / "corpus",
     ),
     "dev": (HERE / "unseen" / "dev" / "gold", HERE / "unseen" / "dev" / "corpus"),
     "check": (HERE / "unseen" / "check" / "gold", HERE / "unseen" / "check" / "corpus"),

@@ -1,4 +1,5 @@
-"""Section-range gold (``../shared/gwr/README.md``): where a prediction's items lie.
+"""Section-range gold (``eval/gwr/README.md``, ``../shared/gwr`` copied): where a
+prediction's items lie.
 
 Ranges take minutes to label where items take an hour, so a gold file may hold only
 ``ranges`` (and, for a government work report, ``targets`` and ``outcomes``). What they
