@@ -266,6 +266,29 @@ def score(s: Signals, w: Weights = WEIGHTS) -> float:
     return total
 
 
+def _hope(unit: str, number: float, point: Point, approximate: bool, lead: bool) -> float:
+    """The best :func:`score` a figure can reach whatever its name and clause say: each
+    signal read from them set as its weight favours."""
+    w = WEIGHTS
+    rate = unit in _RATES
+    return score(
+        Signals(
+            _unit_weight(unit),
+            w.key_term > 0,
+            rate,
+            math.log10(number + 1),
+            point.section == "achievements",
+            w.breakdown > 0,
+            approximate,
+            w.unnamed > 0,
+            rate and w.change > 0,
+            w.origin > 0,
+            w.after_figure > 0,
+            lead,
+        )
+    )
+
+
 def candidates(
     doc: Document,
     figures: Figures,
@@ -277,9 +300,11 @@ def candidates(
     """Every figure of the reported parts that could be a headline one, once per (value,
     unit): where a figure recurs, its best-ranked mention.
 
-    ``keep``: how many results the caller keeps (ranked by ``rank``). A result that could
-    not rank among them whatever its name is left out before its name is read (the costly
-    part): most of a dense report's figures, with the output unchanged."""
+    ``keep``: how many results the caller keeps (ranked by :func:`score`). A result that
+    could not rank among them whatever its name and clause is left out before they are
+    read (the costly part): a third of a dense report's figures, the output unchanged."""
+    if keep is not None and rank is not score:
+        raise ValueError("keep= prunes by score's weights: rank by score")
     text = doc.normalized.view.text
     ends = positions(text, _SENTENCE_STOPS)  # once, not per figure
     found: dict[tuple[str, str, bool], Candidate] = {}
@@ -313,28 +338,19 @@ def candidates(
             number = float(value)
             if number < 2 and unit not in _SMALL_UNITS and not m["magnitude"]:
                 continue  # "1个窗口", "1批": not a headline figure
+            lead = id(point) in leads
+            hopeless = (
+                keep is not None
+                and not target
+                and len(firsts) >= keep
+                and _hope(unit, number, point, bool(approx), lead) < firsts[0]
+            )
+            if hopeless:
+                continue  # could not rank among the kept, whatever its name and clause
             if not target and _NORMATIVE.search(text, max(0, floor), m.start()):
                 continue  # "每年应当举办2期以上", "力争达到95%": duties and targets
             sentence = text[floor : m.start()]
             origin = bool(_CHANGED_TO.match(text, m.end()))
-            lead = id(point) in leads
-            if keep is not None and not target and len(firsts) >= keep:
-                named = Signals(
-                    _unit_weight(unit),
-                    True,
-                    unit in _RATES,
-                    math.log10(number + 1),
-                    point.section == "achievements",
-                    "其中" in sentence,
-                    bool(approx),
-                    False,
-                    False,
-                    origin,
-                    False,
-                    lead,
-                )  # the best its name and clause could make it
-                if rank(named) < firsts[0]:
-                    continue
             name, clause_start = _label(text, bounds, m.start(), floor)  # the costly part
             after = _named_after(text, m.end()) if len(_OBJECT_LEAD.sub("", name)) < 2 else None
             if after is not None:  # "对186人发出限制消费令": what is counted follows
