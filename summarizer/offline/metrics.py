@@ -331,7 +331,7 @@ def candidates(
             target = (
                 _is_target(text, floor, m, statements)
                 if planned
-                else _in_statement(text, m.start(), statements)
+                else bool(statements) and _in_statement(text, m.start(), statements)
             )
             if planned and not target:
                 continue  # a plan's figure that states no aim: not a headline

@@ -183,8 +183,8 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
         """A paragraph labelled whole, unless a lead-in inside it opens a list of another
         section (…存在的问题主要有：一是…；2024年，将采取以下措施：一是…)."""
         at = para.start
-        colons = text.find(":", para.body, para.end) >= 0  # the view's colons are ASCII
-        for m in _INNER_LEAD_IN.finditer(text, para.body, para.end) if colons else ():
+        listed = _LIST_AFTER_COLON.search(text, para.body, para.end) is not None
+        for m in _INNER_LEAD_IN.finditer(text, para.body, para.end) if listed else ():
             said = _lead_in_section(m.group(1))
             if said is not None and said != section:
                 add(at, m.start(1), section, basis, reason)
@@ -303,6 +303,11 @@ _ITEM = re.compile(
     r"\s*(第?[一二三四五六七八九十]{1,3}(是|要|、|[,.．])|\(?[一二三四五六七八九十\d]{1,2}\)|"
     r"\d{1,2}[、.．](?!\d)|[①-⑳]|——|[-*•·]\s)"
 )
+#: A list that starts right after a colon: what a paragraph needs before it is searched
+#: for a lead-in (a scan that skips to the colons; the lead-in's own search is 4x slower).
+_LIST_AFTER_COLON = re.compile(
+    r":\s*(?:一是|第一|1[、.．]|[(（]一[)）])"
+)  # the view's colons are ASCII
 #: A lead-in inside a paragraph: its sentence ends in a colon and a list starts at one.
 _INNER_LEAD_IN = re.compile(
     rf"(?:^|(?<=[。;!?]))\s*([^。;!?:\n]{{2,{LEAD_IN_CHARS}}}:)\s*(?=(?:一是|第一|1[、.．]|[(（]一[)）]))",

@@ -7,6 +7,7 @@ Chinese 。、 stay as they are.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from typing import Any
@@ -114,19 +115,15 @@ def sentences(text: str, start: int, end: int, most: int | None = None) -> list[
     few, and splitting all of it costs as much as the rest of the item)."""
     found: list[Span] = []
     pos = start
-    for m in SENTENCE_END.finditer(text, start, end):
+    for m in itertools.chain(SENTENCE_END.finditer(text, start, end), (None,)):
         if most is not None and len(found) >= most:
-            return found
-        found += _quotable(text, pos, m.start())
-        pos = m.end()
-    if most is None or len(found) < most:
-        found += _quotable(text, pos, end)
+            break
+        a, b = strip_edges(text, pos, m.start() if m else end)  # None: the text after the last
+        if b - a >= MIN_QUOTE_CHARS:
+            found.append((a, b))
+        if m:
+            pos = m.end()
     return found
-
-
-def _quotable(text: str, start: int, end: int) -> list[Span]:
-    s = strip_edges(text, start, end)
-    return [s] if s[1] - s[0] >= MIN_QUOTE_CHARS else []
 
 
 def strip_edges(text: str, start: int, end: int) -> Span:
