@@ -292,7 +292,7 @@ def test_the_progress_bar_fits_80_columns_whole(width):
 
     from rich.console import Console
 
-    from summarizer.cli.batch import progress_bar, progress_detail
+    from summarizer.cli.progress import progress_bar, progress_detail
 
     console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
     bar = progress_bar(console)

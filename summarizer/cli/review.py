@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
 import textwrap
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from summarizer.cli._console import notice, write
 from summarizer.cli.options import add_command, add_results_input
+from summarizer.cli.progress import Bar
 
 __all__ = ["register"]
-
-
-@contextlib.contextmanager
-def _bar(quiet: bool, total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr when it is a terminal (a page per document can take
-    minutes over a province's reports); a no-op otherwise."""
-    if quiet or not sys.stderr.isatty():
-        yield lambda doc_id: None
-        return
-    from rich.console import Console
-
-    from summarizer.cli.batch import progress_bar
-
-    bar = progress_bar(Console(file=sys.stderr), label="review")
-    task = bar.add_task("review", total=total, detail="", rate="")
-    with bar:
-        yield lambda doc_id: bar.update(task, advance=1, detail=doc_id)
 
 
 _EPILOG = textwrap.dedent(
@@ -80,15 +61,18 @@ def run(args: argparse.Namespace) -> int:
     results, skipped = load_results(args.results)
     for line in skipped:
         notice(args.quiet, f"warning: {line}")
-    with _bar(args.quiet, len(results)) as advance:
+    bar = Bar(args.quiet, "review", len(results))  # a page each can take minutes in all
+    try:
         done = write_review(
             results,
             Path(args.out),
             origin=args.results,
             gold_dir=Path(args.gold) if args.gold else None,
             sources=Path(args.sources) if args.sources else None,
-            progress=advance,
+            progress=lambda doc_id: bar.advance(detail=doc_id),
         )
+    finally:
+        bar.stop()
     for line in done.notices:
         notice(args.quiet, f"warning: {line}")
     failed = sum(isinstance(r, Failed) for r in results)
