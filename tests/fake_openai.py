@@ -99,7 +99,10 @@ class FakeOpenAI:
         self._steps: deque[Step] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next look: 0.5 s by default, on every test's teardown
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # -------------------------------------------------------------- control
 

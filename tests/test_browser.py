@@ -104,6 +104,7 @@ def _non_blank(png: bytes) -> bool:
     return len(set(pixels[:: max(1, len(pixels) // 5000)])) > 20
 
 
+@pytest.mark.slow
 def test_pages_in_chromium(pages, browser):
     folder, summaries = pages
     assert len(summaries) == 4

@@ -161,6 +161,7 @@ def test_server_errors_until_retries_run_out(server, llm_settings):
     assert "503" in str(info.value) and "3 tries" in str(info.value)
 
 
+@pytest.mark.slow
 def test_transport_deadline_bounds_total_time(server, llm_settings):
     server.default = error(500, headers={"Retry-After": "1"})
     started = time.monotonic()
@@ -203,6 +204,7 @@ def test_400_naming_the_mode_is_a_config_error_naming_modes_to_try(server, llm_s
     assert "--mode json" in str(info.value)
 
 
+@pytest.mark.slow
 def test_slow_beyond_timeout_gives_up(server, llm_settings):
     server.default = Step(payload=gold_answer(DOC), delay=2.0)
     started = time.monotonic()
@@ -213,6 +215,7 @@ def test_slow_beyond_timeout_gives_up(server, llm_settings):
     assert "within 0.5s" in str(info.value) and "--timeout" in str(info.value)
 
 
+@pytest.mark.slow
 def test_slow_once_then_fast(server, llm_settings):
     server.script(Step(payload=gold_answer(DOC), delay=1.5))
     server.default = answer(gold_answer(DOC))

@@ -272,6 +272,7 @@ def test_fast_fold_equals_the_mapped_fold(text):
     assert clean(text) == reference(FRAGMENT_VIEW, text).text.strip()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(st.one_of(documents, st.text(max_size=30)), max_size=12))
 def test_folding_many_at_once_equals_one_by_one(texts):
@@ -306,6 +307,7 @@ long_documents = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(raw=long_documents)
 def test_numpy_tables_give_what_translate_gives(raw):
@@ -345,6 +347,7 @@ long_mixed = st.lists(
 ).map(_long)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(raw=long_mixed)
 def test_fast_path_equals_reference_on_long_mixed_text(raw):

@@ -154,6 +154,7 @@ def test_offline_engine_on_an_injected_report_is_schema_valid(tmp_path):
 # --------------------------------------------------------------------------- endpoints
 
 
+@pytest.mark.slow
 def test_unreachable_host_fails_in_bounded_time_naming_the_url(llm_settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -191,6 +192,7 @@ def test_malformed_json_or_no_tool_call_is_reasked_then_a_clear_error(server, ll
     assert summarize_once(llm_settings(mode=mode), corpus_path(DOC)).meta.attempts == 2
 
 
+@pytest.mark.slow
 def test_a_server_that_stalls_mid_body_times_out(llm_settings):
     """Headers and half a body, then silence: the read timeout must fire."""
     listener = socket.socket()

@@ -13,9 +13,12 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_the_package_passes_mypy_strict(tmp_path):
     package = tmp_path / "summarizer"
     ignore = shutil.ignore_patterns("__pycache__")

@@ -9,6 +9,8 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 CHECK = """
@@ -22,6 +24,7 @@ print(summarizer.__file__)
 """
 
 
+@pytest.mark.slow
 def test_wheel_in_a_fresh_venv(tmp_path: Path):
     src = tmp_path / "src"
     src.mkdir()
