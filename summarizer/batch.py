@@ -50,7 +50,7 @@ from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
 from summarizer.records import error_record, is_error_record
 from summarizer.schemas import ReportSummary
-from summarizer.settings import Settings
+from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 from summarizer.throttle import Throttle
 
 __all__ = [
@@ -65,7 +65,6 @@ __all__ = [
     "summarize_batch",
 ]
 
-DEFAULT_CONCURRENCY = 8
 #: A batch stops sending once the endpoint was unreachable (no name, nothing listening)
 #: for this many documents in a row, or for the first it asked.
 UNREACHABLE_RUN = 3

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import InputError
+from summarizer.read import STDIN
+from summarizer.settings import DEFAULT_GLOB
 
 __all__ = ["DEFAULT_GLOB", "Job", "collect"]
-
-#: Which files a folder gives: reports as text, Markdown and saved web pages. Several
-#: patterns are joined by commas.
-DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm"
 
 
 @dataclass(frozen=True)
@@ -27,10 +25,6 @@ class Job:
 
     path: Path
     doc_id: str
-
-
-#: The name that means standard input wherever a file is taken.
-STDIN = "-"
 
 
 def collect(

@@ -20,7 +20,7 @@ from pathlib import Path
 from summarizer.errors import InputError
 from summarizer.normalize import NormalizedText, normalize
 
-__all__ = ["Document", "decode", "load", "read_document"]
+__all__ = ["STDIN", "Document", "decode", "load", "read_document"]
 
 #: Past this size a "report" is almost surely something else (a dump, a log).
 MAX_BYTES = 20 * 1024 * 1024
@@ -179,6 +179,8 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
     return Document(doc_id=doc_id or p.stem, raw=text, source=name, encoding=encoding)
 
 
+#: The path that means standard input, on every command that reads a file.
+STDIN = "-"
 #: What a report read from standard input is called (its doc_id and its source).
 STDIN_ID = "stdin"
 
@@ -189,7 +191,7 @@ def read_stdin(*, doc_id: str | None = None) -> Document:
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
     _refuse_over_max(len(data), "-")
     text, encoding = decode(data, path="-")
-    return Document(doc_id=doc_id or STDIN_ID, raw=text, source="-", encoding=encoding)
+    return Document(doc_id=doc_id or STDIN_ID, raw=text, source=STDIN, encoding=encoding)
 
 
 def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:

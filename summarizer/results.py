@@ -19,13 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
+from summarizer.read import STDIN
 from summarizer.records import error_message, is_error_record
 from summarizer.schemas import ReportSummary
 
-__all__ = ["STDIN", "Failed", "Result", "Summarized", "load_results"]
-
-#: The name that reads a results file from standard input.
-STDIN = "-"
+__all__ = ["Failed", "Result", "Summarized", "load_results"]
 
 
 @dataclass(frozen=True)

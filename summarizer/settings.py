@@ -13,18 +13,51 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, Self, get_args, get_origin
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
 
-__all__ = ["BACKENDS", "FALLBACKS", "MODES", "Settings", "settings_doc", "shown"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_GLOB",
+    "FALLBACKS",
+    "MODES",
+    "MODE_SPECS",
+    "DeclaredSettings",
+    "ModeSpec",
+    "RunSettings",
+    "Settings",
+    "settings_doc",
+    "shown",
+]
 
 Backend = Literal["auto", "llm", "offline"]
 Mode = Literal["tools", "json", "json_schema", "md_json"]
 Fallback = Literal["none", "offline"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 MODES: tuple[str, ...] = get_args(Mode)
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """What a mode is, said once: the instructor mode it names, whether it makes the
+    server force the structure (tool calls, a JSON schema: what local servers often
+    reject), and the modes to try instead when a server rejects it."""
+
+    instructor: str  # the instructor.Mode member
+    forces: bool
+    to_try: tuple[Mode, ...]
+
+
+#: Every mode (md_json asks the server for nothing: the model writes the JSON in text).
+MODE_SPECS: dict[Mode, ModeSpec] = {
+    "tools": ModeSpec("TOOLS", forces=True, to_try=("json", "md_json")),
+    "json": ModeSpec("JSON", forces=False, to_try=("md_json",)),
+    "json_schema": ModeSpec("JSON_SCHEMA", forces=True, to_try=("json", "md_json")),
+    "md_json": ModeSpec("MD_JSON", forces=False, to_try=("json",)),
+}
 FALLBACKS: tuple[str, ...] = get_args(Fallback)
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -69,6 +102,7 @@ def _setting(
     also: tuple[str, ...] = (),
     group: str = "engine",
     flag: str | None = None,
+    short: str | None = None,
     secret: bool = False,
     check: Callable[[Any], Any] | None = None,
     default_text: str | None = None,
@@ -78,7 +112,8 @@ def _setting(
     ``env_only``: no flag (the API key is never typed on a command line, where shell
     history and ``ps`` would keep it); ``--help`` still names its variables. ``also``: env
     vars read after ``SUMMARIZER_<NAME>`` (the OpenAI client's own). ``flag``: a flag
-    other than ``--<name>`` (``--no-cache``). ``secret``: kept out of ``repr``.
+    other than ``--<name>`` (``--no-cache``); ``short``: its one-letter form (``-c``).
+    ``secret``: kept out of ``repr``.
     ``check``: what the type alone does not say; given the typed value, it returns the
     value to keep, or what was :class:`_Expected`. ``default_text``: the default as
     ``--help`` says it, where the value is worked out at run time. The type itself is read
@@ -89,14 +124,63 @@ def _setting(
         "also": also,
         "group": group,
         "flag": flag,
+        "short": short,
         "check": check,
         "default_text": default_text,
     }
     return field(default=default, metadata=metadata, repr=not secret)
 
 
+class DeclaredSettings:
+    """What a settings class declared with :func:`_setting` fields can do: load itself
+    from flags, env vars and defaults, name each field's variables, flag and default."""
+
+    @classmethod
+    def env_vars(cls, name: str) -> tuple[str, ...]:
+        """The env vars that may set setting ``name``, strongest first."""
+        also: tuple[str, ...] = _fields(cls)[name].metadata["also"]
+        return (f"SUMMARIZER_{name.upper()}", *also)
+
+    @classmethod
+    def flag(cls, name: str) -> str:
+        """The command-line flag of setting ``name`` (``--no-cache`` for ``cache``)."""
+        flag: str | None = _fields(cls)[name].metadata["flag"]
+        return flag or "--" + name.replace("_", "-")
+
+    @classmethod
+    def default_shown(cls, name: str) -> str:
+        """Setting ``name``'s default as help texts say it."""
+        f = _fields(cls)[name]
+        return str(f.metadata["default_text"] or shown(f.default))
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Settings from ``overrides`` (None means "not given"), then env, then defaults."""
+        given = _given(cls, os.environ if env is None else env, overrides)
+        return cls(
+            **{name: _parse(cls, name, value, source=src) for name, (value, src) in given.items()}
+        )
+
+    @classmethod
+    def sources(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, str]:
+        """Where each setting :meth:`load` would use comes from: its flag (``--model``), the
+        env var that set it (``OPENAI_MODEL``), or ``default`` (``summarizer check``)."""
+        given = _given(cls, os.environ if env is None else env, overrides)
+        return {name: given[name][1] if name in given else "default" for name in _fields(cls)}
+
+    def replace(self, **overrides: Any) -> Self:
+        """A copy with the given (non-None) settings changed and checked."""
+        kind = type(self)
+        checked = {
+            k: _parse(kind, k, v, source=kind.flag(k))
+            for k, v in overrides.items()
+            if v is not None
+        }
+        return dataclasses.replace(self, **checked)  # type: ignore[type-var]
+
+
 @dataclass(frozen=True)
-class Settings:
+class Settings(DeclaredSettings):
     """Everything a run can be configured with. Build it with :meth:`load`.
 
     Each field is declared once here, with its help: ``SUMMARIZER_<NAME>`` env vars, the
@@ -158,46 +242,6 @@ class Settings:
         default_text="the per-user cache folder, which 'summarizer cache' shows",
     )
 
-    @staticmethod
-    def env_vars(name: str) -> tuple[str, ...]:
-        """The env vars that may set setting ``name``, strongest first."""
-        also: tuple[str, ...] = _FIELDS[name].metadata["also"]
-        return (f"SUMMARIZER_{name.upper()}", *also)
-
-    @staticmethod
-    def flag(name: str) -> str:
-        """The command-line flag of setting ``name`` (``--no-cache`` for ``cache``)."""
-        flag: str | None = _FIELDS[name].metadata["flag"]
-        return flag or "--" + name.replace("_", "-")
-
-    @staticmethod
-    def default_shown(name: str) -> str:
-        """Setting ``name``'s default as help texts say it."""
-        f = _FIELDS[name]
-        return str(f.metadata["default_text"] or shown(f.default))
-
-    @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from ``overrides`` (None means "not given"), then env, then defaults."""
-        given = _given(os.environ if env is None else env, overrides)
-        return cls(
-            **{name: _parse(name, value, source=src) for name, (value, src) in given.items()}
-        )
-
-    @classmethod
-    def sources(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, str]:
-        """Where each setting :meth:`load` would use comes from: its flag (``--model``), the
-        env var that set it (``OPENAI_MODEL``), or ``default`` (``summarizer check``)."""
-        given = _given(os.environ if env is None else env, overrides)
-        return {name: given[name][1] if name in given else "default" for name in _FIELDS}
-
-    def replace(self, **overrides: Any) -> Settings:
-        """A copy with the given (non-None) settings changed and checked."""
-        checked = {
-            k: _parse(k, v, source=Settings.flag(k)) for k, v in overrides.items() if v is not None
-        }
-        return dataclasses.replace(self, **checked)
-
     @property
     def endpoint_configured(self) -> bool:
         return bool(self.base_url or self.api_key)
@@ -222,18 +266,54 @@ class Settings:
         return Path(platformdirs.user_cache_dir("summarizer"))
 
 
-def _given(env: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
+#: Which files a folder gives: reports as text, Markdown and saved web pages; several
+#: patterns joined by commas (``summarizer batch``, :func:`summarizer.inputs.collect`).
+DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm"
+#: Requests in flight at most (a batch, a remote batch's import).
+DEFAULT_CONCURRENCY = 8
+
+
+def _at_least_one(value: int) -> int | _Expected:
+    return value if value >= 1 else _Expected("a whole number ≥ 1")
+
+
+@dataclass(frozen=True)
+class RunSettings(DeclaredSettings):
+    """How a batch runs, apart from the engine: declared like :class:`Settings`, so each
+    has its flag, its ``SUMMARIZER_<NAME>`` variable and its ``--help`` line from here."""
+
+    concurrency: int = _setting(
+        DEFAULT_CONCURRENCY,
+        "requests in flight at most; adapts down on HTTP 429",
+        group="batch",
+        short="-c",
+        check=_at_least_one,
+    )
+    glob: str = _setting(
+        DEFAULT_GLOB, "which files in folders to take, comma-separated", group="batch"
+    )
+    poll: float = _setting(
+        60.0,
+        "with --via openai-batch, seconds between looks at the batch (it takes minutes to hours)",
+        group="batch engines",
+        check=_positive,
+    )
+
+
+def _given(
+    kind: type[DeclaredSettings], env: Mapping[str, str], overrides: Mapping[str, Any]
+) -> dict[str, tuple[Any, str]]:
     """Each setting that is given, as (its value, where it was given): a flag (an override
     not None) wins over the first of its env vars that is set and not blank."""
-    unknown = set(overrides) - set(_FIELDS)
+    unknown = set(overrides) - set(_fields(kind))
     if unknown:
         raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     given: dict[str, tuple[Any, str]] = {}
-    for name in _FIELDS:
+    for name in _fields(kind):
         if overrides.get(name) is not None:
-            given[name] = (overrides[name], Settings.flag(name))
+            given[name] = (overrides[name], kind.flag(name))
             continue
-        var = next((v for v in Settings.env_vars(name) if env.get(v, "").strip()), None)
+        var = next((v for v in kind.env_vars(name) if env.get(v, "").strip()), None)
         if var is not None:
             given[name] = (env[var].strip(), var)
     return given
@@ -260,11 +340,11 @@ def settings_doc() -> str:
     return "\n".join(lines)
 
 
-def _parse(name: str, value: Any, *, source: str) -> Any:
+def _parse(kind: type[DeclaredSettings], name: str, value: Any, *, source: str) -> Any:
     """Coerce one setting (from env text or a Python value) to its annotated type, run its
     declared ``check``, or raise a ConfigError naming the variable or flag."""
-    typed = _coerce(_HINTS[name], value)
-    check = _FIELDS[name].metadata["check"] or _CHECKS.get(type(typed))
+    typed = _coerce(_hints(kind)[name], value)
+    check = _fields(kind)[name].metadata["check"] or _CHECKS.get(type(typed))
     if check is not None and typed is not None and not isinstance(typed, _Expected):
         typed = check(typed)
     if isinstance(typed, _Expected):
@@ -302,5 +382,19 @@ def _coerce(kind: Any, value: Any) -> Any:
     return str(value).strip()
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
-_HINTS = typing.get_type_hints(Settings)
+_FIELDS: dict[type, dict[str, dataclasses.Field[Any]]] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _fields(kind: type[DeclaredSettings]) -> dict[str, dataclasses.Field[Any]]:
+    """A settings class's fields by name (read once per class)."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = {f.name: f for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    return _FIELDS[kind]
+
+
+def _hints(kind: type[DeclaredSettings]) -> dict[str, Any]:
+    """A settings class's annotations, resolved (once per class)."""
+    if kind not in _HINTS:
+        _HINTS[kind] = typing.get_type_hints(kind)
+    return _HINTS[kind]

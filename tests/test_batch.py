@@ -128,6 +128,7 @@ def test_a_second_writer_is_refused(tmp_path):
 # --------------------------------------------------------------------------- throttle
 
 
+@pytest.mark.slow
 def test_throttle_backs_off_together_and_recovers_by_hand():
     now = [100.0]
     t = Throttle(8, clock=lambda: now[0])
@@ -343,9 +344,13 @@ def test_cli_batch_exit_status_and_final_line(server, tmp_path, capsys, monkeypa
     assert main(["batch", str(tmp_path / "nothing-here")]) == 1  # a missing path: error record
     assert main(["batch"]) == 2 and "nothing to do" in capsys.readouterr().err  # usage: 2
     assert main(["batch", str(tmp_path / "in"), "-c", "0"]) == 2
-    assert "--concurrency must be at least 1" in capsys.readouterr().err
+    assert "--concurrency=0 is not valid: expected a whole number ≥ 1" in capsys.readouterr().err
+    monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "0")  # the variable is checked as the flag is
+    assert main(["batch", str(tmp_path / "in")]) == 2
+    assert "SUMMARIZER_CONCURRENCY='0' is not valid" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_without_loss_or_duplicates(server, tmp_path, clean_env):
     ids = make_folder(tmp_path / "in", 24)
     server.responder = by_document(latency=0.3)

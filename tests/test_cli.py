@@ -10,7 +10,7 @@ import pytest
 
 from summarizer.cli import main
 from summarizer.schemas import ReportSummary
-from tests.conftest import corpus_path, gold_answer
+from tests.conftest import DOC_IDS, corpus_path, gold_answer
 from tests.fake_openai import answer, error
 from tests.test_llm_http import DOC, assert_grounded, bad_answer, raw_of
 
@@ -129,6 +129,35 @@ def test_every_setting_shows_its_variables_and_default_in_help(command, capsys):
         line = text.split(f" {flag} ", 1)[1].split(" --", 1)[0]  # the flag's own help
         assert variables in line and "default: " in line, f"{command} {flag}: {line}"
     assert "OPENAI_MODEL" in text and "default: gpt-4o-mini" in text
+
+
+def test_the_batch_run_settings_have_flags_variables_and_defaults_in_help(capsys):
+    """--concurrency, --glob and --poll come from RunSettings as the engine's come from
+    Settings: each with its variable and its default, and only on the batch command."""
+    import dataclasses
+
+    from summarizer.settings import RunSettings
+
+    text = _help("batch", capsys)
+    for f in dataclasses.fields(RunSettings):
+        flag, variable = RunSettings.flag(f.name), RunSettings.env_vars(f.name)[0]
+        after = text.split(f" {flag} ", 1)[1][:250]  # the flag's own help, and a little more
+        assert f"({variable}; default: {RunSettings.default_shown(f.name)})" in after
+    assert "-c CONCURRENCY" in text
+    assert "--concurrency" not in _help("summarize", capsys)
+
+
+def test_a_run_setting_is_read_from_its_variable(tmp_path, monkeypatch, capsys, clean_env):
+    (tmp_path / "in").mkdir()
+    report = corpus_path(DOC_IDS[0]).read_text(encoding="utf-8")
+    (tmp_path / "in" / "a.txt").write_text(report, encoding="utf-8")
+    (tmp_path / "in" / "b.md").write_text(report, encoding="utf-8")
+    monkeypatch.setenv("SUMMARIZER_GLOB", "*.md")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(tmp_path / "in"), "--out", str(out), "--backend", "offline"]) == 0
+    assert [json.loads(x)["doc_id"] for x in out.read_text().splitlines()] == ["b"]
+    assert main(["batch", str(tmp_path / "in"), "--glob", "*.txt", "-o", str(tmp_path / "t")]) == 0
+    assert [json.loads(x)["doc_id"] for x in (tmp_path / "t").read_text().splitlines()] == ["a"]
 
 
 def test_no_command_is_usage_error(capsys):

@@ -68,6 +68,7 @@ def test_bad_usage_exits_2_with_one_line(argv, env, monkeypatch, clean_env, caps
 # ---------------------------------------------------------------------------- signals
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code", "says"), [
     (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"),
 ])  # fmt: skip
@@ -116,6 +117,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_a_dead_endpoint_stops_the_batch_in_one_documents_retries(
     tmp_path, monkeypatch, clean_env, capsys
 ):

@@ -141,3 +141,16 @@ def test_help_of_summarize_documents_arguments_every_setting_return_and_errors()
     # the CLI's and batch's own (ResendError: only a Summarizer given a batch engine's replies)
     for name in set(public) - {"UsageError", "NotAttemptedError", "ResendError"}:
         assert name in raises, name
+
+
+def test_every_mode_is_described_once_and_names_an_instructor_mode():
+    """The modes a user can choose are the ones described; each names a real instructor
+    mode, and what it suggests instead is another mode, never itself."""
+    import instructor
+
+    from summarizer.settings import MODE_SPECS, MODES
+
+    assert tuple(MODE_SPECS) == MODES
+    for mode, spec in MODE_SPECS.items():
+        assert isinstance(getattr(instructor.Mode, spec.instructor), instructor.Mode)
+        assert spec.to_try and mode not in spec.to_try and set(spec.to_try) <= set(MODES)

@@ -8,13 +8,10 @@ import argparse
 import textwrap
 
 from summarizer.cli.batch_run import run_batch
-from summarizer.cli.options import add_command, add_engine_options
-from summarizer.inputs import DEFAULT_GLOB
+from summarizer.cli.options import add_command, add_engine_options, add_settings_options
+from summarizer.settings import RunSettings
 
 __all__ = ["register"]
-
-#: Seconds between looks at a provider's batch (it takes minutes to hours).
-DEFAULT_POLL = 60.0
 
 _EPILOG = textwrap.dedent(
     """\
@@ -80,11 +77,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="JSONL results file, appended to and resumed (default: stdout, no resume)",
     )
     run.add_argument(
-        "--glob",
-        default=DEFAULT_GLOB,
-        help=f'which files in folders to take, comma-separated (default: "{DEFAULT_GLOB}")',
-    )
-    run.add_argument(
         "--list",
         dest="list_files",
         action="append",
@@ -92,14 +84,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="FILE",
         help="a file naming one report per line (relative to it; - reads the list from "
         "stdin); repeatable",
-    )
-    run.add_argument(
-        "-c",
-        "--concurrency",
-        type=int,
-        default=8,
-        metavar="N",
-        help="requests in flight at most (default: 8); adapts down on HTTP 429",
     )
     run.add_argument(
         "--restart",
@@ -143,18 +127,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "batch id is kept beside it, so a rerun resumes instead of paying twice)",
     )
     engines.add_argument(
-        "--poll",
-        type=float,
-        default=DEFAULT_POLL,
-        metavar="SECONDS",
-        help=f"with --via openai-batch, how often to look at the batch (default: {DEFAULT_POLL:g})",
-    )
-    engines.add_argument(
         "--on-interrupt",
         choices=("ask", "cancel", "keep"),
         default="ask",
         help="with --via openai-batch, what Ctrl-C does to the remote batch: ask (on a "
         "terminal; else keep), cancel it, or keep it running for a rerun (default: ask)",
     )
+    add_settings_options(parser, of=RunSettings, groups={"batch": run, "batch engines": engines})
     add_engine_options(parser, run)
     parser.set_defaults(handler=run_batch)

@@ -10,9 +10,10 @@ from typing import Any
 
 from summarizer.cli._console import PROG, notice
 from summarizer.cli.batch_report import report
-from summarizer.cli.options import load_settings
+from summarizer.cli.options import load_run_settings, load_settings
 from summarizer.cli.progress import Bar, BatchProgress
 from summarizer.errors import SummarizerError, UsageError, describe
+from summarizer.settings import RunSettings
 
 __all__ = ["run_batch"]
 
@@ -24,14 +25,13 @@ def run_batch(args: argparse.Namespace) -> int:
 
     if not args.inputs and not args.list_files:
         raise UsageError("nothing to do: pass report files or folders, or --list FILE")
-    if args.concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
+    run = load_run_settings(args)
     _check_engine_flags(args)
     prices = Prices.load(args.prices) if args.prices else Prices()
-    jobs = collect(args.inputs, glob=args.glob, list_files=args.list_files)
+    jobs = collect(args.inputs, glob=run.glob, list_files=args.list_files)
     if not jobs:
         raise SummarizerError(
-            f"no files matching {args.glob!r} under {', '.join(args.inputs)}; "
+            f"no files matching {run.glob!r} under {', '.join(args.inputs)}; "
             "check the path or pass --glob"
         )
     offloaded = bool(args.export or args.import_files or args.via != "online")
@@ -42,7 +42,7 @@ def run_batch(args: argparse.Namespace) -> int:
         return _export(args, jobs, settings)
     stats = BatchStats(prices=prices)
     progress = BatchProgress(args.quiet, stats)
-    results = _results(args, jobs, settings, stats, progress)
+    results = _results(args, run, jobs, settings, stats, progress)
     status = report(args, results, stats, progress)
     if args.export:  # after --import: what is left to resend
         resend = [j for j in jobs if j.doc_id in stats.resend]
@@ -63,14 +63,17 @@ def _check_engine_flags(args: argparse.Namespace) -> None:
             raise UsageError(
                 "--via openai-batch needs --out: the batch id is kept beside it for a rerun"
             )
-        if args.poll <= 0:
-            raise UsageError("--poll must be more than 0 seconds")
     if args.export and args.out and args.export == args.out:
         raise UsageError("--export and --out name the same file")
 
 
 def _results(
-    args: argparse.Namespace, jobs: list[Any], settings: Any, stats: Any, progress: BatchProgress
+    args: argparse.Namespace,
+    run: RunSettings,
+    jobs: list[Any],
+    settings: Any,
+    stats: Any,
+    progress: BatchProgress,
 ) -> Any:
     """The results to report: online, imported, or through the provider's Batch API."""
     from summarizer.batch import summarize_batch
@@ -90,11 +93,11 @@ def _results(
             jobs,
             out=args.out,
             settings=settings,
-            poll=args.poll,
+            poll=run.poll,
             hooks=hooks,
             stats=stats,
             on_start=progress.start,
-            concurrency=args.concurrency,
+            concurrency=run.concurrency,
         )
     replies = None
     if args.import_files:
@@ -104,7 +107,7 @@ def _results(
     return summarize_batch(
         jobs,
         out=args.out,
-        concurrency=args.concurrency,
+        concurrency=run.concurrency,
         resume=not args.restart,
         settings=settings,
         stats=stats,

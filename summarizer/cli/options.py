@@ -12,13 +12,14 @@ from typing import Any, Literal, get_args, get_origin
 
 from summarizer.cli._console import notice
 from summarizer.errors import ConfigError, UsageError
-from summarizer.settings import Settings, shown
+from summarizer.settings import DeclaredSettings, RunSettings, Settings, shown
 
 __all__ = [
     "add_command",
     "add_engine_options",
     "add_results_input",
     "add_text_or_json",
+    "load_run_settings",
     "load_settings",
     "settings_overrides",
 ]
@@ -69,23 +70,28 @@ def add_engine_options(parser: argparse.ArgumentParser, group: argparse._Argumen
     add_settings_options(parser)
 
 
-def _flagged() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(Settings) if not f.metadata["env_only"]]
+def _flagged(of: type[DeclaredSettings] = Settings) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(of) if not f.metadata["env_only"]]  # type: ignore[arg-type]
 
 
-def _env_only() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(Settings) if f.metadata["env_only"]]
+def _env_only(of: type[DeclaredSettings]) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(of) if f.metadata["env_only"]]  # type: ignore[arg-type]
 
 
 def add_settings_options(
-    parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None
+    parser: argparse.ArgumentParser,
+    only: tuple[str, ...] | None = None,
+    *,
+    of: type[DeclaredSettings] = Settings,
+    groups: dict[str, argparse._ArgumentGroup] | None = None,
 ) -> None:
-    """One flag per flagged setting (or per setting named in ``only``), in argument groups
-    (engine, cache), each line naming its variables and default; then the settings with no
-    flag (the API key), named with their variables."""
-    hints = typing.get_type_hints(Settings)
-    made: dict[str, argparse._ArgumentGroup] = {}
-    for f in _flagged():
+    """One flag per flagged setting of ``of`` (or per setting named in ``only``), in
+    argument groups (engine, cache; ``groups`` holds those the command made already), each
+    line naming its variables and default; then the settings with no flag (the API key),
+    named with their variables."""
+    hints = typing.get_type_hints(of)
+    made = dict(groups or {})
+    for f in _flagged(of):
         meta = f.metadata
         if only is not None and f.name not in only:
             continue
@@ -93,28 +99,28 @@ def add_settings_options(
             meta["group"], parser.add_argument_group(meta["group"])
         )
         kind = hints[f.name]
-        env = " / ".join(Settings.env_vars(f.name))
-        flag = Settings.flag(f.name)
+        env = " / ".join(of.env_vars(f.name))
+        flags = [of.flag(f.name)] + ([meta["short"]] if meta["short"] else [])
         options: dict[str, Any] = {"dest": f.name, "default": None}
         if kind is bool:
             options["action"] = "store_false" if f.default else "store_true"
             given = "=0" if f.default else "=1"
             text = f"{meta['help']} ({env}{given}; default: {f.name} {shown(f.default)})"
         else:
-            text = f"{meta['help']} ({env}; default: {Settings.default_shown(f.name)})"
+            text = f"{meta['help']} ({env}; default: {of.default_shown(f.name)})"
             choices = _choices(kind)
             if choices:
                 options["choices"] = choices
             else:
                 options["type"] = _scalar(kind)
                 options["metavar"] = f.name.upper().replace("_", "-")
-        group.add_argument(flag, help=text.replace("%", "%%"), **options)
-    unflagged = [f for f in _env_only() if only is None or f.name in only]
+        group.add_argument(*sorted(flags, key=len), help=text.replace("%", "%%"), **options)
+    unflagged = [f for f in _env_only(of) if only is None or f.name in only]
     if unflagged:
         parser.add_argument_group(
             "set in the environment only",
             "\n".join(
-                f"{' / '.join(Settings.env_vars(f.name))}: {f.metadata['help']}" for f in unflagged
+                f"{' / '.join(of.env_vars(f.name))}: {f.metadata['help']}" for f in unflagged
             ),
         )
 
@@ -133,11 +139,23 @@ def _scalar(kind: Any) -> type:
     return str
 
 
-def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings given as flags (the rest come from env vars and defaults)."""
+def settings_overrides(
+    args: argparse.Namespace, of: type[DeclaredSettings] = Settings
+) -> dict[str, Any]:
+    """The settings of ``of`` given as flags (the rest come from env vars and defaults)."""
     return {
-        f.name: getattr(args, f.name) for f in _flagged() if getattr(args, f.name, None) is not None
+        f.name: getattr(args, f.name)
+        for f in _flagged(of)
+        if getattr(args, f.name, None) is not None
     }
+
+
+def load_run_settings(args: argparse.Namespace) -> RunSettings:
+    """How the batch runs (flags, then env vars, then defaults); a bad one is bad usage."""
+    try:
+        return RunSettings.load(**settings_overrides(args, RunSettings))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def load_settings(args: argparse.Namespace, *, announce: bool = True) -> Settings:

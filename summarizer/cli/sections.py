@@ -54,9 +54,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from summarizer.inputs import STDIN
     from summarizer.offline import section_ranges
-    from summarizer.read import read_document, read_stdin
+    from summarizer.read import STDIN, read_document, read_stdin
 
     records = []
     for path in args.files:

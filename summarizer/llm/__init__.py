@@ -35,22 +35,14 @@ from summarizer.llm.reply import ReplyRepair, response_model
 from summarizer.llm.translate import api_cause, describe, is_transient, retry_after, translate
 from summarizer.llm.transport import plain_transport, throttled_transport
 from summarizer.schemas import GROUNDING_SOURCE, DraftSummary, SourceText
-from summarizer.settings import Settings
+from summarizer.settings import MODE_SPECS, Settings
 from summarizer.throttle import MAX_RETRY_AFTER, Throttle
 
-__all__ = ["INSTRUCTOR_MODES", "CallRecord", "LLMBackend", "Recorded", "Replay"]
+__all__ = ["CallRecord", "LLMBackend", "Recorded", "Replay"]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-
-#: Our mode names → instructor.Mode members.
-INSTRUCTOR_MODES = {
-    "tools": "TOOLS",
-    "json": "JSON",
-    "json_schema": "JSON_SCHEMA",
-    "md_json": "MD_JSON",
-}
 
 #: Placeholder for servers that need no key (vLLM, Ollama): the client insists on one.
 _NO_KEY = "no-key-configured"
@@ -131,7 +123,7 @@ class LLMBackend:
                 max_retries=0,  # transport retries are ours (tenacity), not the client's
                 **extra,
             )
-            mode = getattr(instructor.Mode, INSTRUCTOR_MODES[s.mode])
+            mode = getattr(instructor.Mode, MODE_SPECS[s.mode].instructor)
             self._clients[is_async] = instructor.from_openai(raw, mode=mode)
         return self._clients[is_async]
 

@@ -27,7 +27,7 @@ from summarizer.errors import (
 )
 from summarizer.llm.accounting import CallRecord
 from summarizer.llm.reply import json_object
-from summarizer.settings import Settings
+from summarizer.settings import MODE_SPECS, Settings
 
 __all__ = [
     "api_cause",
@@ -48,13 +48,6 @@ _OVER_CONTEXT = re.compile(
     r"prompt is too long|input is too long|exceeds? the model",
     re.IGNORECASE,
 )
-#: Modes to suggest when a server rejects one (md_json asks the server for nothing).
-_MODES_TO_TRY = {
-    "tools": ("json", "md_json"),
-    "json_schema": ("json", "md_json"),
-    "json": ("md_json",),
-    "md_json": ("json",),
-}
 #: A server's error text is cut to this many characters in a message.
 _SERVER_TEXT_CHARS = 240
 #: Lines of a validation error quoted in the message.
@@ -323,7 +316,7 @@ def _refused(cause: BaseException, call: _Call) -> SummarizerError | None:
         return None
     s, record, say = call.settings, call.record, call.say
     if _rejects_mode(cause):
-        others = " or ".join(f"--mode {m}" for m in _MODES_TO_TRY[s.mode])
+        others = " or ".join(f"--mode {m}" for m in MODE_SPECS[s.mode].to_try)
         return ConfigError(
             say(f"{s.host} does not support --mode {s.mode} ({describe(cause)}); try {others}")
         )
@@ -334,9 +327,10 @@ def _refused(cause: BaseException, call: _Call) -> SummarizerError | None:
                 "later or raise SUMMARIZER_TRANSPORT_RETRIES / SUMMARIZER_TRANSPORT_DEADLINE"
             )
         )
+    tried = " or ".join(f"--mode {m}" for m in MODE_SPECS[s.mode].to_try)
     hint = (
-        "; if the server does not support forced tool calls, try --mode json or --mode md_json"
-        if s.mode in ("tools", "json_schema")
+        f"; if the server does not support forced tool calls, try {tried}"
+        if MODE_SPECS[s.mode].forces
         else ""
     )
     return EndpointError(say(f"{s.host} refused the request ({describe(cause)}){hint}"))

@@ -30,7 +30,7 @@ from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.inputs import Job
 from summarizer.llm.batches import BatchAPI, RemoteBatch
 from summarizer.offload.requests import Exported, write_requests
-from summarizer.settings import Settings
+from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 
 __all__ = [
     "MAX_BATCH_BYTES",
@@ -108,7 +108,7 @@ def run_remote(
     hooks: Hooks,
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> Iterator[BatchResult]:
     """Summarize ``jobs`` through the provider's Batch API into ``out``; yield each
     document's result as it is imported."""
