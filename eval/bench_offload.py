@@ -34,6 +34,7 @@ from summarizer.inputs import collect  # noqa: E402
 from summarizer.offload import write_requests  # noqa: E402
 from summarizer.read import read_document  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
+from summarizer.steps import Imported  # noqa: E402
 from tests.fake_openai import FakeOpenAI, answer, completion  # noqa: E402
 
 GOLD, CORPUS = ROOT / "eval" / "gold", ROOT / "eval" / "corpus"
@@ -114,7 +115,9 @@ def main() -> None:
 
     # 3. import, no endpoint
     start = time.perf_counter()
-    results = list(summarize_batch(jobs, settings=offline, replies=replies, out=work / "a.jsonl"))
+    results = list(
+        summarize_batch(jobs, settings=offline, engine=Imported(replies), out=work / "a.jsonl")
+    )
     seconds = time.perf_counter() - start
     ok, fabricated, unverified = check(results)
     resend = sum(r.error is not None and r.error["type"] == "ResendError" for r in results)
@@ -136,7 +139,7 @@ def main() -> None:
             api_key="not-real",
             cache_dir=work / "cache-b",
         )
-        results = list(summarize_batch(jobs, settings=online, replies=replies))
+        results = list(summarize_batch(jobs, settings=online, engine=Imported(replies)))
     finally:
         server.stop()
     ok, fabricated, unverified = check(results)

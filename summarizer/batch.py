@@ -36,14 +36,12 @@ from collections.abc import (
     Coroutine,
     Generator,
     Iterator,
-    Mapping,
     Sequence,
 )
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.batchfiles import Outcome
 from summarizer.errors import InputError, NotAttemptedError, ResendError, UnreachableError
 from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
@@ -51,6 +49,7 @@ from summarizer.pricing import Prices, Spend
 from summarizer.records import error_record, is_error_record
 from summarizer.schemas import ReportSummary
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
+from summarizer.steps import ONLINE, Engine
 from summarizer.throttle import Throttle
 
 __all__ = [
@@ -280,7 +279,7 @@ async def asummarize_batch(
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
     freeze_heap: bool = False,
-    replies: Mapping[str, Outcome] | None = None,
+    engine: Engine = ONLINE,
     **overrides: Any,
 ) -> AsyncGenerator[BatchResult, None]:
     """Summarize many documents concurrently; yield each result as it finishes.
@@ -294,8 +293,8 @@ async def asummarize_batch(
     passes while the batch runs (``gc.freeze``; faster cached reruns, see
     ``eval/bench_batch.py``). Off by default: it changes the whole process's collector,
     which a library should not do unasked; the CLI turns it on.
-    ``replies``: a batch engine's answers (see :class:`Summarizer`): each document's
-    first answer is taken from them; ``summarizer batch --import``.
+    ``engine``: how calls meet the network (see :class:`Summarizer`); ``Imported(replies)``
+    takes each document's first answer from a batch engine's (``summarizer batch --import``).
     """
     jobs = [j for j in inputs if isinstance(j, Job)]
     if len(jobs) != len(inputs):
@@ -305,7 +304,7 @@ async def asummarize_batch(
     throttle = Throttle(concurrency)
     stats.throttle = throttle
     output = JsonlOutput(out, resume=resume) if out is not None else None
-    summarizer = Summarizer(settings, throttle=throttle, replies=replies, **overrides)
+    summarizer = Summarizer(settings, throttle=throttle, engine=engine, **overrides)
     summarizer.warm_up()  # imports and the client now, so they are frozen with the rest
     try:
         with _frozen_heap() if freeze_heap else contextlib.nullcontext():

@@ -21,11 +21,11 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
-from summarizer.batchfiles import Answered, Outcome, custom_id
+from summarizer.batchfiles import Answered, custom_id
 from summarizer.budget import (
     TokenScale,
     estimate_tokens,
@@ -55,7 +55,20 @@ from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document, load
 from summarizer.schemas import SECTIONS, DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings, settings_doc
-from summarizer.steps import Answer, Ask, Call, Done, Request, Step, Wait
+from summarizer.steps import (
+    ONLINE,
+    Answer,
+    Ask,
+    Call,
+    Done,
+    Engine,
+    ExportOnly,
+    Imported,
+    Online,
+    Request,
+    Step,
+    Wait,
+)
 from summarizer.throttle import Throttle
 
 __all__ = ["CLAIM_POLL", "Summarizer", "asummarize", "summarize"]
@@ -82,12 +95,11 @@ class Summarizer:
     ``throttle`` (a :class:`summarizer.llm.Throttle`) is shared by the workers
     of a batch so that a 429 slows all of them down together.
 
-    ``replies``: a batch engine's answers by ``custom_id`` (:mod:`summarizer.batchfiles`).
-    Each call's first answer is then taken from them and treated exactly as an online
-    answer (repair, validation, grounding, cache); what fails is asked online when an
-    endpoint is configured, else the document fails with a :class:`ResendError` whose
-    request :meth:`batch_requests` writes out. An empty mapping with no endpoint: a
-    summarizer that plans requests and never sends one (``batch --export``).
+    ``engine``: how calls meet the network (:data:`~summarizer.steps.Engine`): asked
+    online; answered first from a batch engine's results (:class:`Imported`: what fails is
+    asked online when an endpoint is configured, else the document fails with a
+    :class:`ResendError` whose request :meth:`batch_requests` writes out); or planned and
+    never sent (:class:`ExportOnly`, ``batch --export``).
     """
 
     def __init__(
@@ -95,7 +107,7 @@ class Summarizer:
         settings: Settings | None = None,
         *,
         throttle: Throttle | None = None,
-        replies: Mapping[str, Outcome] | None = None,
+        engine: Engine = ONLINE,
         **overrides: Any,
     ) -> None:
         if settings is None:
@@ -103,8 +115,8 @@ class Summarizer:
         else:
             self.settings = settings.replace(**overrides)
         self._throttle = throttle
-        self._replies = replies
-        if replies is not None and self.settings.backend != "llm":
+        self._engine = engine
+        if not isinstance(engine, Online) and self.settings.backend != "llm":
             if self.settings.backend == "offline":
                 raise ConfigError(
                     "a batch engine's answers are the model's: drop backend='offline'"
@@ -434,7 +446,7 @@ class Summarizer:
         """The request cut into parts half as large, after the server said one was longer
         than its context; the error again once parts are already an eighth as large, or
         when a batch engine's answers are for the parts as they were cut."""
-        if self._replies is not None:
+        if not isinstance(self._engine, Online):
             raise ContextLengthError(
                 f"{self.settings.host} refused a request of this report as longer than the "
                 "model's context; its batch lines were cut for a larger one: set "
@@ -466,7 +478,7 @@ class Summarizer:
         try:
             # a batch engine's answer looks in the cache for earlier rounds: not in the loop
             replay = None
-            if self._replies is not None:
+            if not isinstance(self._engine, Online):
                 replay = await asyncio.to_thread(self._replay, call)
             replied = await backend.acomplete(call.messages, call.source, call.max_tokens, replay)
         except SummarizationError as exc:
@@ -480,10 +492,14 @@ class Summarizer:
         answer served first; without one, sent online, or held when there is no endpoint.
         An answer to a resent re-ask goes on where the last round stopped: the re-asks
         left, and whether the model was told the report makes points."""
-        if self._replies is None:
-            return None
+        match self._engine:
+            case Online():
+                return None
+            case Imported(replies):
+                outcome = replies.get(call.custom_id)
+            case ExportOnly():
+                return Replay(why="its requests are exported, never sent")
         sends = self._llm_backend().sends
-        outcome = self._replies.get(call.custom_id)
         if isinstance(outcome, Answered):
             cache = self._summary_cache()
             earlier = cache.get_resend(call.key) if cache is not None else None
@@ -518,7 +534,8 @@ class Summarizer:
         """``answer``, its prompt tokens as the server counted them learned from (only a
         first-try answer: a re-ask's messages are longer than the call's). Not with a
         batch engine's answers: their parts must be cut as the exported requests were."""
-        if answer.attempts == 1 and not answer.usage.estimated and self._replies is None:
+        first = answer.attempts == 1 and not answer.usage.estimated
+        if first and isinstance(self._engine, Online):
             self._scale.observe(call.tokens, answer.usage.prompt_tokens)
         return answer
 
@@ -673,7 +690,7 @@ class Summarizer:
 
     def _llm_backend(self) -> LLMBackend:
         if self._llm is None:
-            replays = self._replies is not None
+            replays = not isinstance(self._engine, Online)
             self._llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
         return self._llm
 

@@ -8,15 +8,56 @@ claim); a :class:`Request` is everything one model call needs, built whole, and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from summarizer.batchfiles import Outcome
 from summarizer.cache import Claim
 from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, ReportSummary, Usage
 
-__all__ = ["Answer", "Ask", "Call", "Done", "Request", "Step", "Wait"]
+__all__ = [
+    "ONLINE",
+    "Answer",
+    "Ask",
+    "Call",
+    "Done",
+    "Engine",
+    "ExportOnly",
+    "Imported",
+    "Online",
+    "Request",
+    "Step",
+    "Wait",
+]
+
+
+@dataclass(frozen=True)
+class Online:
+    """Every call is asked of the endpoint (the default)."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A batch engine's answers (``replies``, by ``custom_id``: :mod:`summarizer.batchfiles`)
+    are each call's first answer, treated exactly as online ones (repair, validation,
+    grounding, cache). A call without a good one is asked online when an endpoint is
+    configured; else its document fails with the request to resend kept for ``--export``."""
+
+    replies: Mapping[str, Outcome] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportOnly:
+    """Requests are planned and their bodies built, never sent (``batch --export``)."""
+
+
+#: How a summarizer's calls meet the network, chosen once when it is made.
+Engine = Online | Imported | ExportOnly
+#: The default engine (one value: it holds nothing).
+ONLINE = Online()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from summarizer.offload.remote import RECORD_SUFFIX, Hooks, run_remote
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Price, Prices
 from summarizer.read import read_document
+from summarizer.steps import ExportOnly, Imported
 from tests.chunk_model import SeeingModel
 from tests.conftest import CORPUS, DOC_IDS, GOLD, corpus_path, gold_answer
 from tests.fake_openai import BatchPlan, Step, answer, completion
@@ -166,7 +167,9 @@ def test_export_cuts_a_long_report_into_parts_and_skips_what_is_done(
         return read_results([answers], print)
 
     out = tmp_path / "out.jsonl"
-    first = list(summarize_batch(jobs, out=out, settings=settings, replies=answer_all(requests)))
+    first = list(
+        summarize_batch(jobs, out=out, settings=settings, engine=Imported(answer_all(requests)))
+    )
     empty = [doc for doc, points in model.seen if points == 0]
     failed = [r for r in first if not r.ok]
     assert empty  # the engine missed the first part's points
@@ -180,7 +183,9 @@ def test_export_cuts_a_long_report_into_parts_and_skips_what_is_done(
     assert all(
         "makes about" in json.dumps(r["body"]["messages"][-1], ensure_ascii=False) for r in resent
     )
-    first = list(summarize_batch(jobs, out=out, settings=settings, replies=answer_all(resend)))
+    first = list(
+        summarize_batch(jobs, out=out, settings=settings, engine=Imported(answer_all(resend)))
+    )
     done = {r.doc_id: r for r in first}
     assert all(r.ok for r in done.values()), [r.error for r in done.values()]
     summary = done[LONG].summary
@@ -194,6 +199,16 @@ def test_export_cuts_a_long_report_into_parts_and_skips_what_is_done(
     assert [e.lines for e in again] == [0, 0] and rows(tmp_path / "again.jsonl") == []
 
 
+def test_export_only_sends_nothing_even_with_an_endpoint(server, llm_settings):
+    """ExportOnly plans and writes requests; asked to summarize, it fails the document
+    with the request to resend, and the configured endpoint never hears of it."""
+    with Summarizer(llm_settings(), engine=ExportOnly()) as summarizer:
+        ((custom, body),) = summarizer.batch_requests(corpus_path(DOC_IDS[0]))
+        with pytest.raises(ResendError, match="exported, never sent"):
+            summarizer.summarize(corpus_path(DOC_IDS[0]))
+    assert custom == DOC_IDS[0] and body["messages"] and server.requests == []
+
+
 def test_a_batch_engines_answers_mean_the_model_backend(tmp_path, clean_env):
     """With no endpoint, backend "auto" means the offline engine; given a batch engine's
     answers it means the model (they are the model's), and "offline" is refused."""
@@ -202,12 +217,12 @@ def test_a_batch_engines_answers_mean_the_model_backend(tmp_path, clean_env):
 
     settings = Settings.load(env={}, cache_dir=clean_env)
     assert settings.resolved_backend == "offline"
-    with Summarizer(settings, replies={}) as summarizer:
+    with Summarizer(settings, engine=ExportOnly()) as summarizer:
         assert summarizer.backend == "llm"
         ((custom, body),) = summarizer.batch_requests(corpus_path(DOC_IDS[0]))
     assert custom == DOC_IDS[0] and body["messages"]
     with pytest.raises(ConfigError, match="drop backend='offline'"):
-        Summarizer(settings.replace(backend="offline"), replies={})
+        Summarizer(settings.replace(backend="offline"), engine=ExportOnly())
 
 
 # --------------------------------------------------------------------------- import
@@ -225,7 +240,8 @@ def test_import_without_an_endpoint_names_what_to_resend_and_a_resend_completes_
     out = tmp_path / "out.jsonl"
     replies = read_results([answers], print)
     results = {
-        r.doc_id: r for r in summarize_batch(jobs, out=out, settings=settings, replies=replies)
+        r.doc_id: r
+        for r in summarize_batch(jobs, out=out, settings=settings, engine=Imported(replies))
     }
     assert results[a].ok
     verbatim(results[a].summary)
@@ -250,7 +266,7 @@ def test_import_without_an_endpoint_names_what_to_resend_and_a_resend_completes_
     # the engine answers the resend well: every document is summarized, none twice
     engine(resend, answers)
     replies = read_results([answers], print)
-    second = list(summarize_batch(jobs, out=out, settings=settings, replies=replies))
+    second = list(summarize_batch(jobs, out=out, settings=settings, engine=Imported(replies)))
     assert sorted(r.doc_id for r in second) == [b, c, d] and all(r.ok for r in second)
     for r in second:
         verbatim(r.summary)
@@ -271,7 +287,9 @@ def test_the_re_ask_budget_spans_the_rounds_of_a_resend(tmp_path, folder, clean_
     while True:
         rounds += 1
         engine(requests, answers, bad={b})
-        (result,) = summarize_batch(jobs, settings=settings, replies=read_results([answers], print))
+        (result,) = summarize_batch(
+            jobs, settings=settings, engine=Imported(read_results([answers], print))
+        )
         if result.ok:
             break
         assert isinstance(result.exception, ResendError) and rounds <= 1
@@ -293,7 +311,9 @@ def test_import_with_an_endpoint_asks_online_only_what_failed(
     engine(requests, answers, bad={b}, errors={c}, skip={d})
     server.responder = good
     replies = read_results([answers], print)
-    results = {r.doc_id: r for r in summarize_batch(jobs, settings=settings, replies=replies)}
+    results = {
+        r.doc_id: r for r in summarize_batch(jobs, settings=settings, engine=Imported(replies))
+    }
     assert all(r.ok for r in results.values())
     for r in results.values():
         verbatim(r.summary)

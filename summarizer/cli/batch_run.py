@@ -99,11 +99,13 @@ def _results(
             on_start=progress.start,
             concurrency=run.concurrency,
         )
-    replies = None
+    from summarizer.steps import Engine, Imported, Online
+
+    engine: Engine = Online()
     if args.import_files:
         from summarizer.batchfiles import read_results
 
-        replies = read_results(args.import_files, progress.log)
+        engine = Imported(read_results(args.import_files, progress.log))
     return summarize_batch(
         jobs,
         out=args.out,
@@ -113,7 +115,7 @@ def _results(
         stats=stats,
         on_start=progress.start,
         freeze_heap=not args.no_freeze_heap,
-        replies=replies,
+        engine=engine,
     )
 
 

@@ -7,8 +7,8 @@ Three ways to the same results file:
   that speak it) or ``vllm run-batch``; nothing is sent.
 * ``summarizer batch INPUTS --import results.jsonl --out out.jsonl``: the engine's
   answers taken as each call's first answer and treated exactly as online answers
-  (:class:`summarizer.pipeline.Summarizer` with ``replies``); what fails is asked online
-  when an endpoint is configured, else named for a resend.
+  (:class:`summarizer.pipeline.Summarizer` with ``engine=Imported(replies)``); what
+  fails is asked online when an endpoint is configured, else named for a resend.
 * ``summarizer batch INPUTS --via openai-batch --out out.jsonl`` (:mod:`.remote`): the
   round trip through a provider's Files and Batches API, resumable from a record kept
   beside ``--out``.

@@ -31,6 +31,7 @@ from summarizer.inputs import Job
 from summarizer.llm.batches import BatchAPI, RemoteBatch
 from summarizer.offload.requests import Exported, write_requests
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
+from summarizer.steps import Imported
 
 __all__ = [
     "MAX_BATCH_BYTES",
@@ -139,7 +140,7 @@ def run_remote(
             jobs,
             out=out,
             settings=settings,
-            replies=answers,
+            engine=Imported(answers),
             stats=stats,
             on_start=on_start,
             concurrency=concurrency,

@@ -21,6 +21,7 @@ from summarizer.errors import InputError, SummarizerError
 from summarizer.inputs import Job
 from summarizer.pipeline import Summarizer
 from summarizer.settings import Settings
+from summarizer.steps import ExportOnly
 
 __all__ = ["Exported", "write_requests"]
 
@@ -57,7 +58,7 @@ def write_requests(
     taken: dict[str, str] = {}
     finished = False
     try:
-        with handle, Summarizer(settings, replies={}) as summarizer:
+        with handle, Summarizer(settings, engine=ExportOnly()) as summarizer:
             for job in jobs:
                 if job.doc_id in done:
                     yield Exported(job, skipped=True)
