@@ -1,9 +1,11 @@
 """The per-document plan, as types: what is left to do for a document once it is read.
 
-:class:`Done` (no model call needed), :class:`Ask` (a model call, with the claim that
-makes this caller the one to pay for it) or :class:`Wait` (another caller holds the
-claim); a :class:`Request` is everything one model call needs, built whole, and an
-:class:`Answer` what the call left.
+:class:`Done` (no model call needed), :class:`Drafted` (the cache holds the draft, to be
+grounded), :class:`Ask` (a model call, with the claim that makes this caller the one to
+pay for it) or :class:`Wait` (another caller holds the claim); a :class:`Request` is
+everything one model call needs, built whole, and an :class:`Answer` what the call left
+(or :class:`TooLong`, to be cut finer). The :data:`Engine` says how calls meet the
+network.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from summarizer.cache import Claim
 from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
 from summarizer.read import Document
-from summarizer.schemas import DraftSummary, Dropped, ReportSummary, Usage
+from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
 
 __all__ = [
     "ONLINE",
@@ -24,12 +26,14 @@ __all__ = [
     "Ask",
     "Call",
     "Done",
+    "Drafted",
     "Engine",
     "ExportOnly",
     "Imported",
     "Online",
     "Request",
     "Step",
+    "TooLong",
     "Wait",
 ]
 
@@ -101,6 +105,15 @@ class Done:
 
 
 @dataclass(frozen=True)
+class Drafted:
+    """The cache holds this document's validated draft: it is grounded, not asked for."""
+
+    request: Request
+    draft: DraftSummary
+    meta: Meta
+
+
+@dataclass(frozen=True)
 class Ask:
     """Ask the model; ``claim`` makes this caller the one to pay for the document."""
 
@@ -113,7 +126,7 @@ class Wait:
     """Another caller is paying for this document: look again in a moment."""
 
 
-Step = Done | Ask | Wait
+Step = Done | Drafted | Ask | Wait
 
 
 @dataclass(frozen=True)
@@ -130,3 +143,11 @@ class Answer:
     @classmethod
     def of(cls, draft: DraftSummary, record: CallRecord) -> Answer:
         return cls(draft, record.usage, record.attempts, [])
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """The server counted a call of ``request`` longer than its context: plan it finer
+    and ask again."""
+
+    request: Request

@@ -178,16 +178,16 @@ def test_python_dash_m():
 
 
 def test_an_unexpected_error_costs_one_file_only(capsys, monkeypatch, tmp_path):
-    import summarizer.pipeline as pipeline
+    import summarizer.pipeline.plan as plan
 
-    real = pipeline.summarize_offline
+    real = plan.summarize_offline
 
     def flaky(doc):
         if doc.doc_id == "boom":
             raise RuntimeError("simulated bug")
         return real(doc)
 
-    monkeypatch.setattr(pipeline, "summarize_offline", flaky)
+    monkeypatch.setattr(plan, "summarize_offline", flaky)
     boom = tmp_path / "boom.txt"
     boom.write_text(raw_of(), encoding="utf-8")
     code = main(["summarize", str(boom), str(corpus_path(DOC)), "-f", "jsonl", "-q"])

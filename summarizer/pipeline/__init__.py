@@ -1,0 +1,413 @@
+"""The pipeline, one document at a time: read → normalize → prompt → LLM → ground → cache,
+or read → normalize → offline engine when no endpoint is configured.
+
+:class:`Summarizer` holds the settings, the LLM client and the cache, so a caller
+summarizing many documents reuses them; it drives three stages that pass values:
+:mod:`.plan` (document → :class:`Done` | :class:`Drafted` | :class:`Request`),
+:mod:`.ask` (request → :class:`Answer` | :class:`TooLong`) and :mod:`.finish` (answer →
+summary, grounded and stored). :func:`summarize` and :func:`asummarize` are the one-call
+API.
+
+Each document goes through the same steps, sync or async: read it; look for its finished
+summary in the cache; then what is left comes as a type: :class:`Done` (offline),
+:class:`Drafted` (a cached draft to ground), :class:`Ask` (a model call, with the claim
+that makes this caller the one to pay for it) or :class:`Wait` (another caller holds the
+claim).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import threading
+import time
+from typing import Any, Literal
+
+from summarizer.budget import TokenScale
+from summarizer.cache import Claim, SummaryCache
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.llm import LLMBackend
+from summarizer.offline import summarize_offline
+from summarizer.pipeline.ask import Asker
+from summarizer.pipeline.finish import Finisher
+from summarizer.pipeline.plan import MIN_CHUNK_TOKENS, Planner
+from summarizer.read import Document, load
+from summarizer.schemas import ReportSummary
+from summarizer.settings import Settings, settings_doc
+from summarizer.steps import (
+    ONLINE,
+    Ask,
+    Done,
+    Drafted,
+    Engine,
+    Online,
+    Request,
+    Step,
+    TooLong,
+    Wait,
+)
+from summarizer.throttle import Throttle
+
+__all__ = ["CLAIM_POLL", "MIN_CHUNK_TOKENS", "Summarizer", "asummarize", "summarize"]
+
+#: Seconds between looks at the cache while another caller summarizes the same document.
+CLAIM_POLL = 0.25
+#: Inputs up to this size are looked up in the cache without a thread hop (see
+#: ``Summarizer._answers_inline``).
+_INLINE_BYTES = 64 * 1024
+
+Source = str | os.PathLike[str]
+
+
+class Summarizer:
+    """Summarize documents with one configuration.
+
+    ``Summarizer(model="qwen2.5", base_url="http://localhost:8000/v1")`` — any
+    :class:`Settings` field as a keyword; unset ones come from the environment.
+    ``throttle`` (a :class:`summarizer.llm.Throttle`) is shared by the workers
+    of a batch so that a 429 slows all of them down together.
+
+    ``engine``: how calls meet the network (:data:`~summarizer.steps.Engine`): asked
+    online; answered first from a batch engine's results (:class:`Imported`: what fails is
+    asked online when an endpoint is configured, else the document fails with a
+    :class:`ResendError` whose request :meth:`batch_requests` writes out); or planned and
+    never sent (:class:`ExportOnly`, ``batch --export``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        throttle: Throttle | None = None,
+        engine: Engine = ONLINE,
+        **overrides: Any,
+    ) -> None:
+        if settings is None:
+            self.settings = Settings.load(**overrides)
+        else:
+            self.settings = settings.replace(**overrides)
+        self._throttle = throttle
+        self._engine = engine
+        if not isinstance(engine, Online) and self.settings.backend != "llm":
+            if self.settings.backend == "offline":
+                raise ConfigError(
+                    "a batch engine's answers are the model's: drop backend='offline'"
+                )
+            self.settings = self.settings.replace(backend="llm")  # auto, with no endpoint
+        self._llm: LLMBackend | None = None
+        self._cache: SummaryCache | None = None
+        self._cache_lock = threading.Lock()  # batch workers open it from several threads
+        #: How many tokens the server counts per estimated one, learned from its answers
+        #: (by the asking stage) and its refusals (by the plan), kept for later documents.
+        scale = TokenScale()
+        imported = not isinstance(engine, Online)
+        self._plan = Planner(self.settings, scale, self._summary_cache, imported=imported)
+        self._ask = Asker(self.settings, engine, scale, self._llm_backend, self._summary_cache)
+        self._finish = Finisher(self.settings, self._summary_cache)
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the sync HTTP client and the cache (the async client needs :meth:`aclose`)."""
+        if self._llm is not None:
+            self._llm.close()
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    @property
+    def holds_resources(self) -> bool:
+        """Whether an HTTP client or the cache is open (what :meth:`close` and
+        :meth:`aclose` release)."""
+        return self._cache is not None or (self._llm is not None and self._llm.connected)
+
+    async def aclose(self) -> None:
+        """Close the async HTTP client (in its event loop) and the cache."""
+        if self._llm is not None:
+            await self._llm.aclose()
+        self.close()
+
+    def warm_up(self) -> None:
+        """Create the async LLM client now (importing openai and instructor), rather than
+        inside the first request of a batch."""
+        if self.backend == "llm":
+            self._llm_backend().client(is_async=True)
+
+    @property
+    def backend(self) -> Literal["llm", "offline"]:
+        return self.settings.resolved_backend
+
+    # ------------------------------------------------------------------ drivers
+
+    def summarize(self, source: Source | Document, *, doc_id: str | None = None) -> ReportSummary:
+        """Summarize a path, a text, or a :class:`Document`."""
+        try:
+            return self._summarize(source, doc_id)
+        except SummarizerError as exc:
+            return self._fall_back(exc, source, doc_id)
+
+    def _summarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
+        started = time.perf_counter()
+        doc, step = self._open(source, doc_id, started)
+        try:
+            while isinstance(step, Wait):
+                time.sleep(CLAIM_POLL)
+                step = self._step(doc, started)
+            if isinstance(step, Done):
+                return step.summary
+            if isinstance(step, Drafted):
+                return self._finish.grounded(doc, step.request, step.draft, step.meta, started)
+            try:
+                answer = self._ask.answer(step.request)
+                while isinstance(answer, TooLong):
+                    answer = self._ask.answer(self._plan.finer(answer.request))
+            except BaseException:
+                step.claim.release()
+                raise
+            return self._finish.summary_of(doc, step, answer, started)
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    async def asummarize(
+        self, source: Source | Document, *, doc_id: str | None = None
+    ) -> ReportSummary:
+        """Async :meth:`summarize`. Only the model call runs in the event loop; reading,
+        normalizing, the cache and grounding run in a worker thread (one hop before the
+        call, one after), so a long document does not stall the other requests of a batch."""
+        try:
+            return await self._asummarize(source, doc_id)
+        except SummarizerError as exc:
+            return await asyncio.to_thread(self._fall_back, exc, source, doc_id)
+
+    async def _asummarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
+        started = time.perf_counter()
+        if self._answers_inline(source):  # a cache hit costs less than the hop to a thread
+            doc = self._read(source, doc_id)
+            hit = self._finish.cached(doc, self._plan.exact_key(doc), started)
+            if hit is not None:
+                return hit
+            step: Step | None = None  # not cached: the rest goes to the thread
+        else:
+            doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
+        try:
+            if step is None:
+                step = await asyncio.to_thread(self._next_step, doc, started)
+            while isinstance(step, Wait):
+                await asyncio.sleep(CLAIM_POLL)
+                step = await asyncio.to_thread(self._step, doc, started)
+            if isinstance(step, Done):
+                return step.summary
+            if isinstance(step, Drafted):
+                grounded = self._finish.grounded
+                return await asyncio.to_thread(
+                    grounded, doc, step.request, step.draft, step.meta, started
+                )
+            try:
+                answer = await self._ask.aanswer(step.request)
+                while isinstance(answer, TooLong):
+                    finer = await asyncio.to_thread(self._plan.finer, answer.request)
+                    answer = await self._ask.aanswer(finer)
+            except BaseException:
+                await asyncio.to_thread(step.claim.release)
+                raise
+            return await asyncio.to_thread(self._finish.summary_of, doc, step, answer, started)
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    def batch_requests(
+        self, source: Source | Document, *, doc_id: str | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The batch engine's request lines (``custom_id``, body) that would summarize a
+        document; none when its summary, or each of its parts, is cached. A body is the
+        request the online path would send first, built by the client and never sent;
+        for a part whose engine answer failed validation, the re-ask it led to."""
+        started = time.perf_counter()
+        doc = self._read(source, doc_id)
+        try:
+            plan = self._planned(doc, started)
+            if not isinstance(plan, Request):
+                return []
+            calls = plan.calls
+            if len(calls) > 1:  # parts answered before are in the cache, each on its own
+                calls = tuple(c for c in calls if self._ask.cached_part(c) is None)
+            backend = self._llm_backend()
+            cache = self._summary_cache()
+            lines = []
+            for call in calls:
+                resend = cache.get_resend(call.key) if cache is not None else None
+                if resend is not None:
+                    lines.append((call.custom_id, resend.body))
+                else:
+                    lines.append(
+                        (call.custom_id, backend.request_body(call.messages, call.max_tokens))
+                    )
+            return lines
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    # ------------------------------------------------------------------ steps
+
+    @staticmethod
+    def _read(source: Source | Document, doc_id: str | None) -> Document:
+        """The document (its errors name the file themselves)."""
+        return source if isinstance(source, Document) else load(source, doc_id=doc_id)
+
+    def _open(
+        self, source: Source | Document, doc_id: str | None, started: float
+    ) -> tuple[Document, Step]:
+        """Read the document, then its finished summary from the cache or its next step."""
+        doc = self._read(source, doc_id)
+        try:
+            return doc, self._step(doc, started)
+        except SummarizerError as exc:
+            raise exc.with_path(doc.source) from exc.__cause__
+
+    def _step(self, doc: Document, started: float) -> Step:
+        """The finished summary from the cache, else :meth:`_next_step`."""
+        return self._asked(self._planned(doc, started))
+
+    def _planned(self, doc: Document, started: float) -> Done | Drafted | Request:
+        """The finished summary from the cache, else the plan."""
+        if self.backend == "llm":
+            hit = self._finish.cached(doc, self._plan.exact_key(doc), started)
+            if hit is not None:
+                return Done(hit)
+        return self._plan.plan(doc, started)
+
+    def _answers_inline(self, source: Source | Document) -> bool:
+        """Whether to look for the finished summary in the event loop: only for small
+        inputs (reading, hashing and parsing them takes ~0.3 ms), and only with a cache.
+        A rerun of a cached folder then runs at thousands of documents a second instead of
+        queueing every document for a thread; anything bigger still goes to the thread."""
+        if self.backend != "llm" or not self.settings.cache:
+            return False
+        if isinstance(source, Document):
+            return len(source.raw) <= _INLINE_BYTES // 3
+        try:
+            return os.stat(source).st_size <= _INLINE_BYTES  # text, not a path: OSError
+        except (OSError, ValueError, TypeError):
+            return False
+
+    def _next_step(self, doc: Document, started: float) -> Step:
+        """What is left to do for ``doc`` once its finished summary is not cached."""
+        return self._asked(self._plan.plan(doc, started))
+
+    def _asked(self, plan: Done | Drafted | Request) -> Step:
+        """A request becomes this caller's to ask once it holds the claim on it."""
+        if not isinstance(plan, Request):
+            return plan
+        claim = self._claim(plan)
+        return Wait() if claim is None else Ask(plan, claim)
+
+    def _claim(self, request: Request) -> Claim | None:
+        """The claim on the document's key, None while another caller holds it."""
+        cache = self._summary_cache()
+        if cache is None:
+            return Claim.unshared(request.key)
+        s = self.settings
+        per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
+        # a report in parts may ask them one after another (the sync path)
+        return cache.claim(request.key, per_call * max(1, len(request.calls)))
+
+    def _fall_back(
+        self, exc: SummarizerError, source: Source | Document, doc_id: str | None
+    ) -> ReportSummary:
+        """With ``fallback="offline"``, the offline engine's summary of a report the model
+        failed, the reason in ``meta.warnings``; else ``exc`` again."""
+        if self.settings.fallback != "offline" or self.backend != "llm":
+            raise exc
+        started = time.perf_counter()
+        summary = summarize_offline(self._read(source, doc_id))
+        summary.meta.warnings.append(
+            f"the model failed this report ({exc.message}); this is the offline engine's summary"
+        )
+        summary.meta.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    def _llm_backend(self) -> LLMBackend:
+        if self._llm is None:
+            replays = not isinstance(self._engine, Online)
+            self._llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
+        return self._llm
+
+    def _summary_cache(self) -> SummaryCache | None:
+        if not self.settings.cache:
+            return None
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = SummaryCache(self.settings.resolved_cache_dir)
+            return self._cache
+
+
+def summarize(source: Source, *, doc_id: str | None = None, **settings: Any) -> ReportSummary:
+    """Summarize one Chinese work report into a :class:`ReportSummary` whose every item
+    is grounded: each quote is verbatim in the file, each figure is in the text.
+
+    Args:
+        source: a path to the report (``str`` or ``os.PathLike``): plain text, Markdown or
+            a saved web page, in UTF-8, GBK/GB18030, Big5 or UTF-16, read as its bytes
+            say. Or the report's text itself: a ``str`` that is not one line naming a file
+            is read as the text (a ``Path`` is always a file).
+        doc_id: the summary's ``doc_id``; by default the file's name without its
+            extension, or for a text a hash of it.
+        **settings: any setting below by name (``backend="offline"``,
+            ``base_url="http://localhost:8000/v1"``, ``model=...``). What is not given
+            comes from the environment variables named, then the default. With
+            ``backend="auto"`` (the default) no endpoint and no key means the offline
+            engine, which fills the same schema from the report's own structure and says
+            so in ``meta.warnings``.
+
+    Settings:
+    {settings}
+
+    Returns:
+        ReportSummary: ``title``, ``organization``, ``period``, ``overview``,
+        ``achievements``, ``problems``, ``plans`` (items with ``text``, verbatim
+        ``evidence``, its ``spans`` as ``[start, end]`` into the raw text and how each
+        quote was aligned) and ``metrics``; ``meta`` tells the engine, model, tokens,
+        attempts, whether it came from the cache, and the warnings and dropped items a
+        reader should know of.
+
+    Raises:
+        InputError: the file is missing, binary, undecodable or empty.
+        ConfigError: a setting is invalid, or the endpoint refused the key, model or URL.
+        UnreachableError: no connection to the endpoint (refused, or its name does not
+            resolve). TransportError: it stayed overloaded or too slow through every retry.
+        SummarizationError: the model's answers never grounded within the re-asks
+            (``EmptySummaryError``: it answered with nothing for a report that says
+            something). TruncationError: the reply hit the output-token limit.
+        ContextLengthError, EndpointError: the endpoint refused the request itself.
+
+        All are :class:`SummarizerError`, whose message is one line naming the file and
+        what to do. ``fallback="offline"`` turns the model's failures into the offline
+        engine's summary with a warning instead.
+
+    Example::
+
+        from summarizer import summarize
+        s = summarize("report.txt", backend="offline")
+        s.achievements[0].text, s.achievements[0].evidence, s.achievements[0].spans
+    """
+    with Summarizer(**settings) as summarizer:
+        return summarizer.summarize(source, doc_id=doc_id)
+
+
+summarize.__doc__ = re.sub(  # the settings, each named once in Settings
+    r"^ *\{settings\}", lambda _: settings_doc(), summarize.__doc__ or "", flags=re.MULTILINE
+)
+
+
+async def asummarize(
+    source: Source, *, doc_id: str | None = None, **settings: Any
+) -> ReportSummary:
+    """Async :func:`summarize`."""
+    summarizer = Summarizer(**settings)
+    try:
+        return await summarizer.asummarize(source, doc_id=doc_id)
+    finally:  # in this loop, so the async client's connections close cleanly
+        await summarizer.aclose()

@@ -1,0 +1,269 @@
+"""Stage 2 of a model's summary, request → answer: each call asked (or its answer taken
+from a batch engine's files, or from the cache for a part answered before), the parts'
+drafts merged, what grounds of a failed answer salvaged. A request the server counts
+longer than its context comes back as :class:`TooLong`, for the plan to cut finer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from summarizer.batchfiles import Answered
+from summarizer.budget import TokenScale
+from summarizer.cache import Resend, SummaryCache
+from summarizer.errors import (
+    ConfigError,
+    ContextLengthError,
+    EmptySummaryError,
+    ResendError,
+    SummarizationError,
+    SummarizerError,
+)
+from summarizer.grounding import GroundedSource, salvage
+from summarizer.llm import LLMBackend, Recorded, Replay
+from summarizer.merge import merge
+from summarizer.prompts import prompt_version
+from summarizer.schemas import SECTIONS, DraftSummary, Meta, Usage
+from summarizer.settings import Settings
+from summarizer.steps import (
+    Answer,
+    Call,
+    Engine,
+    ExportOnly,
+    Imported,
+    Online,
+    Request,
+    TooLong,
+)
+
+__all__ = ["Asker", "empty_answer", "llm_meta"]
+
+
+class Asker:
+    """Asks a request's calls with one configuration and one :data:`Engine`. ``scale`` is
+    shared with the plan, which cuts by what this stage learns from the answers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        scale: TokenScale,
+        backend: Callable[[], LLMBackend],
+        cache: Callable[[], SummaryCache | None],
+    ) -> None:
+        self.settings = settings
+        self._engine = engine
+        self._scale = scale
+        self._backend = backend
+        self._cache = cache
+
+    def answer(self, request: Request) -> Answer | TooLong:
+        """The model's validated draft, or what of its last answer grounds; for a report
+        sent in chunks, the chunks' drafts merged."""
+        try:
+            if len(request.calls) == 1:
+                return self._answer_call(request.calls[0])
+            return self._merged(request, [self._tried(call) for call in request.calls])
+        except ContextLengthError:
+            return TooLong(request)
+
+    async def aanswer(self, request: Request) -> Answer | TooLong:
+        """Async :meth:`answer`: a report's chunks are asked at once (a batch's throttle
+        still bounds the requests in flight)."""
+        try:
+            if len(request.calls) == 1:
+                return await self._aanswer_call(request.calls[0])
+            tried = await asyncio.gather(*(self._atried(call) for call in request.calls))
+            return self._merged(request, list(tried))
+        except ContextLengthError:
+            return TooLong(request)
+
+    def cached_part(self, call: Call) -> Answer | None:
+        """A part's draft answered before (a rerun after a crash pays only for the rest)."""
+        cache = self._cache()
+        entry = cache.get(call.key, call.source.unhinted()) if cache is not None else None
+        return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
+
+    def _answer_call(self, call: Call) -> Answer:
+        try:
+            replay = self._replay(call)
+            replied = self._backend().complete(call.messages, call.source, call.max_tokens, replay)
+        except SummarizationError as exc:
+            return self._salvaged(exc, call.source)
+        except ResendError as exc:
+            raise self._resend(call, exc) from None
+        return self._counted(call, Answer.of(*replied))
+
+    async def _aanswer_call(self, call: Call) -> Answer:
+        backend = self._backend()
+        try:
+            # a batch engine's answer looks in the cache for earlier rounds: not in the loop
+            replay = None
+            if not isinstance(self._engine, Online):
+                replay = await asyncio.to_thread(self._replay, call)
+            replied = await backend.acomplete(call.messages, call.source, call.max_tokens, replay)
+        except SummarizationError as exc:
+            return self._salvaged(exc, call.source)
+        except ResendError as exc:
+            raise await asyncio.to_thread(self._resend, call, exc) from None
+        return self._counted(call, Answer.of(*replied))
+
+    def _replay(self, call: Call) -> Replay | None:
+        """How ``call`` meets the network when a batch engine's answers are given: its
+        answer served first; without one, sent online, or held when there is no endpoint.
+        An answer to a resent re-ask goes on where the last round stopped: the re-asks
+        left, and whether the model was told the report makes points."""
+        match self._engine:
+            case Online():
+                return None
+            case Imported(replies):
+                outcome = replies.get(call.custom_id)
+            case ExportOnly():
+                return Replay(why="its requests are exported, never sent")
+        sends = self._backend().sends
+        if isinstance(outcome, Answered):
+            cache = self._cache()
+            earlier = cache.get_resend(call.key) if cache is not None else None
+            if earlier is None or not earlier.answers:
+                return Replay(Recorded(outcome.body), forward=sends)
+            if earlier.hinted:
+                call.source.hinted_before()
+            reasks = max(0, self.settings.max_retries - earlier.answers)
+            return Replay(Recorded(outcome.body), forward=sends, reasks=reasks)
+        if sends:
+            return None  # errored or missing: asked online like any other call
+        why = "no line for it" if outcome is None else f"the engine failed it: {outcome.reason}"
+        return Replay(why=f"the batch results have {why}")
+
+    def _resend(self, call: Call, exc: ResendError) -> ResendError:
+        """``exc`` naming the line to resend; its request kept in the cache so that
+        ``--export`` writes it (for a failed answer, the re-ask, which tells the model
+        what was wrong), with the answers spent on it so far."""
+        cache = self._cache()
+        if cache is not None:
+            earlier = cache.get_resend(call.key)
+            spent = (earlier.answers if earlier is not None else 0) + exc.attempts
+            hinted = call.source.empty_hinted
+            cache.set_resend(call.key, Resend(body=exc.body, answers=spent, hinted=hinted))
+        exc.message = (
+            f"{call.custom_id}: {exc.message}; write the requests still to answer with "
+            "'summarizer batch … --export FILE', or configure an endpoint to ask them online"
+        )
+        return exc
+
+    def _counted(self, call: Call, answer: Answer) -> Answer:
+        """``answer``, its prompt tokens as the server counted them learned from (only a
+        first-try answer: a re-ask's messages are longer than the call's). Not with a
+        batch engine's answers: their parts must be cut as the exported requests were."""
+        first = answer.attempts == 1 and not answer.usage.estimated
+        if first and isinstance(self._engine, Online):
+            self._scale.observe(call.tokens, answer.usage.prompt_tokens)
+        return answer
+
+    def _tried(self, call: Call) -> Answer | SummarizerError:
+        """One chunk's answer, from its own cache entry or the model; its failure as a
+        value, so that it costs that chunk's points only."""
+        cached = self.cached_part(call)
+        if cached is not None:
+            return cached
+        answer: Answer | SummarizerError
+        try:
+            answer = self._answer_call(call)
+        except SummarizerError as exc:
+            answer = _part_failed(exc)
+        if isinstance(answer, Answer):
+            self._store_part(call, answer)
+        return answer
+
+    async def _atried(self, call: Call) -> Answer | SummarizerError:
+        """Async :meth:`_tried` (the cache in a worker thread)."""
+        cached = await asyncio.to_thread(self.cached_part, call)
+        if cached is not None:
+            return cached
+        answer: Answer | SummarizerError
+        try:
+            answer = await self._aanswer_call(call)
+        except SummarizerError as exc:
+            answer = _part_failed(exc)
+        if isinstance(answer, Answer):
+            await asyncio.to_thread(self._store_part, call, answer)
+        return answer
+
+    def _store_part(self, call: Call, answer: Answer) -> None:
+        """A chunk's draft under its own key: a rerun after a crash, or with one chunk
+        changed, pays only for the chunks not yet answered."""
+        cache = self._cache()
+        if cache is not None:
+            cache.set(call.key, answer.draft, llm_meta(self.settings, answer))
+
+    def _merged(self, request: Request, tried: list[Answer | SummarizerError]) -> Answer:
+        """The chunks' drafts as one; a chunk that failed is named in the warnings (all
+        failed: the first failure is raised)."""
+        answers = [a for a in tried if isinstance(a, Answer)]
+        failed = [(n, e) for n, e in enumerate(tried, 1) if isinstance(e, SummarizerError)]
+        resend = [e for _, e in failed if isinstance(e, ResendError)]
+        if resend:  # a part to resend fails the report: the resent part completes it
+            raise resend[0]
+        if not answers:
+            raise failed[0][1]
+        paid = [e for _, e in failed if isinstance(e, SummarizationError)]  # others cost none
+        usage = sum([a.usage for a in answers] + [e.usage for e in paid if e.usage], Usage())
+        attempts = sum(a.attempts for a in answers) + sum(e.attempts for e in paid)
+        warnings = tuple(
+            f"part {n} of {len(tried)} of the report failed ({e.message}); its points are "
+            "missing from this summary"
+            for n, e in failed
+        )
+        draft = merge([a.draft for a in answers], request.source)
+        dropped = [d for a in answers for d in a.dropped]
+        return Answer(draft, usage, attempts, dropped, warnings)
+
+    def _salvaged(self, exc: SummarizationError, source: GroundedSource) -> Answer:
+        """The items and metrics of the model's last answer that ground, when its re-asks
+        ran out; ``exc`` again when ``strict`` is set or nothing grounds."""
+        if self.settings.strict or exc.reply is None:
+            raise exc
+        kept = salvage(exc.reply, source)
+        if kept is None:
+            offered = sum(len(v) for k in SECTIONS if isinstance(v := exc.reply.get(k), list))
+            if not offered and source.points:  # it failed on something else, but said nothing
+                raise empty_answer(source.points, exc.attempts, exc.usage or Usage()) from exc
+            raise exc
+        draft, dropped = kept
+        return Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
+
+
+def llm_meta(settings: Settings, answer: Answer) -> Meta:
+    """What the model's answer was: who gave it, what it cost, what it left out."""
+    return Meta(
+        backend="llm",
+        model=settings.model,
+        mode=settings.mode,
+        prompt_version=prompt_version(),
+        usage=answer.usage,
+        attempts=answer.attempts,
+        dropped=answer.dropped,
+        warnings=list(answer.warnings),
+    )
+
+
+def empty_answer(points: int, attempts: int, usage: Usage) -> EmptySummaryError:
+    """The error of an answer with nothing in it for a report that makes ``points``."""
+    return EmptySummaryError(
+        f"the model returned nothing for a report with {points} point{'s' * (points != 1)}; "
+        "try a stronger model or --backend offline (or --fallback offline)",
+        attempts=attempts,
+        usage=usage,
+    )
+
+
+def _part_failed(exc: SummarizerError) -> Answer | SummarizerError:
+    """What a part's failure means for the report: raised again when the report is to be
+    cut finer or a setting is wrong for every part alike; an empty answer (paid for) when
+    the part holds no point even asked again (a preamble; the merged report is still
+    refused when no part holds one); else the failure, which costs that part's points."""
+    if isinstance(exc, (ContextLengthError, ConfigError)):
+        raise exc
+    if isinstance(exc, EmptySummaryError):
+        return Answer(DraftSummary(), exc.usage or Usage(), exc.attempts, [])
+    return exc

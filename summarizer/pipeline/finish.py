@@ -1,0 +1,90 @@
+"""Stage 3 of a model's summary, answer → summary: the draft grounded in the document,
+checked, its meta filled, stored in the cache under the raw text's exact key; and the
+finished summary the cache already holds, served only where its spans still read."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from summarizer.cache import SummaryCache
+from summarizer.doubt import doubts
+from summarizer.errors import SummarizationError
+from summarizer.grounding import ground, verify
+from summarizer.pipeline.ask import empty_answer, llm_meta
+from summarizer.read import Document
+from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary
+from summarizer.settings import Settings
+from summarizer.steps import Answer, Ask, Request
+
+__all__ = ["Finisher"]
+
+
+class Finisher:
+    """Grounds and stores summaries with one configuration."""
+
+    def __init__(self, settings: Settings, cache: Callable[[], SummaryCache | None]) -> None:
+        self.settings = settings
+        self._cache = cache
+
+    def cached(self, doc: Document, exact: str, started: float) -> ReportSummary | None:
+        """The finished summary the cache holds for exactly this raw text (key ``exact``),
+        if its spans still read its quotes here (a summary that does not is never served)."""
+        cache = self._cache()
+        if cache is None:
+            return None
+        summary = cache.get_summary(exact)
+        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
+            return None
+        meta = summary.meta.model_copy(update=_meta_update(doc, started, cached=True))
+        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
+
+    def summary_of(self, doc: Document, ask: Ask, answer: Answer, started: float) -> ReportSummary:
+        """The summary of a fresh draft, cached; the claim goes back whatever happens."""
+        try:
+            points = ask.request.source.points if answer.draft.points == 0 else 0
+            if points:
+                raise empty_answer(points, answer.attempts, answer.usage)
+            meta = llm_meta(self.settings, answer).model_copy(
+                update={"chunks": max(1, len(ask.request.calls))}
+            )
+            cache = self._cache()
+            if cache is not None:
+                cache.set(ask.request.key, answer.draft, meta)
+            return self.grounded(doc, ask.request, answer.draft, meta, started)
+        finally:
+            ask.claim.release()
+
+    def grounded(
+        self, doc: Document, request: Request, draft: DraftSummary, meta: Meta, started: float
+    ) -> ReportSummary:
+        """The output summary of a validated draft, checked and stored under the exact key."""
+        meta = meta.model_copy(update=_meta_update(doc, started, cached=meta.cached))
+        summary = ground(draft, doc, meta, request.source)
+        summary.meta.warnings = [*doubts(doc), *summary.meta.warnings]
+        if summary.meta.dropped:
+            summary.meta.warnings.append(_dropped_warning(summary.meta.dropped))
+        problems = verify(summary, doc.raw)
+        if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
+            raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
+        cache = self._cache()
+        if cache is not None and request.exact:
+            cache.set_summary(request.exact, summary)
+        return summary
+
+
+def _meta_update(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:
+    return {
+        "cached": cached,
+        "seconds": round(time.perf_counter() - started, 3),
+        "source": doc.source,
+        "encoding": doc.encoding,
+    }
+
+
+def _dropped_warning(dropped: list[Dropped]) -> str:
+    counts = Counter(d.section for d in dropped)
+    listed = ", ".join(f"{n} {section}" if n > 1 else section for section, n in counts.items())
+    return f"left out of the model's answer, not grounded in the document: {listed} (meta.dropped)"
