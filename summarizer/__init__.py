@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "summarize": "summarizer.pipeline",
-    "asummarize": "summarizer.pipeline",
+    "summarize": "summarizer.pipeline.api",
+    "asummarize": "summarizer.pipeline.api",
     "Summarizer": "summarizer.pipeline",
     "summarize_batch": "summarizer.batch",
     "asummarize_batch": "summarizer.batch",
@@ -46,7 +46,8 @@ __all__ = [
 if TYPE_CHECKING:
     from summarizer.batch import asummarize_batch, summarize_batch
     from summarizer.errors import SummarizerError
-    from summarizer.pipeline import Summarizer, asummarize, summarize
+    from summarizer.pipeline import Summarizer
+    from summarizer.pipeline.api import asummarize, summarize
     from summarizer.schemas import Item, Meta, Metric, ReportSummary
     from summarizer.settings import Settings
 

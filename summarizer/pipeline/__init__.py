@@ -5,8 +5,8 @@ or read → normalize → offline engine when no endpoint is configured.
 summarizing many documents reuses them; it drives three stages that pass values:
 :mod:`.plan` (document → :class:`Done` | :class:`Drafted` | :class:`Request`),
 :mod:`.ask` (request → :class:`Answer` | :class:`TooLong`) and :mod:`.finish` (answer →
-summary, grounded and stored). :func:`summarize` and :func:`asummarize` are the one-call
-API.
+summary, grounded and stored). :func:`summarize` and :func:`asummarize` (:mod:`.api`)
+are the one-call API.
 
 Each document goes through the same steps, sync or async: read it; look for its finished
 summary in the cache; then what is left comes as a type: :class:`Done` (offline),
@@ -19,22 +19,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import threading
 import time
 from typing import Any, Literal
 
 from summarizer.budget import TokenScale
-from summarizer.cache import Claim, SummaryCache
+from summarizer.cache import SummaryCache
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.llm import LLMBackend
-from summarizer.offline import summarize_offline
 from summarizer.pipeline.ask import Asker
-from summarizer.pipeline.finish import Finisher
+from summarizer.pipeline.finish import Finisher, offline_instead
 from summarizer.pipeline.plan import MIN_CHUNK_TOKENS, Planner
 from summarizer.read import Document, load
 from summarizer.schemas import ReportSummary
-from summarizer.settings import Settings, settings_doc
+from summarizer.settings import Settings
 from summarizer.steps import (
     ONLINE,
     Ask,
@@ -49,7 +47,7 @@ from summarizer.steps import (
 )
 from summarizer.throttle import Throttle
 
-__all__ = ["CLAIM_POLL", "MIN_CHUNK_TOKENS", "Summarizer", "asummarize", "summarize"]
+__all__ = ["CLAIM_POLL", "MIN_CHUNK_TOKENS", "Source", "Summarizer"]
 
 #: Seconds between looks at the cache while another caller summarizes the same document.
 CLAIM_POLL = 0.25
@@ -232,21 +230,7 @@ class Summarizer:
             plan = self._planned(doc, started)
             if not isinstance(plan, Request):
                 return []
-            calls = plan.calls
-            if len(calls) > 1:  # parts answered before are in the cache, each on its own
-                calls = tuple(c for c in calls if self._ask.cached_part(c) is None)
-            backend = self._llm_backend()
-            cache = self._summary_cache()
-            lines = []
-            for call in calls:
-                resend = cache.get_resend(call.key) if cache is not None else None
-                if resend is not None:
-                    lines.append((call.custom_id, resend.body))
-                else:
-                    lines.append(
-                        (call.custom_id, backend.request_body(call.messages, call.max_tokens))
-                    )
-            return lines
+            return self._ask.request_lines(plan)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -301,33 +285,17 @@ class Summarizer:
         """A request becomes this caller's to ask once it holds the claim on it."""
         if not isinstance(plan, Request):
             return plan
-        claim = self._claim(plan)
+        claim = self._plan.claim(plan)
         return Wait() if claim is None else Ask(plan, claim)
-
-    def _claim(self, request: Request) -> Claim | None:
-        """The claim on the document's key, None while another caller holds it."""
-        cache = self._summary_cache()
-        if cache is None:
-            return Claim.unshared(request.key)
-        s = self.settings
-        per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
-        # a report in parts may ask them one after another (the sync path)
-        return cache.claim(request.key, per_call * max(1, len(request.calls)))
 
     def _fall_back(
         self, exc: SummarizerError, source: Source | Document, doc_id: str | None
     ) -> ReportSummary:
         """With ``fallback="offline"``, the offline engine's summary of a report the model
-        failed, the reason in ``meta.warnings``; else ``exc`` again."""
+        failed; else ``exc`` again."""
         if self.settings.fallback != "offline" or self.backend != "llm":
             raise exc
-        started = time.perf_counter()
-        summary = summarize_offline(self._read(source, doc_id))
-        summary.meta.warnings.append(
-            f"the model failed this report ({exc.message}); this is the offline engine's summary"
-        )
-        summary.meta.seconds = round(time.perf_counter() - started, 3)
-        return summary
+        return offline_instead(exc, self._read(source, doc_id))
 
     def _llm_backend(self) -> LLMBackend:
         if self._llm is None:
@@ -342,72 +310,3 @@ class Summarizer:
             if self._cache is None:
                 self._cache = SummaryCache(self.settings.resolved_cache_dir)
             return self._cache
-
-
-def summarize(source: Source, *, doc_id: str | None = None, **settings: Any) -> ReportSummary:
-    """Summarize one Chinese work report into a :class:`ReportSummary` whose every item
-    is grounded: each quote is verbatim in the file, each figure is in the text.
-
-    Args:
-        source: a path to the report (``str`` or ``os.PathLike``): plain text, Markdown or
-            a saved web page, in UTF-8, GBK/GB18030, Big5 or UTF-16, read as its bytes
-            say. Or the report's text itself: a ``str`` that is not one line naming a file
-            is read as the text (a ``Path`` is always a file).
-        doc_id: the summary's ``doc_id``; by default the file's name without its
-            extension, or for a text a hash of it.
-        **settings: any setting below by name (``backend="offline"``,
-            ``base_url="http://localhost:8000/v1"``, ``model=...``). What is not given
-            comes from the environment variables named, then the default. With
-            ``backend="auto"`` (the default) no endpoint and no key means the offline
-            engine, which fills the same schema from the report's own structure and says
-            so in ``meta.warnings``.
-
-    Settings:
-    {settings}
-
-    Returns:
-        ReportSummary: ``title``, ``organization``, ``period``, ``overview``,
-        ``achievements``, ``problems``, ``plans`` (items with ``text``, verbatim
-        ``evidence``, its ``spans`` as ``[start, end]`` into the raw text and how each
-        quote was aligned) and ``metrics``; ``meta`` tells the engine, model, tokens,
-        attempts, whether it came from the cache, and the warnings and dropped items a
-        reader should know of.
-
-    Raises:
-        InputError: the file is missing, binary, undecodable or empty.
-        ConfigError: a setting is invalid, or the endpoint refused the key, model or URL.
-        UnreachableError: no connection to the endpoint (refused, or its name does not
-            resolve). TransportError: it stayed overloaded or too slow through every retry.
-        SummarizationError: the model's answers never grounded within the re-asks
-            (``EmptySummaryError``: it answered with nothing for a report that says
-            something). TruncationError: the reply hit the output-token limit.
-        ContextLengthError, EndpointError: the endpoint refused the request itself.
-
-        All are :class:`SummarizerError`, whose message is one line naming the file and
-        what to do. ``fallback="offline"`` turns the model's failures into the offline
-        engine's summary with a warning instead.
-
-    Example::
-
-        from summarizer import summarize
-        s = summarize("report.txt", backend="offline")
-        s.achievements[0].text, s.achievements[0].evidence, s.achievements[0].spans
-    """
-    with Summarizer(**settings) as summarizer:
-        return summarizer.summarize(source, doc_id=doc_id)
-
-
-summarize.__doc__ = re.sub(  # the settings, each named once in Settings
-    r"^ *\{settings\}", lambda _: settings_doc(), summarize.__doc__ or "", flags=re.MULTILINE
-)
-
-
-async def asummarize(
-    source: Source, *, doc_id: str | None = None, **settings: Any
-) -> ReportSummary:
-    """Async :func:`summarize`."""
-    summarizer = Summarizer(**settings)
-    try:
-        return await summarizer.asummarize(source, doc_id=doc_id)
-    finally:  # in this loop, so the async client's connections close cleanly
-        await summarizer.aclose()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from summarizer.batchfiles import Answered
 from summarizer.budget import TokenScale
@@ -77,6 +78,25 @@ class Asker:
             return self._merged(request, list(tried))
         except ContextLengthError:
             return TooLong(request)
+
+    def request_lines(self, request: Request) -> list[tuple[str, dict[str, Any]]]:
+        """What a batch engine is to answer for ``request``: a (``custom_id``, body) line
+        per call not answered before, its body the request the online path would send
+        first (built by the client, never sent), or for a call whose engine answer failed
+        validation, the re-ask it led to."""
+        calls = request.calls
+        if len(calls) > 1:  # parts answered before are in the cache, each on its own
+            calls = tuple(c for c in calls if self.cached_part(c) is None)
+        backend = self._backend()
+        cache = self._cache()
+        lines = []
+        for call in calls:
+            resend = cache.get_resend(call.key) if cache is not None else None
+            body = resend.body if resend is not None else None
+            lines.append(
+                (call.custom_id, body or backend.request_body(call.messages, call.max_tokens))
+            )
+        return lines
 
     def cached_part(self, call: Call) -> Answer | None:
         """A part's draft answered before (a rerun after a crash pays only for the rest)."""

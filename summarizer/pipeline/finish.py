@@ -11,15 +11,16 @@ from typing import Any
 
 from summarizer.cache import SummaryCache
 from summarizer.doubt import doubts
-from summarizer.errors import SummarizationError
+from summarizer.errors import SummarizationError, SummarizerError
 from summarizer.grounding import ground, verify
+from summarizer.offline import summarize_offline
 from summarizer.pipeline.ask import empty_answer, llm_meta
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary
 from summarizer.settings import Settings
 from summarizer.steps import Answer, Ask, Request
 
-__all__ = ["Finisher"]
+__all__ = ["Finisher", "offline_instead"]
 
 
 class Finisher:
@@ -73,6 +74,18 @@ class Finisher:
         if cache is not None and request.exact:
             cache.set_summary(request.exact, summary)
         return summary
+
+
+def offline_instead(exc: SummarizerError, doc: Document) -> ReportSummary:
+    """The offline engine's summary of a report the model failed, the reason in
+    ``meta.warnings`` (``fallback="offline"``)."""
+    started = time.perf_counter()
+    summary = summarize_offline(doc)
+    summary.meta.warnings.append(
+        f"the model failed this report ({exc.message}); this is the offline engine's summary"
+    )
+    summary.meta.seconds = round(time.perf_counter() - started, 3)
+    return summary
 
 
 def _meta_update(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:

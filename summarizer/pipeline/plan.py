@@ -18,7 +18,7 @@ from summarizer.budget import (
     request_tokens,
     room,
 )
-from summarizer.cache import SummaryCache, cache_key, exact_key
+from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.errors import ContextLengthError, InputError
 from summarizer.grounding import GroundedSource
@@ -74,6 +74,17 @@ class Planner:
             return Drafted(request, entry.draft, entry.meta.model_copy(update={"cached": True}))
         calls = self._calls(doc, source, key)
         return Request(calls, source, key, self.exact_key(doc) if cache else "", doc)
+
+    def claim(self, request: Request) -> Claim | None:
+        """The claim that makes this caller the one to pay for the document; None while
+        another caller holds it (no cache: nothing is shared, the claim is this caller's)."""
+        cache = self._cache()
+        if cache is None:
+            return Claim.unshared(request.key)
+        s = self.settings
+        per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
+        # a report in parts may ask them one after another (the sync path)
+        return cache.claim(request.key, per_call * max(1, len(request.calls)))
 
     def exact_key(self, doc: Document) -> str:
         """The finished summary's key: the raw text exactly, and what shapes the answer."""
