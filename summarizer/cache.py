@@ -124,14 +124,20 @@ class SummaryCache:
     opened (unwritable, or a damaged database), or a write that fails (disk full),
     logs one warning and the run goes on uncached. What is read back is validated
     against the schema and the document before it is used.
+
+    ``directory=None`` is no cache at all (``--no-cache``), as an object rather than a
+    ``None`` every caller tests: every look is a miss, every write a no-op, and a claim is
+    the caller's alone.
     """
 
-    def __init__(self, directory: Path) -> None:
-        import diskcache
-
+    def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._cache: Any = None
         self._warned = False
+        if directory is None:
+            return
+        import diskcache
+
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._cache = diskcache.Cache(str(directory))
@@ -141,6 +147,11 @@ class SummaryCache:
                 "uncached. Set SUMMARIZER_CACHE_DIR to a writable folder, delete the damaged "
                 "one, or pass --no-cache"
             )
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a database is open (what :meth:`close` releases)."""
+        return self._cache is not None
 
     def _warn(self, message: str) -> None:
         if not self._warned:

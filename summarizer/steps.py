@@ -91,7 +91,7 @@ class Request:
     source: GroundedSource
     #: The draft's key (the normalized text and everything that shapes the answer).
     key: str
-    #: The finished summary's key (the raw text exactly); "" without a cache.
+    #: The finished summary's key (the raw text exactly).
     exact: str
     #: The document, to cut into smaller parts should the server count more tokens.
     doc: Document

@@ -170,3 +170,19 @@ def test_cache_command_reads_the_folder_from_the_flag(tmp_path, capsys):
     with pytest.raises(SystemExit) as exited:  # an unknown action is bad usage
         _cache_command("empty")
     assert exited.value.code == 2
+
+
+def test_no_cache_is_a_cache_that_holds_nothing():
+    """--no-cache is an object, not a None every caller tests: it misses, drops what it
+    is given, and gives every caller its own claim."""
+    from summarizer.cache import SummaryCache
+    from summarizer.schemas import DraftSummary, Meta
+
+    none = SummaryCache(None)
+    none.set("k", DraftSummary(), Meta(backend="llm"))
+    assert none.get("k", None) is None and none.get_summary("k") is None  # type: ignore[arg-type]
+    assert none.get_resend("k") is None and not none.is_open
+    first, second = none.claim("k", 60), none.claim("k", 60)
+    assert first is not None and second is not None  # nobody to wait for
+    first.release()
+    none.close()

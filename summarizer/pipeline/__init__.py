@@ -122,7 +122,8 @@ class Summarizer:
     def holds_resources(self) -> bool:
         """Whether an HTTP client or the cache is open (what :meth:`close` and
         :meth:`aclose` release)."""
-        return self._cache is not None or (self._llm is not None and self._llm.connected)
+        cache_open = self._cache is not None and self._cache.is_open
+        return cache_open or (self._llm is not None and self._llm.connected)
 
     async def aclose(self) -> None:
         """Close the async HTTP client (in its event loop) and the cache."""
@@ -303,10 +304,10 @@ class Summarizer:
             self._llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
         return self._llm
 
-    def _summary_cache(self) -> SummaryCache | None:
-        if not self.settings.cache:
-            return None
+    def _summary_cache(self) -> SummaryCache:
+        """The cache, opened on first use; with ``cache`` off, the one that holds nothing."""
         with self._cache_lock:
             if self._cache is None:
-                self._cache = SummaryCache(self.settings.resolved_cache_dir)
+                on = self.settings.cache
+                self._cache = SummaryCache(self.settings.resolved_cache_dir if on else None)
             return self._cache

@@ -50,7 +50,7 @@ class Asker:
         engine: Engine,
         scale: TokenScale,
         backend: Callable[[], LLMBackend],
-        cache: Callable[[], SummaryCache | None],
+        cache: Callable[[], SummaryCache],
     ) -> None:
         self.settings = settings
         self._engine = engine
@@ -91,7 +91,7 @@ class Asker:
         cache = self._cache()
         lines = []
         for call in calls:
-            resend = cache.get_resend(call.key) if cache is not None else None
+            resend = cache.get_resend(call.key)
             body = resend.body if resend is not None else None
             lines.append(
                 (call.custom_id, body or backend.request_body(call.messages, call.max_tokens))
@@ -100,8 +100,7 @@ class Asker:
 
     def cached_part(self, call: Call) -> Answer | None:
         """A part's draft answered before (a rerun after a crash pays only for the rest)."""
-        cache = self._cache()
-        entry = cache.get(call.key, call.source.unhinted()) if cache is not None else None
+        entry = self._cache().get(call.key, call.source.unhinted())
         return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
 
     def _answer_call(self, call: Call) -> Answer:
@@ -142,8 +141,7 @@ class Asker:
                 return Replay(why="its requests are exported, never sent")
         sends = self._backend().sends
         if isinstance(outcome, Answered):
-            cache = self._cache()
-            earlier = cache.get_resend(call.key) if cache is not None else None
+            earlier = self._cache().get_resend(call.key)
             if earlier is None or not earlier.answers:
                 return Replay(Recorded(outcome.body), forward=sends)
             if earlier.hinted:
@@ -160,11 +158,10 @@ class Asker:
         ``--export`` writes it (for a failed answer, the re-ask, which tells the model
         what was wrong), with the answers spent on it so far."""
         cache = self._cache()
-        if cache is not None:
-            earlier = cache.get_resend(call.key)
-            spent = (earlier.answers if earlier is not None else 0) + exc.attempts
-            hinted = call.source.empty_hinted
-            cache.set_resend(call.key, Resend(body=exc.body, answers=spent, hinted=hinted))
+        earlier = cache.get_resend(call.key)
+        spent = (earlier.answers if earlier is not None else 0) + exc.attempts
+        hinted = call.source.empty_hinted
+        cache.set_resend(call.key, Resend(body=exc.body, answers=spent, hinted=hinted))
         exc.message = (
             f"{call.custom_id}: {exc.message}; write the requests still to answer with "
             "'summarizer batch … --export FILE', or configure an endpoint to ask them online"
@@ -212,9 +209,7 @@ class Asker:
     def _store_part(self, call: Call, answer: Answer) -> None:
         """A chunk's draft under its own key: a rerun after a crash, or with one chunk
         changed, pays only for the chunks not yet answered."""
-        cache = self._cache()
-        if cache is not None:
-            cache.set(call.key, answer.draft, llm_meta(self.settings, answer))
+        self._cache().set(call.key, answer.draft, llm_meta(self.settings, answer))
 
     def _merged(self, request: Request, tried: list[Answer | SummarizerError]) -> Answer:
         """The chunks' drafts as one; a chunk that failed is named in the warnings (all

@@ -26,17 +26,14 @@ __all__ = ["Finisher", "offline_instead"]
 class Finisher:
     """Grounds and stores summaries with one configuration."""
 
-    def __init__(self, settings: Settings, cache: Callable[[], SummaryCache | None]) -> None:
+    def __init__(self, settings: Settings, cache: Callable[[], SummaryCache]) -> None:
         self.settings = settings
         self._cache = cache
 
     def cached(self, doc: Document, exact: str, started: float) -> ReportSummary | None:
         """The finished summary the cache holds for exactly this raw text (key ``exact``),
         if its spans still read its quotes here (a summary that does not is never served)."""
-        cache = self._cache()
-        if cache is None:
-            return None
-        summary = cache.get_summary(exact)
+        summary = self._cache().get_summary(exact)
         if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
             return None
         meta = summary.meta.model_copy(update=_meta_update(doc, started, cached=True))
@@ -51,9 +48,7 @@ class Finisher:
             meta = llm_meta(self.settings, answer).model_copy(
                 update={"chunks": max(1, len(ask.request.calls))}
             )
-            cache = self._cache()
-            if cache is not None:
-                cache.set(ask.request.key, answer.draft, meta)
+            self._cache().set(ask.request.key, answer.draft, meta)
             return self.grounded(doc, ask.request, answer.draft, meta, started)
         finally:
             ask.claim.release()
@@ -70,9 +65,7 @@ class Finisher:
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
-        cache = self._cache()
-        if cache is not None and request.exact:
-            cache.set_summary(request.exact, summary)
+        self._cache().set_summary(request.exact, summary)
         return summary
 
 

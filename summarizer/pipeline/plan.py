@@ -48,7 +48,7 @@ class Planner:
         self,
         settings: Settings,
         scale: TokenScale,
-        cache: Callable[[], SummaryCache | None],
+        cache: Callable[[], SummaryCache],
         *,
         imported: bool,
     ) -> None:
@@ -68,23 +68,20 @@ class Planner:
         # one grounding source: validation, cache, output
         source = GroundedSource(doc.normalized, points=OfflinePoints(doc).within())
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
-        entry = cache.get(key, source) if cache else None
+        entry = cache.get(key, source)
         if entry is not None:
             request = Request((), source, key, self.exact_key(doc), doc)
             return Drafted(request, entry.draft, entry.meta.model_copy(update={"cached": True}))
         calls = self._calls(doc, source, key)
-        return Request(calls, source, key, self.exact_key(doc) if cache else "", doc)
+        return Request(calls, source, key, self.exact_key(doc), doc)
 
     def claim(self, request: Request) -> Claim | None:
         """The claim that makes this caller the one to pay for the document; None while
         another caller holds it (no cache: nothing is shared, the claim is this caller's)."""
-        cache = self._cache()
-        if cache is None:
-            return Claim.unshared(request.key)
         s = self.settings
         per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
         # a report in parts may ask them one after another (the sync path)
-        return cache.claim(request.key, per_call * max(1, len(request.calls)))
+        return self._cache().claim(request.key, per_call * max(1, len(request.calls)))
 
     def exact_key(self, doc: Document) -> str:
         """The finished summary's key: the raw text exactly, and what shapes the answer."""
