@@ -107,6 +107,17 @@ class SummarizationError(SummarizerError):
 class EmptySummaryError(SummarizationError):
     """The model answered with no point for a report that makes points, even when asked again."""
 
+    @classmethod
+    def for_report(cls, points: int, attempts: int, usage: Usage) -> EmptySummaryError:
+        """The error of an answer with nothing in it for a report that makes ``points``."""
+        return cls(
+            f"the model returned nothing for a report with {points} "
+            f"point{'s' * (points != 1)}; try a stronger model or --backend offline "
+            "(or --fallback offline)",
+            attempts=attempts,
+            usage=usage,
+        )
+
 
 class ResendError(SummarizerError):
     """A call needs a request this run may not send: a batch engine's results have no

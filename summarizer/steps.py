@@ -17,8 +17,10 @@ from summarizer.batchfiles import Outcome
 from summarizer.cache import Claim
 from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
+from summarizer.prompts import prompt_version
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
+from summarizer.settings import Settings
 
 __all__ = [
     "ONLINE",
@@ -143,6 +145,19 @@ class Answer:
     @classmethod
     def of(cls, draft: DraftSummary, record: CallRecord) -> Answer:
         return cls(draft, record.usage, record.attempts, [])
+
+    def meta(self, settings: Settings) -> Meta:
+        """What the answer was: who gave it, what it cost, what it left out."""
+        return Meta(
+            backend="llm",
+            model=settings.model,
+            mode=settings.mode,
+            prompt_version=prompt_version(),
+            usage=self.usage,
+            attempts=self.attempts,
+            dropped=self.dropped,
+            warnings=list(self.warnings),
+        )
 
 
 @dataclass(frozen=True)

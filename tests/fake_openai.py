@@ -89,6 +89,8 @@ class FakeOpenAI:
         self.models: list[str] | None = ["fake-model"]
         self.in_flight = 0
         self.max_in_flight = 0
+        #: The client port of each chat request: one port, one kept-alive connection.
+        self.peers: list[int] = []
         self.batch_plan = BatchPlan()
         self.batch_responder: Callable[[dict[str, Any]], Step | None] | None = None
         #: Uploaded files by id, the batches by id, and every request line a batch answered.
@@ -175,6 +177,7 @@ class FakeOpenAI:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return
+                fake.peers.append(self.client_address[1])
                 fake._enter(+1)
                 try:
                     self._answer(body)

@@ -81,3 +81,21 @@ def test_batch_needs_neither_the_evaluator_nor_the_provider_module():
     """Prices and the throttle have homes of their own, so a batch run loads neither."""
     used = {i.split(".")[1] for i in imports(modules()["batch"]) if i.startswith("summarizer.")}
     assert used & {"evaluation", "llm"} == set()
+
+
+#: The pipeline's stages pass values: none imports another, nor the driver above them.
+STAGES = {"plan", "ask", "finish", "loop"}
+
+
+def test_the_pipeline_stages_never_import_each_other_or_their_driver():
+    folder = ROOT / "summarizer" / "pipeline"
+    found = {p.stem for p in folder.glob("*.py")}
+    assert found >= STAGES, STAGES - found
+    violations = []
+    for stage in sorted(STAGES):
+        tree = ast.parse((folder / f"{stage}.py").read_text(encoding="utf-8"))
+        for imported in imports([tree]):
+            parts = imported.split(".")
+            if parts[:2] == ["summarizer", "pipeline"] and parts[2:] != [stage]:
+                violations.append(f"pipeline.{stage} imports {imported}")
+    assert violations == []

@@ -387,3 +387,67 @@ def test_template_syntax_in_a_report_reaches_the_model_verbatim(server, llm_sett
         assert hostile in json.dumps(body["messages"], ensure_ascii=False)
     assert "99999" in json.dumps(server.requests[1]["messages"], ensure_ascii=False)
     assert_grounded(summary, path.read_text(encoding="utf-8"))
+
+
+def _loop_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "summarizer-loop"]
+
+
+def test_the_sync_api_runs_the_one_async_client_on_a_loop_it_owns(server, llm_settings):
+    """Sync calls reuse one async client (one kept-alive connection) on the summarizer's
+    own loop thread; close() stops it; the summarizer still works after; offline never
+    starts it."""
+    from summarizer.pipeline import Summarizer
+
+    server.default = answer(gold_answer(DOC))
+    assert _loop_threads() == []
+    summarizer = Summarizer(llm_settings(cache=False))
+    first = summarizer.summarize(corpus_path(DOC))
+    second = summarizer.summarize(raw_of())
+    assert first.achievements and second.achievements
+    assert len(server.peers) == 2 and len(set(server.peers)) == 1
+    assert _loop_threads() == ["summarizer-loop"] and summarizer.holds_resources
+    summarizer.close()
+    assert _loop_threads() == [] and not summarizer.holds_resources
+    assert summarizer.summarize(corpus_path(DOC)).achievements  # a new loop, a new client
+    summarizer.close()
+    assert _loop_threads() == []
+
+    with Summarizer(backend="offline") as offline:
+        assert offline.summarize(corpus_path(DOC)).meta.backend == "offline"
+        assert _loop_threads() == []
+
+
+def test_an_interrupted_sync_call_cancels_its_work():
+    """Ctrl-C while the sync API waits: the work on the loop is cancelled, not left running."""
+    import signal
+    import threading
+
+    from summarizer.pipeline.loop import LoopThread
+
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def long_call() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    loop = LoopThread()
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def press_ctrl_c() -> None:
+        if started.wait(5):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=press_ctrl_c).start()
+    with pytest.raises(KeyboardInterrupt):
+        loop.run(long_call())
+    assert cancelled.wait(5)
+    loop.close()
+    assert _loop_threads() == []

@@ -20,17 +20,25 @@ never load them.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import random
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigError, ResendError
+from summarizer.errors import ConfigError
 from summarizer.llm.accounting import CallRecord
-from summarizer.llm.replay import REPLAY, Recorded, Replay, quiet_when_held, replay_transport
+from summarizer.llm.replay import (
+    REPLAY,
+    HoldFirst,
+    Replay,
+    ReplayRun,
+    ServeFirst,
+    quiet_when_held,
+    replay_transport,
+)
 from summarizer.llm.reply import ReplyRepair, response_model
 from summarizer.llm.translate import api_cause, describe, is_transient, retry_after, translate
 from summarizer.llm.transport import plain_transport, throttled_transport
@@ -38,7 +46,7 @@ from summarizer.schemas import GROUNDING_SOURCE, DraftSummary, SourceText
 from summarizer.settings import MODE_SPECS, Settings
 from summarizer.throttle import MAX_RETRY_AFTER, Throttle
 
-__all__ = ["CallRecord", "LLMBackend", "Recorded", "Replay"]
+__all__ = ["CallRecord", "Held", "HoldFirst", "LLMBackend", "Replay", "ServeFirst"]
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +62,19 @@ _BACKOFF_FIRST, _BACKOFF_MAX = 0.5, 20.0
 _REASON_CHARS = 200
 
 
+@dataclass(frozen=True)
+class Held:
+    """A call that stopped at a request it may not send: the request's body (for the
+    batch engine to answer), why it was held, and the answers spent before it."""
+
+    body: dict[str, Any]
+    why: str
+    attempts: int
+
+
 class LLMBackend:
-    """Summarize through an OpenAI-compatible endpoint. One instance per settings.
+    """Summarize through an OpenAI-compatible endpoint. One instance per settings; one
+    async implementation (the sync API runs it on a loop of its own).
 
     ``replays``: calls may be answered from a batch engine's results and their requests
     held back (:mod:`.replay`); such a backend needs no endpoint, and without one it
@@ -74,13 +93,8 @@ class LLMBackend:
         self.settings = settings
         self.throttle = throttle
         self.replays = replays
-        self._clients: dict[bool, Any] = {}
-
-    def close(self) -> None:
-        """Close the sync client's connections."""
-        client = self._clients.pop(False, None)
-        if client is not None:
-            client.client.close()
+        #: One client per event loop: a client's connection pool belongs to its loop.
+        self._clients: dict[asyncio.AbstractEventLoop, Any] = {}
 
     @property
     def connected(self) -> bool:
@@ -88,54 +102,63 @@ class LLMBackend:
         return bool(self._clients)
 
     async def aclose(self) -> None:
-        """Close the async client's connections (call it in the event loop that used them)."""
-        client = self._clients.pop(True, None)
+        """Close the connections of this event loop's client."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.client.close()
 
     # ------------------------------------------------------------------ clients
 
-    def client(self, is_async: bool) -> Any:
-        """The instructor client (sync or async), made on first use: importing openai and
-        instructor takes ~1 s, which `summarizer --help` and the offline engine never pay."""
-        if is_async not in self._clients:
-            import instructor
-            import openai
+    def client(self) -> Any:
+        """The instructor client of the running event loop, made on first use: importing
+        openai and instructor takes ~1 s, which `summarizer --help` and the offline engine
+        never pay."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            for gone in [other for other in self._clients if other.is_closed()]:
+                del self._clients[gone]
+            self._clients[loop] = self._new_client()
+        return self._clients[loop]
 
-            s = self.settings
-            cls = openai.AsyncOpenAI if is_async else openai.OpenAI
-            extra: dict[str, Any] = {}
-            transport: Any = None
-            if is_async and self.throttle is not None:
-                transport = throttled_transport(self.throttle)
-            if self.replays:
-                quiet_when_held()
-                if transport is None and self.sends:
-                    transport = plain_transport(is_async)
-                transport = replay_transport(transport if self.sends else None, is_async=is_async)
-            if transport is not None:
-                http = openai.DefaultAsyncHttpxClient if is_async else openai.DefaultHttpxClient
-                extra["http_client"] = http(transport=transport, timeout=s.timeout)
-            raw = cls(
-                base_url=s.base_url if self.sends else _NOWHERE,
-                api_key=s.api_key or _NO_KEY,
-                timeout=s.timeout,
-                max_retries=0,  # transport retries are ours (tenacity), not the client's
-                **extra,
+    def _new_client(self) -> Any:
+        import instructor
+        import openai
+
+        s = self.settings
+        extra: dict[str, Any] = {}
+        transport: Any = None
+        if self.throttle is not None:
+            transport = throttled_transport(self.throttle)
+        if self.replays:
+            quiet_when_held()
+            if transport is None and self.sends:
+                transport = plain_transport()
+            transport = replay_transport(transport if self.sends else None)
+        if transport is not None:
+            extra["http_client"] = openai.DefaultAsyncHttpxClient(
+                transport=transport, timeout=s.timeout
             )
-            mode = getattr(instructor.Mode, MODE_SPECS[s.mode].instructor)
-            self._clients[is_async] = instructor.from_openai(raw, mode=mode)
-        return self._clients[is_async]
+        raw = openai.AsyncOpenAI(
+            base_url=s.base_url if self.sends else _NOWHERE,
+            api_key=s.api_key or _NO_KEY,
+            timeout=s.timeout,
+            max_retries=0,  # transport retries are ours (tenacity), not the client's
+            **extra,
+        )
+        mode = getattr(instructor.Mode, MODE_SPECS[s.mode].instructor)
+        return instructor.from_openai(raw, mode=mode)
 
     def _create_kwargs(
         self,
         messages: list[dict[str, str]],
         model: type[M],
         max_tokens: int | None,
-        replay: Replay | None = None,
+        replay: Replay | None,
     ) -> dict[str, Any]:
         s = self.settings
-        reasks = s.max_retries if replay is None or replay.reasks is None else replay.reasks
+        reasks = s.max_retries
+        if isinstance(replay, ServeFirst) and replay.reasks is not None:
+            reasks = replay.reasks
         kwargs: dict[str, Any] = {
             "response_model": model,
             "messages": [dict(m) for m in messages],
@@ -194,44 +217,29 @@ class LLMBackend:
 
     # ------------------------------------------------------------------ calls
 
-    def _start(self, is_async: bool) -> tuple[Any, CallRecord, ReplyRepair, Any]:
-        """The client, fresh records of this call, and the hooks that fill them (repair
-        first, so that what is counted is the reply as parsed)."""
+    def _hooks(self, record: CallRecord, repair: ReplyRepair) -> Any:
+        """The hooks that fill a call's records (repair first, so that what is counted is
+        the reply as parsed)."""
         from instructor.core.hooks import Hooks
 
-        record, repair = CallRecord(), ReplyRepair(mode=self.settings.mode)
         hooks = Hooks()
         for handler in (repair, record):
             hooks.on("completion:kwargs", handler.on_request)
             hooks.on("completion:response", handler.on_response)
-        return self.client(is_async), record, repair, hooks
+        return hooks
 
-    def complete(
+    async def complete(
         self,
         messages: list[dict[str, str]],
         source: SourceText,
         max_tokens: int | None,
         replay: Replay | None = None,
-    ) -> tuple[DraftSummary, CallRecord]:
-        """One validated draft for ``messages``, grounded in ``source``, or a
-        :class:`~summarizer.errors.SummarizerError` (``replay``: see :meth:`ask`)."""
-        grounding = GROUNDING_SOURCE.set(source)
-        try:
-            return self.ask(messages, response_model(), max_tokens, replay)
-        finally:
-            GROUNDING_SOURCE.reset(grounding)
-
-    async def acomplete(
-        self,
-        messages: list[dict[str, str]],
-        source: SourceText,
-        max_tokens: int | None,
-        replay: Replay | None = None,
-    ) -> tuple[DraftSummary, CallRecord]:
-        """Async :meth:`complete` (same budgets, same errors)."""
+    ) -> tuple[DraftSummary, CallRecord] | Held:
+        """One validated draft for ``messages``, grounded in ``source`` (``replay``: see
+        :meth:`ask`)."""
         grounding = GROUNDING_SOURCE.set(source)  # this task's copy only
         try:
-            return await self.aask(messages, response_model(), max_tokens, replay)
+            return await self.ask(messages, response_model(), max_tokens, replay)
         finally:
             GROUNDING_SOURCE.reset(grounding)
 
@@ -243,91 +251,63 @@ class LLMBackend:
             text = "\n".join(f"[{m['role']}] {m['content']}" for m in messages)
             log.debug("prompt to %s, model %s, mode %s:\n%s", s.host, s.model, s.mode, text)
 
-    def ask(
+    async def ask(
         self,
         messages: list[dict[str, str]],
         model: type[M],
         max_tokens: int | None,
         replay: Replay | None = None,
-    ) -> tuple[M, CallRecord]:
+    ) -> tuple[M, CallRecord] | Held:
         """One answer to ``messages`` validated as ``model``, through the retry budgets and
-        the reply repair, or a :class:`~summarizer.errors.SummarizerError`. ``replay``
-        (a backend made with ``replays``): answer the first request from a batch
-        engine's results, and hold back what may not be sent (:class:`ResendError`)."""
-        from tenacity import Retrying
-
-        self._log_prompt(messages)
-        client, record, repair, hooks = self._start(is_async=False)
-        with self._scope(replay, record, repair):
-            for attempt in Retrying(**self._retry_policy(record)):
-                with attempt:
-                    answer: M = client.create(
-                        **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
-                    )
-        return answer, record
-
-    async def aask(
-        self,
-        messages: list[dict[str, str]],
-        model: type[M],
-        max_tokens: int | None,
-        replay: Replay | None = None,
-    ) -> tuple[M, CallRecord]:
-        """Async :meth:`ask` (same budgets, same errors)."""
+        the reply repair, or a :class:`~summarizer.errors.SummarizerError` raised.
+        ``replay`` (a backend made with ``replays``): the first request answered from a
+        batch engine's results, or held; a call that stops at a held request is
+        :class:`Held`, a value."""
         from tenacity import AsyncRetrying
 
         self._log_prompt(messages)
-        client, record, repair, hooks = self._start(is_async=True)
-        with self._scope(replay, record, repair):  # the replay is this task's copy only
+        client = self.client()
+        record, repair = CallRecord(), ReplyRepair(mode=self.settings.mode)
+        hooks = self._hooks(record, repair)
+        if replay is None and self.replays and not self.sends:
+            replay = HoldFirst()  # a backend that may not send holds every request
+        run = None if replay is None else ReplayRun(replay)
+        token = REPLAY.set(run)
+        try:
             async for attempt in AsyncRetrying(**self._retry_policy(record)):
                 with attempt:
                     answer: M = await client.create(
                         **self._create_kwargs(messages, model, max_tokens, replay), hooks=hooks
                     )
-        return answer, record
-
-    @contextlib.contextmanager
-    def _scope(
-        self, replay: Replay | None, record: CallRecord, repair: ReplyRepair
-    ) -> Iterator[None]:
-        """One call: its replay state in force (a backend that may not send holds every
-        request), and what it raises made our error (:meth:`_error`)."""
-        if replay is None and self.replays and not self.sends:
-            replay = Replay()
-        token = REPLAY.set(replay)
-        try:
-            yield
         except Exception as exc:
-            raise self._error(exc, record, repair) from exc
+            if run is not None and run.held is not None:
+                return Held(run.held.body, _held_why(run), record.attempts)
+            raise translate(exc, self.settings, record, repair.last_reply) from exc
         finally:
             REPLAY.reset(token)
+        return answer, record
 
-    def _error(self, exc: Exception, record: CallRecord, repair: ReplyRepair) -> BaseException:
-        """Our error for a failed call: a held request as :class:`ResendError`, the rest
-        translated (:mod:`.translate`)."""
-        state = REPLAY.get()
-        if state is not None and state.held is not None:
-            return ResendError(
-                f"the batch answer failed validation ({_first_error(state.held)}) and no "
-                "endpoint is configured to re-ask"
-                if state.served
-                else state.why,
-                body=state.held,
-                attempts=record.attempts,
-            )
-        return translate(exc, self.settings, record, repair.last_reply)
-
-    def request_body(
+    async def request_body(
         self, messages: list[dict[str, str]], max_tokens: int | None
     ) -> dict[str, Any]:
         """The JSON body the online path would send first for ``messages``, in the mode in
         force, built by the client itself and held back (``summarizer batch --export``)."""
-        replay = Replay()
-        try:
-            self.ask(messages, response_model(), max_tokens, replay)
-        except ResendError as exc:
-            return exc.body
-        raise AssertionError("a held request was answered")  # pragma: no cover
+        held = await self.ask(messages, response_model(), max_tokens, HoldFirst())
+        if not isinstance(held, Held):  # pragma: no cover - a held request is never answered
+            raise AssertionError("a held request was answered")
+        return held.body
+
+
+def _held_why(run: ReplayRun) -> str:
+    """Why a call stopped at a held request: a served answer failed validation with no
+    endpoint to re-ask, or the first request itself may not be sent."""
+    if isinstance(run.replay, HoldFirst):
+        return run.replay.why
+    body = run.held.body if run.held is not None else {}
+    return (
+        f"the batch answer failed validation ({_first_error(body)}) and no endpoint is "
+        "configured to re-ask"
+    )
 
 
 def _first_error(reask: dict[str, Any]) -> str:
@@ -351,7 +331,7 @@ def _first_error(reask: dict[str, Any]) -> str:
 def _worth_retrying(exc: BaseException) -> bool:
     """tenacity's retry test: a transient error, unless a request was held back (sending
     it again would hold it again)."""
-    state = REPLAY.get()
-    if state is not None and state.held is not None:
+    run = REPLAY.get()
+    if run is not None and run.held is not None:
         return False
     return is_transient(exc)

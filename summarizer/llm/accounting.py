@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.llm.replay import REPLAY
+from summarizer.llm.replay import REPLAY, Replied
 from summarizer.schemas import Usage
 
 __all__ = ["CHARS_PER_TOKEN", "CallRecord"]
@@ -35,8 +35,8 @@ class CallRecord:
         """Count the attempt and add its usage (estimated when the server sends none;
         marked as batch usage when the answer came from a batch engine's results)."""
         self.attempts += 1
-        replay = REPLAY.get()  # a served reply answers the first request: the first answer
-        batch = replay is not None and replay.served and self.attempts == 1
+        run = REPLAY.get()  # a served reply answers the first request: the first answer
+        batch = run is not None and isinstance(run.progress, Replied) and self.attempts == 1
         self.usage += _as_batch(self._usage(response), batch)
 
     def _usage(self, response: Any) -> Usage:

@@ -9,13 +9,14 @@ seconds, not after its first failures.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
 from summarizer.errors import SummarizationError, SummarizerError, UnreachableError
-from summarizer.llm import LLMBackend
+from summarizer.llm import Held, LLMBackend
 from summarizer.llm.accounting import CallRecord
 from summarizer.llm.translate import describe, translate
 from summarizer.settings import MODES, Settings
@@ -106,11 +107,14 @@ def _backend(settings: Settings) -> LLMBackend:
 
 def list_models(settings: Settings) -> ModelList:
     """``GET /models``: the model ids the endpoint serves."""
-    backend = _backend(settings)
-    client = backend.client(is_async=False)  # made (openai imported) before the clock starts
+    return asyncio.run(_list_models(_backend(settings)))
+
+
+async def _list_models(backend: LLMBackend) -> ModelList:
+    client = backend.client()  # made (openai imported) before the clock starts
     start = time.perf_counter()
     try:
-        page = client.client.models.list()
+        page = await client.client.models.list()
         models = tuple(sorted(str(m.id) for m in page.data))
     except Exception as exc:
         error = translate(exc, backend.settings, CallRecord(), None)
@@ -119,22 +123,27 @@ def list_models(settings: Settings) -> ModelList:
         # the status as the server gave it: the translated 404 speaks of the model
         return Unlisted(describe(exc), time.perf_counter() - start)
     finally:
-        backend.close()
+        await backend.aclose()
     return Served(models, time.perf_counter() - start)
 
 
 def probe(settings: Settings, mode: str) -> ModeProbe:
     """One tiny structured request in ``mode``, timed."""
-    backend = _backend(settings.replace(mode=mode))
-    backend.client(is_async=False)
+    return asyncio.run(_probe(_backend(settings.replace(mode=mode)), mode))
+
+
+async def _probe(backend: LLMBackend, mode: str) -> ModeProbe:
+    backend.client()
     start = time.perf_counter()
     try:
-        answer, _ = backend.ask(_MESSAGES, Greeting, PROBE_REPLY_TOKENS)
+        replied = await backend.ask(_MESSAGES, Greeting, PROBE_REPLY_TOKENS)
     except Exception as exc:
         return ModeFails(mode, time.perf_counter() - start, _reason(exc))
     finally:
-        backend.close()
-    return ModeWorks(mode, time.perf_counter() - start, PROBE_WORD in answer.word)
+        await backend.aclose()
+    if isinstance(replied, Held):  # pragma: no cover - a backend that sends holds nothing
+        return ModeFails(mode, time.perf_counter() - start, replied.why)
+    return ModeWorks(mode, time.perf_counter() - start, PROBE_WORD in replied[0].word)
 
 
 def probe_all(settings: Settings) -> list[ModeProbe]:

@@ -7,12 +7,15 @@ repair, validation, re-asks with the validators' messages, truncation, usage), t
 answer is handed to the real openai client and instructor at the HTTP layer: the
 client's transport serves the recorded reply to the call's first request, and every
 request after it (a re-ask) goes to the endpoint, or, when there is none, is *held*:
-its body is kept and the call stops with :class:`Held`. ``summarizer batch --export``
-holds every call's first request, so the lines it writes are, byte for byte, the
-bodies the client would have sent.
+its body is kept and the call stops. ``summarizer batch --export`` holds every call's
+first request, so the lines it writes are, byte for byte, the bodies the client would
+have sent.
 
-The state of one call is a :class:`Replay` in a context variable, so concurrent calls
-of an async batch each see their own.
+What a call is to do is a :data:`Replay` (:class:`ServeFirst` | :class:`HoldFirst`),
+chosen by the asking stage; how far it got is a :data:`Progress` (:class:`Pending` →
+:class:`Replied` → :class:`HeldBody`). Both live in a :class:`ReplayRun` in a context
+variable, since the transport that serves and holds sits below instructor and the openai
+client; concurrent calls of an async batch each see their own.
 """
 
 from __future__ import annotations
@@ -23,110 +26,137 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from summarizer.batchfiles import Answered
+
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["REPLAY", "Held", "Recorded", "Replay", "quiet_when_held", "replay_transport"]
+__all__ = [
+    "REPLAY",
+    "HeldBody",
+    "HoldFirst",
+    "Pending",
+    "Progress",
+    "Replay",
+    "ReplayRun",
+    "Replied",
+    "ServeFirst",
+    "quiet_when_held",
+    "replay_transport",
+]
 
 #: instructor's loggers that report a failed request as an error: a held one is none.
 _RETRY_LOGGERS = ("instructor.v2.retry", "instructor.core.retry", "instructor.retry")
 
 
 @dataclass(frozen=True)
-class Recorded:
-    """An answer a batch engine gave: the chat completion's JSON body."""
+class ServeFirst:
+    """The call's first request is answered by ``reply`` (a batch engine's answer); the
+    requests after it (re-asks) go to the endpoint when ``forward``, else the first of
+    them is held. ``reasks``: the re-asks left, when earlier rounds spent some (None: the
+    setting)."""
+
+    reply: Answered
+    forward: bool
+    reasks: int | None = None
+
+
+@dataclass(frozen=True)
+class HoldFirst:
+    """The call's first request is held, never sent; ``why`` is said for it."""
+
+    why: str = "no endpoint is configured to send this request"
+
+
+Replay = ServeFirst | HoldFirst
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Nothing served or held yet."""
+
+
+@dataclass(frozen=True)
+class Replied:
+    """The recorded reply answered the call's first request."""
+
+
+@dataclass(frozen=True)
+class HeldBody:
+    """A request that may not be sent was held back: its JSON body."""
 
     body: dict[str, Any]
 
 
+Progress = Pending | Replied | HeldBody
+
+
 @dataclass
-class Replay:
-    """How one call meets the network.
+class ReplayRun:
+    """One call's replay and how far it got (the one thing that changes: ``progress``)."""
 
-    ``reply``: served to the call's first request instead of sending it (None: the first
-    request is not answered from a file). ``forward``: whether the requests after it may
-    go to the endpoint; when not, the first of them is held (``held``) and the call stops.
-    """
+    replay: Replay
+    progress: Progress = Pending()
 
-    reply: Recorded | None = None
-    forward: bool = False
-    #: Why the first request has no recorded answer (said when it is held).
-    why: str = "no endpoint is configured to send this request"
-    #: The re-asks left to this call, when earlier rounds spent some (None: the setting).
-    reasks: int | None = None
-    #: The body of the request that was held back, once one was.
-    held: dict[str, Any] | None = None
-    #: Whether ``reply`` was served (it answers the call's first request, so it is the
-    #: call's first answer).
-    served: bool = False
+    @property
+    def held(self) -> HeldBody | None:
+        return self.progress if isinstance(self.progress, HeldBody) else None
 
 
 #: The replay of the call running in this context (None: an ordinary online call).
-REPLAY: ContextVar[Replay | None] = ContextVar("summarizer_replay", default=None)
+REPLAY: ContextVar[ReplayRun | None] = ContextVar("summarizer_replay", default=None)
 
 
-class Held(Exception):
-    """A request that may not be sent was held back; its body is in ``Replay.held``."""
+class _Holding(Exception):
+    """Stops the client at a held request (the HTTP layer must answer or raise)."""
 
 
 def _intercept(request: httpx.Request, *, sends: bool) -> httpx.Response | None:
-    """The recorded answer for this request, or None to send it; raises :class:`Held`
-    when it may not be sent (the call's replay says so, or there is nowhere to send it)."""
+    """The recorded answer for this request, or None to send it; a held request stops
+    the call (its body kept in the run's progress)."""
     import httpx
 
-    state = REPLAY.get()
-    if state is not None and state.reply is not None and not state.served:
-        state.served = True
-        return httpx.Response(200, json=state.reply.body, request=request)
-    if sends and (state is None or state.forward):
-        return None
-    if state is not None:
-        state.held = json.loads(request.content or b"{}")
-    raise Held("request held back (nothing may be sent)")
+    run = REPLAY.get()
+    if run is None:
+        if sends:
+            return None
+        run = ReplayRun(HoldFirst())  # nowhere to send it: held (never reached in practice)
+    match run.replay, run.progress:
+        case ServeFirst(reply=reply), Pending():
+            run.progress = Replied()
+            return httpx.Response(200, json=reply.body, request=request)
+        case ServeFirst(forward=True), _ if sends:
+            return None
+    run.progress = HeldBody(json.loads(request.content or b"{}"))
+    raise _Holding("request held back (nothing may be sent)")
 
 
-def replay_transport(inner: Any, *, is_async: bool) -> Any:
-    """An httpx transport that replays and holds per :data:`REPLAY`, and sends the rest
-    through ``inner`` (None: nothing is ever sent, every other request is held)."""
+def replay_transport(inner: Any) -> Any:
+    """An async httpx transport that replays and holds per :data:`REPLAY`, and sends the
+    rest through ``inner`` (None: nothing is ever sent, every other request is held)."""
     import httpx
 
-    if is_async:
-
-        class AsyncReplayTransport(httpx.AsyncBaseTransport):
-            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                answered = _intercept(request, sends=inner is not None)
-                if answered is not None:
-                    return answered
-                response: httpx.Response = await inner.handle_async_request(request)
-                return response
-
-            async def aclose(self) -> None:
-                if inner is not None:
-                    await inner.aclose()
-
-        return AsyncReplayTransport()
-
-    class ReplayTransport(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
+    class AsyncReplayTransport(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             answered = _intercept(request, sends=inner is not None)
             if answered is not None:
                 return answered
-            response: httpx.Response = inner.handle_request(request)
+            response: httpx.Response = await inner.handle_async_request(request)
             return response
 
-        def close(self) -> None:
+        async def aclose(self) -> None:
             if inner is not None:
-                inner.close()
+                await inner.aclose()
 
-    return ReplayTransport()
+    return AsyncReplayTransport()
 
 
 class _QuietWhenHeld(logging.Filter):
     """Drops a library's record of a request that was held back on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        state = REPLAY.get()
-        return state is None or state.held is None
+        run = REPLAY.get()
+        return run is None or run.held is None
 
 
 _QUIET = _QuietWhenHeld()

@@ -37,13 +37,12 @@ def throttled_transport(throttle: Throttle) -> httpx.AsyncHTTPTransport:
     return ThrottledTransport(verify=_tls_context(), limits=_pool_limits())
 
 
-def plain_transport(is_async: bool) -> httpx.AsyncHTTPTransport | httpx.HTTPTransport:
+def plain_transport() -> httpx.AsyncHTTPTransport:
     """The transport the openai client would make itself (its connection limits), for a
     client whose transport is wrapped."""
     import httpx
 
-    cls = httpx.AsyncHTTPTransport if is_async else httpx.HTTPTransport
-    return cls(verify=_tls_context(), limits=_pool_limits())
+    return httpx.AsyncHTTPTransport(verify=_tls_context(), limits=_pool_limits())
 
 
 def _pool_limits() -> httpx.Limits:

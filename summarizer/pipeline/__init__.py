@@ -29,12 +29,14 @@ from summarizer.errors import ConfigError, SummarizerError
 from summarizer.llm import LLMBackend
 from summarizer.pipeline.ask import Asker
 from summarizer.pipeline.finish import Finisher, offline_instead
+from summarizer.pipeline.loop import LoopThread
 from summarizer.pipeline.plan import MIN_CHUNK_TOKENS, Planner
 from summarizer.read import Document, load
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
 from summarizer.steps import (
     ONLINE,
+    Answer,
     Ask,
     Done,
     Drafted,
@@ -94,6 +96,7 @@ class Summarizer:
                 )
             self.settings = self.settings.replace(backend="llm")  # auto, with no endpoint
         self._llm: LLMBackend | None = None
+        self._loop = LoopThread()  # the sync API's event loop, started on first need
         self._cache: SummaryCache | None = None
         self._cache_lock = threading.Lock()  # batch workers open it from several threads
         #: How many tokens the server counts per estimated one, learned from its answers
@@ -111,9 +114,10 @@ class Summarizer:
         self.close()
 
     def close(self) -> None:
-        """Close the sync HTTP client and the cache (the async client needs :meth:`aclose`)."""
-        if self._llm is not None:
-            self._llm.close()
+        """Close the sync API's HTTP client (and its event loop) and the cache; a client an
+        async caller used needs :meth:`aclose`, in its loop."""
+        llm = self._llm
+        self._loop.close(llm.aclose if llm is not None else None)
         if self._cache is not None:
             self._cache.close()
             self._cache = None
@@ -126,16 +130,16 @@ class Summarizer:
         return cache_open or (self._llm is not None and self._llm.connected)
 
     async def aclose(self) -> None:
-        """Close the async HTTP client (in its event loop) and the cache."""
+        """Close this event loop's HTTP client, then what :meth:`close` closes."""
         if self._llm is not None:
             await self._llm.aclose()
         self.close()
 
     def warm_up(self) -> None:
-        """Create the async LLM client now (importing openai and instructor), rather than
-        inside the first request of a batch."""
+        """Create the running event loop's LLM client now (importing openai and
+        instructor), rather than inside the first request of a batch."""
         if self.backend == "llm":
-            self._llm_backend().client(is_async=True)
+            self._llm_backend().client()
 
     @property
     def backend(self) -> Literal["llm", "offline"]:
@@ -144,31 +148,15 @@ class Summarizer:
     # ------------------------------------------------------------------ drivers
 
     def summarize(self, source: Source | Document, *, doc_id: str | None = None) -> ReportSummary:
-        """Summarize a path, a text, or a :class:`Document`."""
-        try:
-            return self._summarize(source, doc_id)
-        except SummarizerError as exc:
-            return self._fall_back(exc, source, doc_id)
-
-    def _summarize(self, source: Source | Document, doc_id: str | None) -> ReportSummary:
+        """Summarize a path, a text, or a :class:`Document`: the offline engine here and
+        now; a model's summary through :meth:`asummarize`, run on this summarizer's own
+        event loop (one async implementation, which the sync API wraps)."""
+        if self.backend == "llm":
+            return self._loop.run(self.asummarize(source, doc_id=doc_id))
         started = time.perf_counter()
-        doc, step = self._open(source, doc_id, started)
+        doc = self._read(source, doc_id)
         try:
-            while isinstance(step, Wait):
-                time.sleep(CLAIM_POLL)
-                step = self._step(doc, started)
-            if isinstance(step, Done):
-                return step.summary
-            if isinstance(step, Drafted):
-                return self._finish.grounded(doc, step.request, step.draft, step.meta, started)
-            try:
-                answer = self._ask.answer(step.request)
-                while isinstance(answer, TooLong):
-                    answer = self._ask.answer(self._plan.finer(answer.request))
-            except BaseException:
-                step.claim.release()
-                raise
-            return self._finish.summary_of(doc, step, answer, started)
+            return self._plan.offline(doc, started)
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -207,10 +195,7 @@ class Summarizer:
                     grounded, doc, step.request, step.draft, step.meta, started
                 )
             try:
-                answer = await self._ask.aanswer(step.request)
-                while isinstance(answer, TooLong):
-                    finer = await asyncio.to_thread(self._plan.finer, answer.request)
-                    answer = await self._ask.aanswer(finer)
+                answer = await self._answered(step.request)
             except BaseException:
                 await asyncio.to_thread(step.claim.release)
                 raise
@@ -231,7 +216,7 @@ class Summarizer:
             plan = self._planned(doc, started)
             if not isinstance(plan, Request):
                 return []
-            return self._ask.request_lines(plan)
+            return self._loop.run(self._ask.request_lines(plan))
         except SummarizerError as exc:
             raise exc.with_path(doc.source) from exc.__cause__
 
@@ -288,6 +273,15 @@ class Summarizer:
             return plan
         claim = self._plan.claim(plan)
         return Wait() if claim is None else Ask(plan, claim)
+
+    async def _answered(self, request: Request) -> Answer:
+        """The answer to ``request``, cut finer for as long as the server finds it too long
+        (the one async implementation: the sync API runs it on its own loop)."""
+        answer = await self._ask.answer(request)
+        while isinstance(answer, TooLong):
+            finer = await asyncio.to_thread(self._plan.finer, answer.request)
+            answer = await self._ask.answer(finer)
+        return answer
 
     def _fall_back(
         self, exc: SummarizerError, source: Source | Document, doc_id: str | None

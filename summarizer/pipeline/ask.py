@@ -21,10 +21,9 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.grounding import GroundedSource, salvage
-from summarizer.llm import LLMBackend, Recorded, Replay
+from summarizer.llm import Held, HoldFirst, LLMBackend, Replay, ServeFirst
 from summarizer.merge import merge
-from summarizer.prompts import prompt_version
-from summarizer.schemas import SECTIONS, DraftSummary, Meta, Usage
+from summarizer.schemas import SECTIONS, DraftSummary, Usage
 from summarizer.settings import Settings
 from summarizer.steps import (
     Answer,
@@ -37,7 +36,7 @@ from summarizer.steps import (
     TooLong,
 )
 
-__all__ = ["Asker", "empty_answer", "llm_meta"]
+__all__ = ["Asker"]
 
 
 class Asker:
@@ -58,28 +57,19 @@ class Asker:
         self._backend = backend
         self._cache = cache
 
-    def answer(self, request: Request) -> Answer | TooLong:
+    async def answer(self, request: Request) -> Answer | TooLong:
         """The model's validated draft, or what of its last answer grounds; for a report
-        sent in chunks, the chunks' drafts merged."""
+        sent in chunks, the chunks' drafts merged (asked at once: a batch's throttle still
+        bounds the requests in flight)."""
         try:
             if len(request.calls) == 1:
-                return self._answer_call(request.calls[0])
-            return self._merged(request, [self._tried(call) for call in request.calls])
-        except ContextLengthError:
-            return TooLong(request)
-
-    async def aanswer(self, request: Request) -> Answer | TooLong:
-        """Async :meth:`answer`: a report's chunks are asked at once (a batch's throttle
-        still bounds the requests in flight)."""
-        try:
-            if len(request.calls) == 1:
-                return await self._aanswer_call(request.calls[0])
-            tried = await asyncio.gather(*(self._atried(call) for call in request.calls))
+                return await self._answer_call(request.calls[0])
+            tried = await asyncio.gather(*(self._tried(call) for call in request.calls))
             return self._merged(request, list(tried))
         except ContextLengthError:
             return TooLong(request)
 
-    def request_lines(self, request: Request) -> list[tuple[str, dict[str, Any]]]:
+    async def request_lines(self, request: Request) -> list[tuple[str, dict[str, Any]]]:
         """What a batch engine is to answer for ``request``: a (``custom_id``, body) line
         per call not answered before, its body the request the online path would send
         first (built by the client, never sent), or for a call whose engine answer failed
@@ -94,7 +84,7 @@ class Asker:
             resend = cache.get_resend(call.key)
             body = resend.body if resend is not None else None
             lines.append(
-                (call.custom_id, body or backend.request_body(call.messages, call.max_tokens))
+                (call.custom_id, body or await backend.request_body(call.messages, call.max_tokens))
             )
         return lines
 
@@ -103,28 +93,18 @@ class Asker:
         entry = self._cache().get(call.key, call.source.unhinted())
         return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
 
-    def _answer_call(self, call: Call) -> Answer:
-        try:
-            replay = self._replay(call)
-            replied = self._backend().complete(call.messages, call.source, call.max_tokens, replay)
-        except SummarizationError as exc:
-            return self._salvaged(exc, call.source)
-        except ResendError as exc:
-            raise self._resend(call, exc) from None
-        return self._counted(call, Answer.of(*replied))
-
-    async def _aanswer_call(self, call: Call) -> Answer:
+    async def _answer_call(self, call: Call) -> Answer:
         backend = self._backend()
         try:
             # a batch engine's answer looks in the cache for earlier rounds: not in the loop
             replay = None
             if not isinstance(self._engine, Online):
                 replay = await asyncio.to_thread(self._replay, call)
-            replied = await backend.acomplete(call.messages, call.source, call.max_tokens, replay)
+            replied = await backend.complete(call.messages, call.source, call.max_tokens, replay)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
-        except ResendError as exc:
-            raise await asyncio.to_thread(self._resend, call, exc) from None
+        if isinstance(replied, Held):
+            raise await asyncio.to_thread(self._resend, call, replied)
         return self._counted(call, Answer.of(*replied))
 
     def _replay(self, call: Call) -> Replay | None:
@@ -138,35 +118,36 @@ class Asker:
             case Imported(replies):
                 outcome = replies.get(call.custom_id)
             case ExportOnly():
-                return Replay(why="its requests are exported, never sent")
+                return HoldFirst(why="its requests are exported, never sent")
         sends = self._backend().sends
         if isinstance(outcome, Answered):
             earlier = self._cache().get_resend(call.key)
             if earlier is None or not earlier.answers:
-                return Replay(Recorded(outcome.body), forward=sends)
+                return ServeFirst(outcome, forward=sends)
             if earlier.hinted:
                 call.source.hinted_before()
             reasks = max(0, self.settings.max_retries - earlier.answers)
-            return Replay(Recorded(outcome.body), forward=sends, reasks=reasks)
+            return ServeFirst(outcome, forward=sends, reasks=reasks)
         if sends:
             return None  # errored or missing: asked online like any other call
         why = "no line for it" if outcome is None else f"the engine failed it: {outcome.reason}"
-        return Replay(why=f"the batch results have {why}")
+        return HoldFirst(why=f"the batch results have {why}")
 
-    def _resend(self, call: Call, exc: ResendError) -> ResendError:
-        """``exc`` naming the line to resend; its request kept in the cache so that
-        ``--export`` writes it (for a failed answer, the re-ask, which tells the model
-        what was wrong), with the answers spent on it so far."""
+    def _resend(self, call: Call, held: Held) -> ResendError:
+        """The error of a call that stopped at a held request, naming the line to resend;
+        the request kept in the cache so that ``--export`` writes it (for a failed answer,
+        the re-ask, which tells the model what was wrong), with the answers spent on it."""
         cache = self._cache()
         earlier = cache.get_resend(call.key)
-        spent = (earlier.answers if earlier is not None else 0) + exc.attempts
+        spent = (earlier.answers if earlier is not None else 0) + held.attempts
         hinted = call.source.empty_hinted
-        cache.set_resend(call.key, Resend(body=exc.body, answers=spent, hinted=hinted))
-        exc.message = (
-            f"{call.custom_id}: {exc.message}; write the requests still to answer with "
-            "'summarizer batch … --export FILE', or configure an endpoint to ask them online"
+        cache.set_resend(call.key, Resend(body=held.body, answers=spent, hinted=hinted))
+        return ResendError(
+            f"{call.custom_id}: {held.why}; write the requests still to answer with "
+            "'summarizer batch … --export FILE', or configure an endpoint to ask them online",
+            body=held.body,
+            attempts=held.attempts,
         )
-        return exc
 
     def _counted(self, call: Call, answer: Answer) -> Answer:
         """``answer``, its prompt tokens as the server counted them learned from (only a
@@ -177,29 +158,15 @@ class Asker:
             self._scale.observe(call.tokens, answer.usage.prompt_tokens)
         return answer
 
-    def _tried(self, call: Call) -> Answer | SummarizerError:
-        """One chunk's answer, from its own cache entry or the model; its failure as a
-        value, so that it costs that chunk's points only."""
-        cached = self.cached_part(call)
-        if cached is not None:
-            return cached
-        answer: Answer | SummarizerError
-        try:
-            answer = self._answer_call(call)
-        except SummarizerError as exc:
-            answer = _part_failed(exc)
-        if isinstance(answer, Answer):
-            self._store_part(call, answer)
-        return answer
-
-    async def _atried(self, call: Call) -> Answer | SummarizerError:
-        """Async :meth:`_tried` (the cache in a worker thread)."""
+    async def _tried(self, call: Call) -> Answer | SummarizerError:
+        """One chunk's answer, from its own cache entry (in a worker thread) or the model;
+        its failure as a value, so that it costs that chunk's points only."""
         cached = await asyncio.to_thread(self.cached_part, call)
         if cached is not None:
             return cached
         answer: Answer | SummarizerError
         try:
-            answer = await self._aanswer_call(call)
+            answer = await self._answer_call(call)
         except SummarizerError as exc:
             answer = _part_failed(exc)
         if isinstance(answer, Answer):
@@ -209,7 +176,7 @@ class Asker:
     def _store_part(self, call: Call, answer: Answer) -> None:
         """A chunk's draft under its own key: a rerun after a crash, or with one chunk
         changed, pays only for the chunks not yet answered."""
-        self._cache().set(call.key, answer.draft, llm_meta(self.settings, answer))
+        self._cache().set(call.key, answer.draft, answer.meta(self.settings))
 
     def _merged(self, request: Request, tried: list[Answer | SummarizerError]) -> Answer:
         """The chunks' drafts as one; a chunk that failed is named in the warnings (all
@@ -242,34 +209,12 @@ class Asker:
         if kept is None:
             offered = sum(len(v) for k in SECTIONS if isinstance(v := exc.reply.get(k), list))
             if not offered and source.points:  # it failed on something else, but said nothing
-                raise empty_answer(source.points, exc.attempts, exc.usage or Usage()) from exc
+                raise EmptySummaryError.for_report(
+                    source.points, exc.attempts, exc.usage or Usage()
+                ) from exc
             raise exc
         draft, dropped = kept
         return Answer(draft, exc.usage or Usage(), exc.attempts, dropped)
-
-
-def llm_meta(settings: Settings, answer: Answer) -> Meta:
-    """What the model's answer was: who gave it, what it cost, what it left out."""
-    return Meta(
-        backend="llm",
-        model=settings.model,
-        mode=settings.mode,
-        prompt_version=prompt_version(),
-        usage=answer.usage,
-        attempts=answer.attempts,
-        dropped=answer.dropped,
-        warnings=list(answer.warnings),
-    )
-
-
-def empty_answer(points: int, attempts: int, usage: Usage) -> EmptySummaryError:
-    """The error of an answer with nothing in it for a report that makes ``points``."""
-    return EmptySummaryError(
-        f"the model returned nothing for a report with {points} point{'s' * (points != 1)}; "
-        "try a stronger model or --backend offline (or --fallback offline)",
-        attempts=attempts,
-        usage=usage,
-    )
 
 
 def _part_failed(exc: SummarizerError) -> Answer | SummarizerError:

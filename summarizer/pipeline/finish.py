@@ -11,10 +11,9 @@ from typing import Any
 
 from summarizer.cache import SummaryCache
 from summarizer.doubt import doubts
-from summarizer.errors import SummarizationError, SummarizerError
+from summarizer.errors import EmptySummaryError, SummarizationError, SummarizerError
 from summarizer.grounding import ground, verify
 from summarizer.offline import summarize_offline
-from summarizer.pipeline.ask import empty_answer, llm_meta
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary
 from summarizer.settings import Settings
@@ -44,8 +43,8 @@ class Finisher:
         try:
             points = ask.request.source.points if answer.draft.points == 0 else 0
             if points:
-                raise empty_answer(points, answer.attempts, answer.usage)
-            meta = llm_meta(self.settings, answer).model_copy(
+                raise EmptySummaryError.for_report(points, answer.attempts, answer.usage)
+            meta = answer.meta(self.settings).model_copy(
                 update={"chunks": max(1, len(ask.request.calls))}
             )
             self._cache().set(ask.request.key, answer.draft, meta)

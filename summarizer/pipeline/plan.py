@@ -26,6 +26,7 @@ from summarizer.offline import summarize_offline
 from summarizer.offline.header import title_of
 from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document
+from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
 from summarizer.steps import Call, Done, Drafted, Request
 
@@ -61,9 +62,7 @@ class Planner:
         """The summary when no model call is needed (offline), the draft the cache holds
         (to be grounded), else the request the model is to answer."""
         if self.settings.resolved_backend == "offline":
-            summary = summarize_offline(doc)
-            summary.meta.seconds = round(time.perf_counter() - started, 3)
-            return Done(summary)
+            return Done(self.offline(doc, started))
         cache = self._cache()
         # one grounding source: validation, cache, output
         source = GroundedSource(doc.normalized, points=OfflinePoints(doc).within())
@@ -74,6 +73,13 @@ class Planner:
             return Drafted(request, entry.draft, entry.meta.model_copy(update={"cached": True}))
         calls = self._calls(doc, source, key)
         return Request(calls, source, key, self.exact_key(doc), doc)
+
+    @staticmethod
+    def offline(doc: Document, started: float) -> ReportSummary:
+        """The offline engine's summary: no model call, nothing to cache."""
+        summary = summarize_offline(doc)
+        summary.meta.seconds = round(time.perf_counter() - started, 3)
+        return summary
 
     def claim(self, request: Request) -> Claim | None:
         """The claim that makes this caller the one to pay for the document; None while
