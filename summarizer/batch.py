@@ -46,18 +46,17 @@ from summarizer.errors import InputError, NotAttemptedError, ResendError, Unreac
 from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
-from summarizer.records import error_record, is_error_record
-from summarizer.schemas import ReportSummary
+from summarizer.results import Failed, Result, Summarized, is_error_record
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 from summarizer.steps import ONLINE, Engine
 from summarizer.throttle import Throttle
 
 __all__ = [
-    "BatchResult",
     "BatchStats",
     "Job",
     "JsonlOutput",
     "OutputState",
+    "Result",
     "asummarize_batch",
     "collect",
     "output_state",
@@ -177,7 +176,7 @@ class JsonlOutput:
         self.state.failed -= doc_ids
 
     def write(self, line: str) -> None:
-        """Append one JSON line (see :meth:`BatchResult.line`)."""
+        """Append one JSON line (see :meth:`summarizer.results.Summarized.line`)."""
         data = (line.rstrip("\n") + "\n").encode("utf-8")
         view = memoryview(data)
         while view:
@@ -201,31 +200,8 @@ class JsonlOutput:
 # --------------------------------------------------------------------------- running
 
 
-@dataclass
-class BatchResult:
-    """One finished document: its summary, or what went wrong."""
-
-    doc_id: str
-    path: str
-    summary: ReportSummary | None = None
-    error: dict[str, Any] | None = None
-    #: What failed it (not written: ``error`` is its record).
-    exception: BaseException | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.summary is not None
-
-    @property
-    def cached(self) -> bool:
-        return self.summary is not None and self.summary.meta.cached
-
-    def line(self) -> str:
-        """The JSONL line: the summary's JSON, or the error record."""
-        if self.summary is not None:
-            return self.summary.model_dump_json()
-        record = {"doc_id": self.doc_id, "path": self.path, "error": self.error}
-        return json.dumps(record, ensure_ascii=False)
+#: What a batch yields for each document: the results line (:mod:`summarizer.results`).
+BatchResult = Result
 
 
 @dataclass
@@ -254,7 +230,7 @@ class BatchStats:
     def seconds(self) -> float:
         return time.perf_counter() - self.started
 
-    def add(self, result: BatchResult) -> None:
+    def add(self, result: Result) -> None:
         if result.summary is None:
             self.failed += 1
             if isinstance(result.exception, ResendError):
@@ -281,7 +257,7 @@ async def asummarize_batch(
     freeze_heap: bool = False,
     engine: Engine = ONLINE,
     **overrides: Any,
-) -> AsyncGenerator[BatchResult, None]:
+) -> AsyncGenerator[Result, None]:
     """Summarize many documents concurrently; yield each result as it finishes.
 
     ``inputs``: files and folders (see :func:`collect`) or ready :class:`Job` s.
@@ -316,7 +292,7 @@ async def asummarize_batch(
             stats.total, stats.skipped = len(todo), len(jobs) - len(todo)
             if on_start is not None:
                 on_start(stats)
-            results: asyncio.Queue[BatchResult | None] = asyncio.Queue(maxsize=2 * concurrency)
+            results: asyncio.Queue[Result | None] = asyncio.Queue(maxsize=2 * concurrency)
             pending = iter(todo)
             breaker = _Breaker()
 
@@ -376,18 +352,16 @@ def _frozen_heap() -> Iterator[None]:
                 gc.unfreeze()
 
 
-async def _one(summarizer: Summarizer, job: Job) -> BatchResult:
+async def _one(summarizer: Summarizer, job: Job) -> Result:
     try:
         summary = await summarizer.asummarize(job.path, doc_id=job.doc_id)
     except Exception as exc:  # a bug, too, costs this document only
         return _failed(job, exc)
-    return BatchResult(job.doc_id, str(job.path), summary=summary)
+    return Summarized(summary, str(job.path))
 
 
-def _failed(job: Job, exc: BaseException) -> BatchResult:
-    path = str(job.path)
-    record = error_record(job.doc_id, path, exc)
-    return BatchResult(job.doc_id, path, error=record["error"], exception=exc)
+def _failed(job: Job, exc: BaseException) -> Failed:
+    return Failed.of(job.doc_id, str(job.path), exc)
 
 
 @dataclass
@@ -402,7 +376,7 @@ class _Breaker:
     through: bool = False
     cause: UnreachableError | None = None
 
-    def saw(self, result: BatchResult) -> None:
+    def saw(self, result: Result) -> None:
         if isinstance(result.exception, UnreachableError):
             self.run += 1
             if not self.through or self.run >= UNREACHABLE_RUN:
@@ -410,7 +384,7 @@ class _Breaker:
         elif not result.cached and not isinstance(result.exception, NotAttemptedError):
             self.run, self.through = 0, True
 
-    def stopped(self, job: Job) -> BatchResult | None:
+    def stopped(self, job: Job) -> Result | None:
         """The not-attempted result of ``job`` once the batch has stopped sending."""
         if self.cause is None:
             return None
@@ -419,7 +393,7 @@ class _Breaker:
 
 def summarize_batch(
     inputs: Sequence[str | os.PathLike[str]] | Sequence[Job], **options: Any
-) -> Generator[BatchResult, None, None]:
+) -> Generator[Result, None, None]:
     """Synchronous :func:`asummarize_batch`: ``for result in summarize_batch(paths): ...``.
 
     Runs its own event loop; it advances while you iterate. Breaking out of the

@@ -1,10 +1,13 @@
-"""A results file read back: what ``summarizer batch`` wrote (JSONL), one summary's JSON,
-or ``summarize --format json``'s array. ``review`` and ``export`` read through here.
+"""A results line, the one type that batch writes and that review, export and eval read:
+a :class:`Summarized` (a :class:`ReportSummary`) or a :class:`Failed` (the document's
+error record). A results file is what ``summarizer batch`` wrote (JSONL), one summary's
+JSON, or ``summarize --format json``'s array.
 
-Each record is a :class:`Summarized` (validated as a :class:`ReportSummary`) or a
-:class:`Failed` (an error record, :mod:`summarizer.records`). A line that is neither
-costs only itself: it becomes a notice naming the file and line. A ``doc_id`` seen
-twice keeps its last record, as a resumed batch means it.
+The error record is ``{"doc_id": ..., "path": ..., "error": {"type": ..., "message": ...}}``:
+a batch writes it, a resumed batch recognizes it (to retry the document), the evaluator
+scores it as an empty summary. Reading a file, a line that is neither costs only itself:
+it becomes a notice naming the file and line. A ``doc_id`` seen twice keeps its last
+record, as a resumed batch means it.
 """
 
 from __future__ import annotations
@@ -12,43 +15,124 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, describe
 from summarizer.read import STDIN
-from summarizer.records import error_message, is_error_record
 from summarizer.schemas import ReportSummary
 
-__all__ = ["Failed", "Result", "Summarized", "load_results"]
+__all__ = [
+    "Failed",
+    "Result",
+    "Summarized",
+    "error_record",
+    "is_error_record",
+    "load_results",
+]
 
 
 @dataclass(frozen=True)
 class Summarized:
-    """A document's summary, and where in the results it was read."""
+    """A document's summary; ``origin``: where in a results file it was read ("" when
+    made in this run)."""
 
     summary: ReportSummary
-    origin: str
+    path: str | None = None
+    origin: str = ""
 
     @property
     def doc_id(self) -> str:
         return self.summary.doc_id
 
+    @property
+    def ok(self) -> Literal[True]:
+        return True
+
+    @property
+    def error(self) -> None:
+        return None
+
+    @property
+    def exception(self) -> None:
+        return None
+
+    @property
+    def cached(self) -> bool:
+        return self.summary.meta.cached
+
+    def line(self) -> str:
+        """The JSONL line: the summary's JSON."""
+        return self.summary.model_dump_json()
+
 
 @dataclass(frozen=True)
 class Failed:
-    """A document that failed, as its error record says."""
+    """A document that failed: its error record (``error``: type and message, the
+    message naming the file), and in this run the exception itself."""
 
     doc_id: str
     path: str | None
-    message: str
-    origin: str
+    error: dict[str, str]
+    origin: str = ""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, doc_id: str, path: str | None, exc: BaseException) -> Failed:
+        """The failure of ``doc_id`` by ``exc``."""
+        error = {"type": type(exc).__name__, "message": describe(exc, path)}
+        return cls(doc_id, path, error, exception=exc)
+
+    @property
+    def ok(self) -> Literal[False]:
+        return False
+
+    @property
+    def summary(self) -> None:
+        return None
+
+    @property
+    def cached(self) -> Literal[False]:
+        return False
+
+    @property
+    def message(self) -> str:
+        return self.error["message"]
+
+    def record(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "path": self.path, "error": self.error}
+
+    def line(self) -> str:
+        """The JSONL line: the error record."""
+        return json.dumps(self.record(), ensure_ascii=False)
 
 
 Result = Summarized | Failed
+
+
+def error_record(doc_id: str, path: str | None, exc: BaseException) -> dict[str, Any]:
+    """The JSON record of a document that failed (its message names the file)."""
+    return Failed.of(doc_id, path, exc).record()
+
+
+def is_error_record(record: Mapping[str, Any]) -> bool:
+    """Whether a results line records a failure rather than a summary (which always
+    has ``meta``)."""
+    return "error" in record and "meta" not in record
+
+
+def failed_from(record: Mapping[str, Any], origin: str) -> Failed:
+    """An error record read back (older files wrote the error as a bare string)."""
+    error = record.get("error")
+    if isinstance(error, Mapping):
+        said = {"type": str(error.get("type") or ""), "message": str(error.get("message"))}
+    else:
+        said = {"type": "", "message": str(error)}
+    path = record.get("path")
+    return Failed(str(record["doc_id"]), str(path) if path else None, said, origin)
 
 
 def load_results(path: str | Path) -> tuple[list[Result], list[str]]:
@@ -101,11 +185,11 @@ def _result(record: Any, origin: str) -> Result | str:
     if not isinstance(record, Mapping) or not isinstance(record.get("doc_id"), str):
         return f"{origin}: not a summary or an error record with a doc_id; skipped"
     if is_error_record(record):
-        path = record.get("path")
-        return Failed(record["doc_id"], str(path) if path else None, error_message(record), origin)
+        return failed_from(record, origin)
     try:
-        return Summarized(ReportSummary.model_validate(record), origin)
+        summary = ReportSummary.model_validate(record)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return f"{origin}: not a valid summary ({where}: {first['msg']}); skipped"
+    return Summarized(summary, summary.meta.source, origin)

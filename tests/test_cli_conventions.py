@@ -157,11 +157,15 @@ def test_a_host_that_does_not_resolve_is_said_so_and_not_retried(
 
 
 def test_the_breaker_by_hand():
-    from summarizer.batch import UNREACHABLE_RUN, BatchResult, Job, _Breaker
+    from summarizer.batch import UNREACHABLE_RUN, Job, _Breaker
     from summarizer.errors import UnreachableError
+    from summarizer.results import Failed, Summarized
+    from summarizer.schemas import Meta, ReportSummary
 
     def result(exc=None):
-        return BatchResult("d", "d.txt", error={"type": "x"} if exc else None, exception=exc)
+        if exc is not None:
+            return Failed.of("d", "d.txt", exc)
+        return Summarized(ReportSummary(doc_id="d", meta=Meta(backend="llm")), "d.txt")
 
     job = Job(Path("d.txt"), "d")
     dead = UnreachableError("cannot connect")

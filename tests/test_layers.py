@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 LAYERS = [
     {"numbers", "throttle"},
     {"schemas"},
-    {"errors", "settings", "pricing", "records", "batchfiles"},
+    {"errors", "settings", "pricing", "batchfiles"},
     {"normalize", "repair"},
     {"read", "prompts", "inputs", "budget", "results"},
     {"grounding", "cache", "render", "doubt"},

@@ -140,8 +140,8 @@ def run(args: argparse.Namespace) -> int:
             predict: Any = predictions
         else:
             from summarizer.pipeline import Summarizer
-            from summarizer.records import error_record
             from summarizer.render import to_json
+            from summarizer.results import error_record
 
             summarizer = stack.enter_context(Summarizer(load_settings(args)))
             saved = (

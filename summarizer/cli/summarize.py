@@ -84,8 +84,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from summarizer.pipeline import Summarizer
     from summarizer.read import STDIN, STDIN_ID, read_stdin
-    from summarizer.records import error_record
     from summarizer.render import to_json, to_markdown
+    from summarizer.results import error_record
     from summarizer.schemas import ReportSummary
 
     summarizer = Summarizer(load_settings(args))

@@ -19,7 +19,7 @@ from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from summarizer.pricing import Prices, Spend
 from summarizer.read import Document
-from summarizer.records import error_message, is_error_record
+from summarizer.results import failed_from, is_error_record
 from summarizer.schemas import SECTIONS, ReportSummary
 
 __all__ = ["DocScore", "Prediction", "Report", "Status", "score_document"]
@@ -44,7 +44,7 @@ class Prediction:
         """A JSONL line: a ``ReportSummary``, or an error record ``{"doc_id", "error"}``."""
         doc_id = str(record.get("doc_id"))
         if is_error_record(record):
-            return cls(doc_id, {}, "failed", error_message(record))
+            return cls(doc_id, {}, "failed", failed_from(record, "").message)
         try:
             ReportSummary.model_validate(record)
         except ValidationError as exc:

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from summarizer.batch import BatchResult, BatchStats, summarize_batch
+from summarizer.batch import BatchStats, summarize_batch
 from summarizer.batchfiles import Outcome, read_results
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.inputs import Job
 from summarizer.llm.batches import BatchAPI, RemoteBatch
 from summarizer.offload.requests import Exported, write_requests
+from summarizer.results import Result
 from summarizer.settings import DEFAULT_CONCURRENCY, Settings
 from summarizer.steps import Imported
 
@@ -110,7 +111,7 @@ def run_remote(
     stats: BatchStats | None = None,
     on_start: Callable[[BatchStats], None] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-) -> Iterator[BatchResult]:
+) -> Iterator[Result]:
     """Summarize ``jobs`` through the provider's Batch API into ``out``; yield each
     document's result as it is imported."""
     if not settings.endpoint_configured:
