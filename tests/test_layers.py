@@ -21,7 +21,7 @@ LAYERS = [
     {"grounding", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},
-    {"batch", "evaluation", "review", "export"},
+    {"batch", "evaluation", "review", "spreadsheet"},
     {"offload"},
     {"cli", "__main__", "__init__"},
 ]

@@ -1,4 +1,4 @@
-"""``summarizer review`` and ``summarizer export`` (issue #16) without a browser: the
+"""``summarizer review`` and ``summarizer spreadsheet`` (issue #16) without a browser: the
 pages' marks against the summaries' quotes, the index, gold badges, the digest read
 back with openpyxl. ``tests/test_browser.py`` loads the pages in Chromium."""
 
@@ -207,14 +207,14 @@ def test_page_names_hold_the_doc_id_and_never_collide():
     assert page_name("..", taken) == "document.html"
 
 
-# ---------------------------------------------------------------------------- export
+# ----------------------------------------------------------------------- spreadsheet
 
 
 def test_xlsx_digest_reads_back_with_every_item_and_metric(results, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "digest.xlsx"
-    assert main(["export", str(results), "--out", str(out)]) == 0
+    assert main(["spreadsheet", str(results), "--out", str(out)]) == 0
     book = load_workbook(out)
     assert book.sheetnames == ["items", "metrics", "documents"]
     summaries = [r.summary for r in load_results(results)[0] if isinstance(r, Summarized)]
@@ -238,13 +238,13 @@ def test_xlsx_digest_reads_back_with_every_item_and_metric(results, tmp_path):
 
 def test_csv_digest_is_utf8_with_a_bom_for_excel(results, tmp_path, capsys):
     out = tmp_path / "digest.csv"
-    assert main(["export", str(results), "-o", str(out)]) == 0
+    assert main(["spreadsheet", str(results), "-o", str(out)]) == 0
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
     assert rows[0][:5] == ["doc_id", "title", "organization", "period", "section"]
     assert any("法院" in cell for row in rows[1:] for cell in row)
-    assert main(["export", str(results), "-o", str(tmp_path / "digest.pdf")]) == 2
+    assert main(["spreadsheet", str(results), "-o", str(tmp_path / "digest.pdf")]) == 2
     assert "end it in .xlsx or .csv" in capsys.readouterr().err
 
 
@@ -252,7 +252,7 @@ def test_a_results_file_with_a_bad_line_costs_that_line(results, tmp_path, capsy
     lines = results.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join([lines[0], "{not json", lines[1]]) + "\n", encoding="utf-8")
-    assert main(["export", str(bad), "-o", str(tmp_path / "d.csv")]) == 0
+    assert main(["export", str(bad), "-o", str(tmp_path / "d.csv")]) == 0  # its old name
     assert f"{bad}:2: not a summary or an error record with a doc_id; skipped" in (
         capsys.readouterr().err
     )

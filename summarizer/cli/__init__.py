@@ -5,7 +5,7 @@ traceback. Exit codes: 0 all good, 1 some input failed, 2 bad usage, 130 interru
 (Ctrl-C), 143 terminated (SIGTERM), 141 stdout closed early (``| head``), which ends the
 run quietly.
 
-One module per command (``summarize``, ``batch``, ``review``, ``export``,
+One module per command (``summarize``, ``batch``, ``review``, ``spreadsheet``,
 ``evaluate``, ``check``, ``cache``, ``schema``), each
 owning its flags and its handler; the engine flags are generated from
 :class:`~summarizer.settings.Settings` (:mod:`.options`).
@@ -27,10 +27,10 @@ from summarizer.cli import (
     cache,
     check,
     evaluate,
-    export,
     review,
     schema,
     sections,
+    spreadsheet,
     summarize,
 )
 from summarizer.cli._console import PROG, fail, logging_to_stderr, print_traceback
@@ -50,7 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (summarize, sections, batch, review, export, evaluate, check, cache, schema):
+    for command in (
+        summarize,
+        sections,
+        batch,
+        review,
+        spreadsheet,
+        evaluate,
+        check,
+        cache,
+        schema,
+    ):
         command.register(commands)
     return parser
 

@@ -32,10 +32,13 @@ def add_command(
     help: str,
     description: str,
     epilog: str | None = None,
+    aliases: tuple[str, ...] | list[str] = (),
 ) -> argparse.ArgumentParser:
-    """A command's parser, its epilog (the examples) kept as written."""
+    """A command's parser, its epilog (the examples) kept as written; ``aliases``: names
+    it had before."""
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
+        aliases=list(aliases),
         help=help,
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,

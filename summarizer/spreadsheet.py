@@ -1,4 +1,4 @@
-"""A digest for spreadsheets (``summarizer export``): every item and metric a row.
+"""A digest for spreadsheets (``summarizer spreadsheet``): every item and metric a row.
 
 ``.xlsx`` (openpyxl): sheets ``items``, ``metrics`` and ``documents``, the header row
 frozen, filters on, columns sized to their text (a Chinese character counts twice, as
@@ -21,7 +21,14 @@ from summarizer.pricing import Prices
 from summarizer.results import Failed, Result
 from summarizer.schemas import SECTIONS, ReportSummary
 
-__all__ = ["DOCUMENT_COLUMNS", "FORMATS", "ITEM_COLUMNS", "METRIC_COLUMNS", "export", "rows"]
+__all__ = [
+    "DOCUMENT_COLUMNS",
+    "FORMATS",
+    "ITEM_COLUMNS",
+    "METRIC_COLUMNS",
+    "rows",
+    "write_spreadsheet",
+]
 
 ITEM_COLUMNS = (
     "doc_id",
@@ -112,7 +119,9 @@ def _document_row(s: ReportSummary, prices: Prices | None) -> tuple[Any, ...]:
     )
 
 
-def export(results: Sequence[Result], out: Path, prices: Prices | None = None) -> dict[str, int]:
+def write_spreadsheet(
+    results: Sequence[Result], out: Path, prices: Prices | None = None
+) -> dict[str, int]:
     """Write the digest to ``out`` (``.xlsx`` or ``.csv``); returns the rows per sheet."""
     kind = out.suffix.lower()
     if kind not in FORMATS:

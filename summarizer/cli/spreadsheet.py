@@ -1,4 +1,7 @@
-"""``summarizer export``: the results as a spreadsheet digest (.xlsx or .csv)."""
+"""``summarizer spreadsheet``: the results as a spreadsheet digest (.xlsx or .csv).
+
+It was called ``export`` before, a name that still works; ``batch --export`` is another
+thing (a batch engine's request lines)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ __all__ = ["register"]
 _EPILOG = textwrap.dedent(
     """\
     examples:
-      summarizer export results.jsonl --out digest.xlsx
-      summarizer export results.jsonl --out digest.csv      the items only
+      summarizer spreadsheet results.jsonl --out digest.xlsx
+      summarizer spreadsheet results.jsonl --out digest.csv      the items only
 
     digest.xlsx has three sheets: items (one row per achievement, problem and
     plan: doc_id, title, organization, period, section, text, evidence, first
@@ -31,7 +34,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """This command's parser, its flags and its handler."""
     parser = add_command(
         commands,
-        "export",
+        "spreadsheet",
+        aliases=["export"],
         help="write the results as a spreadsheet (.xlsx, or the items as .csv)",
         description="Write a results file (batch JSONL, or a summary's JSON) as a "
         "spreadsheet digest; the format follows the --out name.",
@@ -47,15 +51,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    from summarizer.export import export
     from summarizer.pricing import Prices
     from summarizer.results import load_results
+    from summarizer.spreadsheet import write_spreadsheet
 
     prices = Prices.load(args.prices) if args.prices else None
     results, skipped = load_results(args.results)
     for line in skipped:
         notice(args.quiet, f"warning: {line}")
-    written = export(results, Path(args.out), prices)
+    written = write_spreadsheet(results, Path(args.out), prices)
     counts = ", ".join(f"{n} {sheet}" for sheet, n in written.items())
-    notice(args.quiet, f"export: {args.out} ({counts} rows)")
+    notice(args.quiet, f"spreadsheet: {args.out} ({counts} rows)")
     return 0
