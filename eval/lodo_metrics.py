@@ -3,7 +3,7 @@
     python eval/lodo_metrics.py
 
 The offline engine ranks a report's figures by hand-set weights
-(:class:`summarizer.offline.metrics.Weights`) and keeps the headline few. This script
+(:class:`summarizer.offline.ranking.Weights`) and keeps the headline few. This script
 asks whether weights *fitted* to gold would do better, measured the only honest way on
 ten documents: leave one document out. For each document, a logistic regression over
 the same signals is fitted on the other nine (is this figure one of the gold headline
@@ -26,7 +26,8 @@ import numpy as np
 
 from summarizer.evaluation.matching import metric_key
 from summarizer.offline import read_report
-from summarizer.offline.metrics import Candidate, Signals, candidates, headline_count, score
+from summarizer.offline.metrics import Candidate, candidates, headline_count
+from summarizer.offline.ranking import Signals, score
 from summarizer.read import read_document
 
 HERE = Path(__file__).resolve().parent

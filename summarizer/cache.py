@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -134,19 +135,36 @@ class SummaryCache:
         self.directory = directory
         self._cache: Any = None
         self._warned = False
-        if directory is None:
-            return
+        #: Opened on first use, by whichever thread of a batch looks first: a run that
+        #: never looks (every document offline) never opens it.
+        self._opened = directory is None
+        self._lock = threading.Lock()
+
+    @property
+    def _store(self) -> Any:
+        """The database, opened on first use; None when there is none (no cache, or one
+        that could not be opened: warned once)."""
+        if not self._opened:
+            with self._lock:
+                if not self._opened:
+                    self._cache = self._open()
+                    self._opened = True
+        return self._cache
+
+    def _open(self) -> Any:
         import diskcache
 
+        assert self.directory is not None
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            self._cache = diskcache.Cache(str(directory))
+            self.directory.mkdir(parents=True, exist_ok=True)
+            return diskcache.Cache(str(self.directory))
         except Exception as exc:
             self._warn(
-                f"cannot use the cache folder {directory} ({_first_line(exc)}); running "
+                f"cannot use the cache folder {self.directory} ({_first_line(exc)}); running "
                 "uncached. Set SUMMARIZER_CACHE_DIR to a writable folder, delete the damaged "
                 "one, or pass --no-cache"
             )
+            return None
 
     @property
     def is_open(self) -> bool:
@@ -160,10 +178,10 @@ class SummaryCache:
 
     def get(self, key: str, source: SourceText) -> CachedDraft | None:
         """The entry for ``key``, re-validated (grounding included) against ``source``."""
-        if self._cache is None:
+        if self._store is None:
             return None
         try:
-            blob = self._cache.get(key)
+            blob = self._store.get(key)
             if blob is None:
                 return None
             entry = CachedDraft.model_validate_json(blob, context={"source": source})
@@ -176,19 +194,19 @@ class SummaryCache:
         self._put(key, CachedDraft(draft=draft, meta=meta).model_dump_json())
 
     def _put(self, key: str, blob: str) -> None:
-        if self._cache is None:
+        if self._store is None:
             return
         try:
-            self._cache.set(key, blob)
+            self._store.set(key, blob)
         except Exception as exc:  # disk full, read-only, damaged: the result is still good
             self._warn(f"cannot write to the cache ({_first_line(exc)}); results are not cached")
 
     def get_summary(self, key: str) -> ReportSummary | None:
         """The finished summary stored under an :func:`exact_key`, schema-validated."""
-        if self._cache is None:
+        if self._store is None:
             return None
         try:
-            blob = self._cache.get(key)
+            blob = self._store.get(key)
             return None if blob is None else ReportSummary.model_validate_json(blob)
         except Exception as exc:  # damaged or foreign: a miss
             log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
@@ -199,10 +217,10 @@ class SummaryCache:
 
     def get_resend(self, key: str) -> Resend | None:
         """What a batch engine is to answer next for the draft ``key``, or None."""
-        if self._cache is None:
+        if self._store is None:
             return None
         try:
-            blob = self._cache.get(_RESEND + key)
+            blob = self._store.get(_RESEND + key)
             return None if blob is None else Resend.model_validate_json(blob)
         except Exception as exc:  # damaged or foreign: a miss
             log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
@@ -215,15 +233,15 @@ class SummaryCache:
         """The right to summarize ``key`` now; None while another live caller holds it."""
         name, token = _CLAIM + key, f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
         mine = Claim(self, key, token)
-        if self._cache is None:
+        if self._store is None:
             return mine
         try:
-            if self._cache.add(name, token, expire=ttl):
+            if self._store.add(name, token, expire=ttl):
                 return mine
-            with self._cache.transact():
-                holder = self._cache.get(name)
+            with self._store.transact():
+                holder = self._store.get(name)
                 if holder is None or _holder_is_dead(holder):
-                    self._cache.set(name, token, expire=ttl)
+                    self._store.set(name, token, expire=ttl)
                     return mine
             return None
         except Exception as exc:  # a broken cache must never block the work
@@ -232,19 +250,23 @@ class SummaryCache:
 
     def release(self, key: str, token: str) -> None:
         name = _CLAIM + key
-        if self._cache is None:
+        if self._store is None:
             return
         try:
-            with self._cache.transact():
-                if self._cache.get(name) == token:
-                    self._cache.delete(name)
+            with self._store.transact():
+                if self._store.get(name) == token:
+                    self._store.delete(name)
         except Exception as exc:
             log.warning("cache release failed (%s)", _first_line(exc))
 
     def close(self) -> None:
-        if self._cache is not None:
-            with contextlib.suppress(Exception):
-                self._cache.close()
+        """Close the database; a later look opens it again."""
+        with self._lock:
+            if self._cache is not None:
+                with contextlib.suppress(Exception):
+                    self._cache.close()
+            self._cache = None
+            self._opened = self.directory is None
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,21 @@ quote with an ellipsis is located part by part. Every match says how it was made
 
 :func:`ground` turns a validated draft into the output ``ReportSummary``: the
 evidence becomes ``raw[start:end]`` and the spans are those offsets; a title,
-organization or period the document does not state becomes null. :func:`salvage`
+organization or period the document does not state becomes null. :mod:`summarizer.salvage`
 keeps what grounds of an answer whose re-asks ran out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from pydantic import ValidationError
-
 from summarizer.errors import SummarizationError
 from summarizer.normalize import NormalizedText, clean_many, fold, fold_many
+from summarizer.overview import compose_overview
 from summarizer.read import Document
 from summarizer.repair import Aligned, align
 from summarizer.schemas import (
@@ -42,17 +41,15 @@ from summarizer.schemas import (
     Metric,
     Refusal,
     ReportSummary,
-    Section,
 )
 
 __all__ = [
     "HEADERS",
+    "Conversation",
     "GroundedSource",
     "Located",
     "alignment_counts",
-    "compose_overview",
     "ground",
-    "salvage",
     "validation_context",
     "verify",
 ]
@@ -85,15 +82,9 @@ class GroundedSource:
     ) -> None:
         self._doc = normalized
         self._find_points = points
-        self._empty_hinted = False
         self._spans: dict[str, tuple[int, int] | None] = {}
         self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
         self._folds: dict[str, str] = {}
-
-    def unhinted(self) -> GroundedSource:
-        """The same document without the points hint: for checking a stored answer, which
-        may rightly hold no point (a part of a long report that makes none)."""
-        return GroundedSource(self._doc)
 
     def fold(self, text: str) -> str:
         folded = self._folds.get(text)
@@ -170,22 +161,17 @@ class GroundedSource:
         draft has no point: the hint, the empty check and salvage all ask."""
         return self._find_points() if self._find_points is not None else ()
 
-    @property
-    def empty_hinted(self) -> bool:
-        """Whether the model was told this report makes points (it is told once)."""
-        return self._empty_hinted
-
-    def hinted_before(self) -> None:
-        """The model was told in an earlier round (a batch engine's resend): not again."""
-        self._empty_hinted = True
-
     def empty_hint(self) -> str | None:
-        if self._empty_hinted:
-            return None
+        """None: the document alone tells the model nothing. A stored or salvaged answer
+        may rightly hold no point (a part of a long report that makes none); a model is
+        told once per :class:`Conversation`."""
+        return None
+
+    def points_hint(self) -> str | None:
+        """What to tell a model whose draft has no point, when the report makes some."""
         points = self._points
         if not points:
             return None
-        self._empty_hinted = True
         examples = "；".join(f"「{p}」" for p in points[:3])
         return (
             "the summary has no achievements, problems or plans, but this report makes about "
@@ -199,43 +185,39 @@ class GroundedSource:
         return len(self._points)
 
 
+class Conversation:
+    """The document as one conversation with a model sees it: the source, and whether the
+    model was told yet that the report makes points. It is told once: the state of one
+    call's asks and re-asks (and of a batch engine's rounds of one call, ``told``), never
+    of the document or of the planned call, which stay as they were made."""
+
+    def __init__(self, source: GroundedSource, *, told: bool = False) -> None:
+        self.source = source
+        self.told = told
+
+    def refusal(self, quote: str) -> Refusal | None:
+        return self.source.refusal(quote)
+
+    def fold(self, text: str) -> str:
+        return self.source.fold(text)
+
+    def fold_many(self, texts: Iterable[str]) -> None:
+        self.source.fold_many(texts)
+
+    def has_number(self, number: str) -> bool:
+        return self.source.has_number(number)
+
+    def empty_hint(self) -> str | None:
+        hint = None if self.told else self.source.points_hint()
+        self.told = self.told or hint is not None
+        return hint
+
+
 def validation_context(
     doc: Document, points: Callable[[], Sequence[str]] | None = None
 ) -> dict[str, GroundedSource]:
     """The pydantic validation context that switches the grounding checks on."""
     return {"source": GroundedSource(doc.normalized, points)}
-
-
-_CLAUSE_END = re.compile(r"[,，:：;；。]")
-
-
-#: How the composed overview leads into each section's points.
-_LEADS: dict[Section, str] = {
-    "achievements": "主要成绩包括：",
-    "problems": "存在的问题有：",
-    "plans": "下一步计划：",
-}
-
-
-def compose_overview(
-    title: str | None,
-    organization: str | None,
-    period: str | None,
-    sections: Mapping[Section, Sequence[str]],
-) -> str:
-    """A plain overview built only from already-grounded parts (for drafts without one,
-    and for the offline engine), so it can contain no figure the document does not state.
-    ``sections`` holds each section's item texts; their first clauses are used."""
-    about = "，".join(x for x in (organization, period) if x)
-    head = f"《{title}》" if title else (organization or "本文档")
-    sentences = [f"{head}（{about}）。" if title and about else f"{head}。"]
-    for section, texts in sections.items():
-        lead = _LEADS[section]
-        points = [_CLAUSE_END.split(t, 1)[0] for t in texts[:3]]
-        points = [p for p in points if p]
-        if points and len(sentences) < 3:
-            sentences.append(f"{lead}{'；'.join(points)}等。")
-    return "".join(sentences)
 
 
 def _overview(draft: DraftSummary) -> str:
@@ -375,62 +357,6 @@ def ground(
         metrics=metrics,
         meta=meta.model_copy(update=update),
     )
-
-
-def salvage(
-    reply: Mapping[str, Any], source: GroundedSource
-) -> tuple[DraftSummary, list[Dropped]] | None:
-    """What grounds of an answer that failed validation after every re-ask.
-
-    Each item and metric is validated on its own, with the same validators; those that
-    fail are dropped with the validator's message as the reason, and header fields that
-    fail become null. None when no item and no metric is left: then nothing is returned."""
-    context = {"source": source}
-    dropped: list[Dropped] = []
-    candidate: dict[str, Any] = {name: reply.get(name) for name in (*HEADERS, "overview")}
-    for section in (*SECTIONS, "metrics"):
-        entries = reply.get(section)
-        model: type[DraftItem] | type[DraftMetric] = (
-            DraftMetric if section == "metrics" else DraftItem
-        )
-        kept = []
-        for entry in entries if isinstance(entries, list) else []:
-            try:
-                kept.append(model.model_validate(entry, context=context).model_dump())
-            except ValidationError as exc:
-                dropped.append(
-                    Dropped(section=section, text=_label(entry), reason=_first_error(exc))
-                )
-        candidate[section] = kept
-    if not any(candidate[s] for s in (*SECTIONS, "metrics")):
-        return None
-    for _ in range(len(HEADERS) + 2):
-        try:
-            return DraftSummary.model_validate(candidate, context=context), dropped
-        except ValidationError as exc:
-            fields = {e["loc"][0] for e in exc.errors() if e["loc"]}
-            fixable = [f for f in fields if f in (*HEADERS, "overview") and candidate.get(f)]
-            if not fixable or fields - set(fixable):
-                return None
-            for name in fixable:
-                dropped.append(
-                    Dropped(section=name, text=str(candidate[name]), reason=_first_error(exc))
-                )
-                candidate[name] = None
-    return None
-
-
-def _label(entry: Any) -> str:
-    if isinstance(entry, Mapping):
-        for key in ("text", "name", "value"):
-            if isinstance(entry.get(key), str) and entry[key].strip():
-                return str(entry[key]).strip()
-    return str(entry)[:80]
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    return str(first["msg"]).removeprefix("Value error, ")
 
 
 def verify(summary: ReportSummary, raw: str) -> list[str]:

@@ -10,8 +10,10 @@ network.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from summarizer.batchfiles import Outcome
 from summarizer.cache import Claim
@@ -37,6 +39,7 @@ __all__ = [
     "Step",
     "TooLong",
     "Wait",
+    "run_meta",
 ]
 
 
@@ -166,3 +169,14 @@ class TooLong:
     and ask again."""
 
     request: Request
+
+
+def run_meta(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:
+    """What a run records of one document in its meta (an update to ``Meta``): whether
+    it came from the cache, the seconds it took, the file and its encoding."""
+    return {
+        "cached": cached,
+        "seconds": round(time.perf_counter() - started, 3),
+        "source": doc.source,
+        "encoding": doc.encoding,
+    }

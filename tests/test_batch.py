@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from summarizer.batch import JsonlOutput, collect, summarize_batch
+from summarizer.batch import collect, summarize_batch
 from summarizer.cli import main
 from summarizer.errors import InputError
+from summarizer.results_file import JsonlOutput
 from summarizer.throttle import Throttle
 from tests.conftest import DOC_IDS, ROOT, corpus_path, gold_answer
 from tests.fake_openai import FakeOpenAI, Step, answer, error

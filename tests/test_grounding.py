@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from summarizer.grounding import GroundedSource, ground, validation_context, verify
+from summarizer.grounding import Conversation, GroundedSource, ground, validation_context, verify
 from summarizer.normalize import clean, fold, normalize
 from summarizer.read import Document
 from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
@@ -44,6 +44,17 @@ def test_locate_folds_script_width_space_and_quote_marks():
     assert source.locate('"尾" 部') == (len(RAW) - 6, len(RAW))
     assert source.locate("现场会议闭幕") is None
     assert source.has_number("123") and not source.has_number("12")
+
+
+def test_a_conversation_tells_a_model_of_the_missed_points_once():
+    source = GroundedSource(normalize(RAW), points=lambda: ["审结案件1343件", "队伍力量薄弱"])
+    assert source.empty_hint() is None  # a stored answer may rightly hold no point
+    talk = Conversation(source)
+    hint = talk.empty_hint()
+    assert hint is not None and "about 2 points" in hint and "「队伍力量薄弱」" in hint
+    assert talk.empty_hint() is None and talk.told
+    assert Conversation(source, told=True).empty_hint() is None  # told in an earlier round
+    assert Conversation(GroundedSource(normalize(RAW))).empty_hint() is None  # no points
 
 
 def context(raw: str) -> dict:

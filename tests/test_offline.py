@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from summarizer.evaluation import Report, score_document
 from summarizer.grounding import validation_context
 from summarizer.normalize import HAN, HAN_RANGES
-from summarizer.offline.metrics import MAX_TARGETS, TARGET_MARK, headline_count
+from summarizer.offline.metrics import headline_count
 from summarizer.offline.outline import INLINE, Markers
+from summarizer.offline.targets import MAX_TARGETS, TARGET_MARK
 from summarizer.offline.text import (
     BOUNDARY_MARKS,
     Boundaries,
@@ -632,7 +633,8 @@ def test_candidates_left_out_before_naming_could_not_rank_among_those_kept(path)
     """``keep`` skips naming a figure that cannot rank among the best ``keep``: the best
     ``keep`` results are those of the full candidate list, mention for mention."""
     from summarizer.offline import read_report
-    from summarizer.offline.metrics import candidates, score
+    from summarizer.offline.metrics import candidates
+    from summarizer.offline.ranking import score
 
     doc = read_document(path)
     r = read_report(doc)

@@ -45,10 +45,12 @@ def fabricated(doc_id: str) -> dict[str, Any]:
     return bad
 
 
-def engine(lines_path: Path, out: Path, *, bad: set[str] = frozenset(), errors=(), skip=()) -> None:
+def engine(
+    lines_path: Path, out: Path, *, bad: set[str] = frozenset(), errors=(), skip=(), empty=()
+) -> None:
     """An independent batch engine: answers each request line with the gold summary of
-    the document it names (a fabricated quote for ``bad``), an error line for ``errors``,
-    no line for ``skip``."""
+    the document it names (a fabricated quote for ``bad``, no point at all for ``empty``),
+    an error line for ``errors``, no line for ``skip``."""
     written = []
     for n, raw in enumerate(lines_path.read_text("utf-8").splitlines()):
         line = json.loads(raw)
@@ -61,6 +63,8 @@ def engine(lines_path: Path, out: Path, *, bad: set[str] = frozenset(), errors=(
         else:
             doc = gold_of(body)
             payload = fabricated(doc) if custom in bad else gold_answer(doc)
+            if custom in empty:
+                payload = {"title": None}
             record["response"] = {"status_code": 200, "body": completion(body, answer(payload))}
         written.append(json.dumps(record, ensure_ascii=False))
     out.write_text("\n".join(written) + "\n", encoding="utf-8")
@@ -298,6 +302,31 @@ def test_the_re_ask_budget_spans_the_rounds_of_a_resend(tmp_path, folder, clean_
     assert rounds == 2  # the first answer and one re-ask, as online with max_retries=1
     verbatim(result.summary)
     assert [d.section for d in result.summary.meta.dropped] == ["achievements"]
+
+
+def test_a_model_told_of_the_missed_points_in_one_round_is_not_told_again(
+    tmp_path, folder, clean_env
+):
+    """As online (one hint, then the empty answer is an error), across the rounds of a
+    resend: the conversation's "told" goes with the held re-ask."""
+    a = DOC_IDS[0]
+    settings = no_endpoint(clean_env, max_retries=3)
+    jobs = [j for j in collect([folder]) if j.doc_id == a]
+    requests, answers = tmp_path / "requests.jsonl", tmp_path / "answers.jsonl"
+    list(write_requests(jobs, requests, settings=settings))
+    said = []
+    for _ in range(2):
+        engine(requests, answers, empty={a})
+        (result,) = summarize_batch(
+            jobs, settings=settings, engine=Imported(read_results([answers], print))
+        )
+        said.append(result.error["message"])
+        if not isinstance(result.exception, ResendError):
+            break
+        list(write_requests(jobs, requests, settings=settings))
+        assert "makes about" in json.dumps(rows(requests)[0]["body"], ensure_ascii=False)
+    assert len(said) == 2 and "makes about" in said[0]
+    assert "returned nothing for a report with" in said[1]
 
 
 def test_import_with_an_endpoint_asks_online_only_what_failed(

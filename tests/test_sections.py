@@ -239,7 +239,7 @@ def test_every_figure_a_statement_of_targets_lists_is_a_target():
 
 
 def test_a_larger_magnitude_never_weighs_less():
-    from summarizer.offline.metrics import _unit_weight
+    from summarizer.offline.ranking import unit_weight as _unit_weight
 
     assert _unit_weight("万亿元") > _unit_weight("亿元") >= _unit_weight("元")
     assert _unit_weight("万亿美元") > _unit_weight("美元")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from summarizer.doubt import doubts
 from summarizer.errors import SummarizationError
-from summarizer.grounding import alignment_counts, compose_overview, verify
+from summarizer.grounding import alignment_counts, verify
 from summarizer.offline.figures import Figures
 from summarizer.offline.header import (
     organization_of,
@@ -62,6 +62,7 @@ from summarizer.offline.points import (
 )
 from summarizer.offline.sections import STRENGTH, Label, SectionMap, read_sections
 from summarizer.offline.text import Boundaries
+from summarizer.overview import compose_overview
 from summarizer.read import Document
 from summarizer.schemas import SECTIONS, Item, Meta, ReportSummary, Section
 

@@ -39,11 +39,11 @@ from summarizer.offline.lexicon import (
     LOOKS_BACK_OPENING,
     PAST_WORDS,
     PROBLEM_TURN,
-    SALUTATION_NAMES,
     classify_heading,
     heading_names_section,
     opens_turn,
 )
+from summarizer.offline.margins import closing, prelude
 from summarizer.offline.outline import Para
 from summarizer.offline.text import sentences
 from summarizer.schemas import Section
@@ -192,14 +192,14 @@ def read_sections(text: str, paras: list[Para]) -> SectionMap:
                 reason = f"引语「{_quote(text, m.start(1), m.end(1), 16)}」"
         add(at, para.end, section, basis, reason)
 
-    closing = _closing(text, paras)
+    closing_at = closing(text, paras)
     cues = [m.start() for m in PROBLEM_TURN.finditer(text)]
-    prelude = _prelude(text, paras)
+    preamble = prelude(text, paras)
     for n, para in enumerate(paras):
-        if n < prelude:
+        if n < preamble:
             add(para.start, para.end, "none", "order", "开头：标题、题注、称呼")
             continue
-        if n == closing:
+        if n == closing_at:
             add(
                 para.start,
                 paras[-1].end,
@@ -315,42 +315,6 @@ _INNER_LEAD_IN = re.compile(
 )
 #: The first item of a numbered list: 一、 / 1. / （一） / (1).
 _FIRST = re.compile(r"\s*[(（]?(一|1)(?![\d一二三四五六七八九十])[)）、.．]?")
-#: The closing salutation of a speech or a report to a congress, on a line of its own or
-#: calling out before the closing words (各位代表！回顾过去，成绩喜人…).
-_SALUTATION = re.compile(f"({SALUTATION_NAMES})([!:]|[,。]?\\s*$)")  # the view's marks
-#: ... found only in the report's last part.
-_CLOSING_PART = 0.8
-
-
-#: The text before a report's first heading is its title and preamble when it is this
-#: small a share of the report.
-_PRELUDE_SHARE = 0.15
-#: ... and when none of its paragraphs is longer than this (a title, a dateline, 各位代表：,
-#: 现将有关情况报告如下).
-_PRELUDE_PARAGRAPH = 200
-
-
-def _prelude(text: str, paras: list[Para]) -> int:
-    """How many paragraphs open the report before its first heading, when they are a
-    title and a preamble (a small share of it); 0 when it has no heading."""
-    first = next((n for n, p in enumerate(paras) if p.rank), None)
-    if not first or paras[first].start > _PRELUDE_SHARE * len(text):
-        return 0
-    if any(p.end - p.start > _PRELUDE_PARAGRAPH for p in paras[:first]):
-        return 0  # a paragraph of substance: the report's opening, not its preamble
-    return first
-
-
-def _closing(text: str, paras: list[Para]) -> int | None:
-    """The paragraph that opens the closing words (各位代表！ near the end, no heading
-    after it), if any."""
-    for n in range(len(paras) - 1, -1, -1):
-        para = paras[n]
-        if para.start < _CLOSING_PART * len(text) or para.rank:
-            return None  # a heading after a salutation: the salutation opened no closing
-        if _SALUTATION.match(text, para.body, para.end):
-            return n
-    return None
 
 
 def _year(title: str) -> int | None:

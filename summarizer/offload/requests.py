@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.batch import output_state
 from summarizer.batchfiles import request_line
 from summarizer.errors import InputError, SummarizerError
 from summarizer.inputs import Job
 from summarizer.pipeline import Summarizer
+from summarizer.results_file import output_state
 from summarizer.settings import Settings
 from summarizer.steps import ExportOnly
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import time
 from typing import Any, Literal
 
 from summarizer.budget import TokenScale
 from summarizer.cache import SummaryCache
 from summarizer.errors import ConfigError, SummarizerError
-from summarizer.llm import LLMBackend
 from summarizer.pipeline.ask import Asker
 from summarizer.pipeline.finish import Finisher, offline_instead
 from summarizer.pipeline.loop import LoopThread
@@ -95,17 +93,18 @@ class Summarizer:
                     "a batch engine's answers are the model's: drop backend='offline'"
                 )
             self.settings = self.settings.replace(backend="llm")  # auto, with no endpoint
-        self._llm: LLMBackend | None = None
         self._loop = LoopThread()  # the sync API's event loop, started on first need
-        self._cache: SummaryCache | None = None
-        self._cache_lock = threading.Lock()  # batch workers open it from several threads
+        #: The cache (opened on first use; with ``cache`` off, the one that holds nothing),
+        #: handed to each stage as a value.
+        on = self.settings.cache
+        self._cache = SummaryCache(self.settings.resolved_cache_dir if on else None)
         #: How many tokens the server counts per estimated one, learned from its answers
         #: (by the asking stage) and its refusals (by the plan), kept for later documents.
         scale = TokenScale()
         imported = not isinstance(engine, Online)
-        self._plan = Planner(self.settings, scale, self._summary_cache, imported=imported)
-        self._ask = Asker(self.settings, engine, scale, self._llm_backend, self._summary_cache)
-        self._finish = Finisher(self.settings, self._summary_cache)
+        self._plan = Planner(self.settings, scale, self._cache, imported=imported)
+        self._ask = Asker(self.settings, engine, scale, self._cache, throttle=throttle)
+        self._finish = Finisher(self.settings, self._cache)
 
     def __enter__(self) -> Summarizer:
         return self
@@ -116,30 +115,28 @@ class Summarizer:
     def close(self) -> None:
         """Close the sync API's HTTP client (and its event loop) and the cache; a client an
         async caller used needs :meth:`aclose`, in its loop."""
-        llm = self._llm
+        llm = self._ask.llm
         self._loop.close(llm.aclose if llm is not None else None)
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        self._cache.close()
 
     @property
     def holds_resources(self) -> bool:
         """Whether an HTTP client or the cache is open (what :meth:`close` and
         :meth:`aclose` release)."""
-        cache_open = self._cache is not None and self._cache.is_open
-        return cache_open or (self._llm is not None and self._llm.connected)
+        llm = self._ask.llm
+        return self._cache.is_open or (llm is not None and llm.connected)
 
     async def aclose(self) -> None:
         """Close this event loop's HTTP client, then what :meth:`close` closes."""
-        if self._llm is not None:
-            await self._llm.aclose()
+        if self._ask.llm is not None:
+            await self._ask.llm.aclose()
         self.close()
 
     def warm_up(self) -> None:
         """Create the running event loop's LLM client now (importing openai and
         instructor), rather than inside the first request of a batch."""
         if self.backend == "llm":
-            self._llm_backend().client()
+            self._ask.warm_up()
 
     @property
     def backend(self) -> Literal["llm", "offline"]:
@@ -175,7 +172,7 @@ class Summarizer:
         started = time.perf_counter()
         if self._answers_inline(source):  # a cache hit costs less than the hop to a thread
             doc = self._read(source, doc_id)
-            hit = self._finish.cached(doc, self._plan.exact_key(doc), started)
+            hit = self._plan.cached(doc, started)
             if hit is not None:
                 return hit
             step: Step | None = None  # not cached: the rest goes to the thread
@@ -183,7 +180,7 @@ class Summarizer:
             doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
         try:
             if step is None:
-                step = await asyncio.to_thread(self._next_step, doc, started)
+                step = await asyncio.to_thread(self._step, doc, started)
             while isinstance(step, Wait):
                 await asyncio.sleep(CLAIM_POLL)
                 step = await asyncio.to_thread(self._step, doc, started)
@@ -213,7 +210,7 @@ class Summarizer:
         started = time.perf_counter()
         doc = self._read(source, doc_id)
         try:
-            plan = self._planned(doc, started)
+            plan = self._plan.plan(doc, started)
             if not isinstance(plan, Request):
                 return []
             return self._loop.run(self._ask.request_lines(plan))
@@ -238,16 +235,8 @@ class Summarizer:
             raise exc.with_path(doc.source) from exc.__cause__
 
     def _step(self, doc: Document, started: float) -> Step:
-        """The finished summary from the cache, else :meth:`_next_step`."""
-        return self._asked(self._planned(doc, started))
-
-    def _planned(self, doc: Document, started: float) -> Done | Drafted | Request:
-        """The finished summary from the cache, else the plan."""
-        if self.backend == "llm":
-            hit = self._finish.cached(doc, self._plan.exact_key(doc), started)
-            if hit is not None:
-                return Done(hit)
-        return self._plan.plan(doc, started)
+        """What is left to do for ``doc``: its plan, a request held by its claim."""
+        return self._asked(self._plan.plan(doc, started))
 
     def _answers_inline(self, source: Source | Document) -> bool:
         """Whether to look for the finished summary in the event loop: only for small
@@ -262,10 +251,6 @@ class Summarizer:
             return os.stat(source).st_size <= _INLINE_BYTES  # text, not a path: OSError
         except (OSError, ValueError, TypeError):
             return False
-
-    def _next_step(self, doc: Document, started: float) -> Step:
-        """What is left to do for ``doc`` once its finished summary is not cached."""
-        return self._asked(self._plan.plan(doc, started))
 
     def _asked(self, plan: Done | Drafted | Request) -> Step:
         """A request becomes this caller's to ask once it holds the claim on it."""
@@ -291,17 +276,3 @@ class Summarizer:
         if self.settings.fallback != "offline" or self.backend != "llm":
             raise exc
         return offline_instead(exc, self._read(source, doc_id))
-
-    def _llm_backend(self) -> LLMBackend:
-        if self._llm is None:
-            replays = not isinstance(self._engine, Online)
-            self._llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
-        return self._llm
-
-    def _summary_cache(self) -> SummaryCache:
-        """The cache, opened on first use; with ``cache`` off, the one that holds nothing."""
-        with self._cache_lock:
-            if self._cache is None:
-                on = self.settings.cache
-                self._cache = SummaryCache(self.settings.resolved_cache_dir if on else None)
-            return self._cache

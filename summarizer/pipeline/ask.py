@@ -6,7 +6,6 @@ longer than its context comes back as :class:`TooLong`, for the plan to cut fine
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from summarizer.batchfiles import Answered
@@ -20,9 +19,10 @@ from summarizer.errors import (
     SummarizationError,
     SummarizerError,
 )
-from summarizer.grounding import GroundedSource, salvage
+from summarizer.grounding import Conversation, GroundedSource
 from summarizer.llm import Held, HoldFirst, LLMBackend, Replay, ServeFirst
 from summarizer.merge import merge
+from summarizer.salvage import salvage
 from summarizer.schemas import SECTIONS, DraftSummary, Usage
 from summarizer.settings import Settings
 from summarizer.steps import (
@@ -35,6 +35,7 @@ from summarizer.steps import (
     Request,
     TooLong,
 )
+from summarizer.throttle import Throttle
 
 __all__ = ["Asker"]
 
@@ -48,14 +49,29 @@ class Asker:
         settings: Settings,
         engine: Engine,
         scale: TokenScale,
-        backend: Callable[[], LLMBackend],
-        cache: Callable[[], SummaryCache],
+        cache: SummaryCache,
+        *,
+        throttle: Throttle | None = None,
     ) -> None:
         self.settings = settings
         self._engine = engine
         self._scale = scale
-        self._backend = backend
         self._cache = cache
+        self._throttle = throttle
+        #: The LLM backend, made on the first call (it refuses a configuration with no
+        #: endpoint, which only a model call needs).
+        self.llm: LLMBackend | None = None
+
+    def warm_up(self) -> None:
+        """Create the running event loop's client now (importing openai and instructor),
+        rather than inside the first request of a batch."""
+        self._backend().client()
+
+    def _backend(self) -> LLMBackend:
+        if self.llm is None:
+            replays = not isinstance(self._engine, Online)
+            self.llm = LLMBackend(self.settings, throttle=self._throttle, replays=replays)
+        return self.llm
 
     async def answer(self, request: Request) -> Answer | TooLong:
         """The model's validated draft, or what of its last answer grounds; for a report
@@ -78,7 +94,7 @@ class Asker:
         if len(calls) > 1:  # parts answered before are in the cache, each on its own
             calls = tuple(c for c in calls if self.cached_part(c) is None)
         backend = self._backend()
-        cache = self._cache()
+        cache = self._cache
         lines = []
         for call in calls:
             resend = cache.get_resend(call.key)
@@ -90,28 +106,31 @@ class Asker:
 
     def cached_part(self, call: Call) -> Answer | None:
         """A part's draft answered before (a rerun after a crash pays only for the rest)."""
-        entry = self._cache().get(call.key, call.source.unhinted())
+        entry = self._cache.get(call.key, call.source)
         return None if entry is None else Answer(entry.draft, Usage(), 0, entry.meta.dropped)
 
     async def _answer_call(self, call: Call) -> Answer:
         backend = self._backend()
+        conversation = Conversation(call.source)
         try:
             # a batch engine's answer looks in the cache for earlier rounds: not in the loop
             replay = None
             if not isinstance(self._engine, Online):
-                replay = await asyncio.to_thread(self._replay, call)
-            replied = await backend.complete(call.messages, call.source, call.max_tokens, replay)
+                earlier = await asyncio.to_thread(self._cache.get_resend, call.key)
+                conversation.told = earlier is not None and earlier.hinted
+                replay = self._replay(call, earlier)
+            replied = await backend.complete(call.messages, conversation, call.max_tokens, replay)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
         if isinstance(replied, Held):
-            raise await asyncio.to_thread(self._resend, call, replied)
+            raise await asyncio.to_thread(self._resend, call, replied, conversation.told)
         return self._counted(call, Answer.of(*replied))
 
-    def _replay(self, call: Call) -> Replay | None:
+    def _replay(self, call: Call, earlier: Resend | None) -> Replay | None:
         """How ``call`` meets the network when a batch engine's answers are given: its
         answer served first; without one, sent online, or held when there is no endpoint.
-        An answer to a resent re-ask goes on where the last round stopped: the re-asks
-        left, and whether the model was told the report makes points."""
+        An answer to a resent re-ask (``earlier``: the round before) goes on with the
+        re-asks left."""
         match self._engine:
             case Online():
                 return None
@@ -121,11 +140,8 @@ class Asker:
                 return HoldFirst(why="its requests are exported, never sent")
         sends = self._backend().sends
         if isinstance(outcome, Answered):
-            earlier = self._cache().get_resend(call.key)
             if earlier is None or not earlier.answers:
                 return ServeFirst(outcome, forward=sends)
-            if earlier.hinted:
-                call.source.hinted_before()
             reasks = max(0, self.settings.max_retries - earlier.answers)
             return ServeFirst(outcome, forward=sends, reasks=reasks)
         if sends:
@@ -133,14 +149,13 @@ class Asker:
         why = "no line for it" if outcome is None else f"the engine failed it: {outcome.reason}"
         return HoldFirst(why=f"the batch results have {why}")
 
-    def _resend(self, call: Call, held: Held) -> ResendError:
+    def _resend(self, call: Call, held: Held, hinted: bool) -> ResendError:
         """The error of a call that stopped at a held request, naming the line to resend;
         the request kept in the cache so that ``--export`` writes it (for a failed answer,
         the re-ask, which tells the model what was wrong), with the answers spent on it."""
-        cache = self._cache()
+        cache = self._cache
         earlier = cache.get_resend(call.key)
         spent = (earlier.answers if earlier is not None else 0) + held.attempts
-        hinted = call.source.empty_hinted
         cache.set_resend(call.key, Resend(body=held.body, answers=spent, hinted=hinted))
         return ResendError(
             f"{call.custom_id}: {held.why}; write the requests still to answer with "
@@ -176,7 +191,7 @@ class Asker:
     def _store_part(self, call: Call, answer: Answer) -> None:
         """A chunk's draft under its own key: a rerun after a crash, or with one chunk
         changed, pays only for the chunks not yet answered."""
-        self._cache().set(call.key, answer.draft, answer.meta(self.settings))
+        self._cache.set(call.key, answer.draft, answer.meta(self.settings))
 
     def _merged(self, request: Request, tried: list[Answer | SummarizerError]) -> Answer:
         """The chunks' drafts as one; a chunk that failed is named in the warnings (all

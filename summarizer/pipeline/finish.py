@@ -1,13 +1,10 @@
 """Stage 3 of a model's summary, answer → summary: the draft grounded in the document,
-checked, its meta filled, stored in the cache under the raw text's exact key; and the
-finished summary the cache already holds, served only where its spans still read."""
+checked, its meta filled, stored in the cache under the raw text's exact key."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 from summarizer.cache import SummaryCache
 from summarizer.doubt import doubts
@@ -17,7 +14,7 @@ from summarizer.offline import summarize_offline
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary
 from summarizer.settings import Settings
-from summarizer.steps import Answer, Ask, Request
+from summarizer.steps import Answer, Ask, Request, run_meta
 
 __all__ = ["Finisher", "offline_instead"]
 
@@ -25,18 +22,9 @@ __all__ = ["Finisher", "offline_instead"]
 class Finisher:
     """Grounds and stores summaries with one configuration."""
 
-    def __init__(self, settings: Settings, cache: Callable[[], SummaryCache]) -> None:
+    def __init__(self, settings: Settings, cache: SummaryCache) -> None:
         self.settings = settings
         self._cache = cache
-
-    def cached(self, doc: Document, exact: str, started: float) -> ReportSummary | None:
-        """The finished summary the cache holds for exactly this raw text (key ``exact``),
-        if its spans still read its quotes here (a summary that does not is never served)."""
-        summary = self._cache().get_summary(exact)
-        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
-            return None
-        meta = summary.meta.model_copy(update=_meta_update(doc, started, cached=True))
-        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
 
     def summary_of(self, doc: Document, ask: Ask, answer: Answer, started: float) -> ReportSummary:
         """The summary of a fresh draft, cached; the claim goes back whatever happens."""
@@ -47,7 +35,7 @@ class Finisher:
             meta = answer.meta(self.settings).model_copy(
                 update={"chunks": max(1, len(ask.request.calls))}
             )
-            self._cache().set(ask.request.key, answer.draft, meta)
+            self._cache.set(ask.request.key, answer.draft, meta)
             return self.grounded(doc, ask.request, answer.draft, meta, started)
         finally:
             ask.claim.release()
@@ -56,7 +44,7 @@ class Finisher:
         self, doc: Document, request: Request, draft: DraftSummary, meta: Meta, started: float
     ) -> ReportSummary:
         """The output summary of a validated draft, checked and stored under the exact key."""
-        meta = meta.model_copy(update=_meta_update(doc, started, cached=meta.cached))
+        meta = meta.model_copy(update=run_meta(doc, started, cached=meta.cached))
         summary = ground(draft, doc, meta, request.source)
         summary.meta.warnings = [*doubts(doc), *summary.meta.warnings]
         if summary.meta.dropped:
@@ -64,7 +52,7 @@ class Finisher:
         problems = verify(summary, doc.raw)
         if problems:  # cannot happen unless grounding is broken: refuse, don't mislead
             raise SummarizationError("internal grounding check failed: " + "; ".join(problems[:3]))
-        self._cache().set_summary(request.exact, summary)
+        self._cache.set_summary(request.exact, summary)
         return summary
 
 
@@ -78,15 +66,6 @@ def offline_instead(exc: SummarizerError, doc: Document) -> ReportSummary:
     )
     summary.meta.seconds = round(time.perf_counter() - started, 3)
     return summary
-
-
-def _meta_update(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:
-    return {
-        "cached": cached,
-        "seconds": round(time.perf_counter() - started, 3),
-        "source": doc.source,
-        "encoding": doc.encoding,
-    }
 
 
 def _dropped_warning(dropped: list[Dropped]) -> str:

@@ -21,14 +21,14 @@ from summarizer.budget import (
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.errors import ContextLengthError, InputError
-from summarizer.grounding import GroundedSource
+from summarizer.grounding import GroundedSource, verify
 from summarizer.offline import summarize_offline
 from summarizer.offline.header import title_of
 from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
-from summarizer.steps import Call, Done, Drafted, Request
+from summarizer.steps import Call, Done, Drafted, Request, run_meta
 
 __all__ = ["MIN_CHUNK_TOKENS", "OfflinePoints", "Planner"]
 
@@ -49,7 +49,7 @@ class Planner:
         self,
         settings: Settings,
         scale: TokenScale,
-        cache: Callable[[], SummaryCache],
+        cache: SummaryCache,
         *,
         imported: bool,
     ) -> None:
@@ -59,11 +59,15 @@ class Planner:
         self._imported = imported
 
     def plan(self, doc: Document, started: float) -> Done | Drafted | Request:
-        """The summary when no model call is needed (offline), the draft the cache holds
-        (to be grounded), else the request the model is to answer."""
+        """The summary when no model call is needed (offline, or finished in the cache),
+        the draft the cache holds (to be grounded), else the request the model is to
+        answer."""
         if self.settings.resolved_backend == "offline":
             return Done(self.offline(doc, started))
-        cache = self._cache()
+        hit = self.cached(doc, started)
+        if hit is not None:
+            return Done(hit)
+        cache = self._cache
         # one grounding source: validation, cache, output
         source = GroundedSource(doc.normalized, points=OfflinePoints(doc).within())
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
@@ -73,6 +77,15 @@ class Planner:
             return Drafted(request, entry.draft, entry.meta.model_copy(update={"cached": True}))
         calls = self._calls(doc, source, key)
         return Request(calls, source, key, self.exact_key(doc), doc)
+
+    def cached(self, doc: Document, started: float) -> ReportSummary | None:
+        """The finished summary the cache holds for exactly this raw text, if its spans
+        still read its quotes here (a summary that does not is never served)."""
+        summary = self._cache.get_summary(self.exact_key(doc))
+        if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
+            return None
+        meta = summary.meta.model_copy(update=run_meta(doc, started, cached=True))
+        return summary.model_copy(update={"doc_id": doc.doc_id, "meta": meta})
 
     @staticmethod
     def offline(doc: Document, started: float) -> ReportSummary:
@@ -87,7 +100,7 @@ class Planner:
         s = self.settings
         per_call = s.transport_deadline + s.timeout * (s.max_retries + 1)
         # a report in parts may ask them one after another (the sync path)
-        return self._cache().claim(request.key, per_call * max(1, len(request.calls)))
+        return self._cache.claim(request.key, per_call * max(1, len(request.calls)))
 
     def exact_key(self, doc: Document) -> str:
         """The finished summary's key: the raw text exactly, and what shapes the answer."""
