@@ -11,7 +11,10 @@ offline engine:
 * ``modules``: how many modules it passes through;
 * ``returns``: calls into a module the walk had already left (none of its functions is
   still running, in any thread): the reader goes back to a file closed before;
-* ``most entered``: the module called into most often, and how often.
+* ``most entered``: the module called into most often, and how often;
+* and the same walk there and back (each return of a followed call takes the reader back
+  to the caller's module): its steps, its moves back into a module already left, and the
+  module visited most often.
 
 Compare two versions by running the script in each checkout::
 
@@ -76,6 +79,9 @@ class Walk:
         #: Each step as the reader takes it: ``module:function -> module:function``.
         self.calls: list[str] = []
         self.returns = 0
+        #: The walk there and back: the module the reader is in after each call and each
+        #: return of a followed call, a module written once while the reader stays in it.
+        self.path: list[str] = []
         self._edges: set[tuple[Any, Any]] = set()
         self._lock = threading.Lock()
 
@@ -88,14 +94,31 @@ class Walk:
             if edge in self._edges:
                 return None
             self._edges.add(edge)
+            self._go(module)
+            back = self._back(_module(caller) if caller is not None else None)
             if caller is not None and _module(caller) == module:
-                return None
+                return back
             if module in self.entered and module not in _live_modules() - {module}:
                 self.returns += 1
             self.entered.append(module)
             where = f"{_module(caller)}:{caller.f_code.co_name}" if caller else "(library)"
             self.calls.append(f"{where} -> {module}:{frame.f_code.co_name}")
-        return None
+        return back
+
+    def _go(self, module: str) -> None:
+        if not self.path or self.path[-1] != module:
+            self.path.append(module)
+
+    def _back(self, module: str | None) -> Any:
+        """The local tracer of a followed call: its return takes the reader back up."""
+
+        def local(frame: FrameType, event: str, arg: object) -> Any:
+            if event == "return" and module is not None:
+                with self._lock:
+                    self._go(module)
+            return local
+
+        return local
 
     def figures(self) -> dict[str, Any]:
         (most, times), *_ = Counter(self.entered).most_common(1)
@@ -104,6 +127,11 @@ class Walk:
             "modules": len(set(self.entered)),
             "returns": self.returns,
             "most entered": f"{most} ×{times}",
+            "| there and back: steps": len(self.path) - 1,
+            "back into a module left": sum(
+                1 for n, m in enumerate(self.path) if m in self.path[:n]
+            ),
+            "most visited": "{} ×{}".format(*Counter(self.path).most_common(1)[0]),
         }
 
 
