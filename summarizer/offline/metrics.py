@@ -18,8 +18,8 @@ from summarizer.offline.targets import (
     in_statement,
     is_target,
     may_state_targets,
+    statement_ends,
 )
-from summarizer.offline.targets import statements as target_statements
 from summarizer.offline.text import EDGE, Boundaries, positions, strip_edges
 from summarizer.read import Document
 from summarizer.schemas import Metric, Span
@@ -145,7 +145,7 @@ def candidates(
     found: dict[tuple[str, str, bool], Candidate] = {}
     best: dict[tuple[str, str, bool], float] = {}
     leads = _lead_points(figures, points)
-    statements = target_statements(text)
+    statements = statement_ends(text)
     seen: set[int] = set()  # a figure two points share (a heading's line, its point) once
     # the first score of each result's key, the best ``keep`` of them: the keep-th best
     # result scores at least the smallest (a key's score only rises)

@@ -16,7 +16,7 @@ __all__ = [
     "in_statement",
     "is_target",
     "may_state_targets",
-    "statements",
+    "statement_ends",
 ]
 
 #: The targets a plan sets (国内生产总值增长8%左右) are kept besides the headline results,
@@ -69,7 +69,7 @@ def in_statement(text: str, at: int, statements: list[int]) -> bool:
     return "。" not in between and "\n" not in between
 
 
-def statements(text: str) -> list[int]:
+def statement_ends(text: str) -> list[int]:
     """Where each statement of targets in ``text`` ends (主要预期目标是：), in order: what
     :func:`in_statement` reads."""
     return [m.end() for m in _TARGET_STATEMENT.finditer(text)]

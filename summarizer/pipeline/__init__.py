@@ -85,8 +85,6 @@ class Summarizer:
             self.settings = Settings.load(**overrides)
         else:
             self.settings = settings.replace(**overrides)
-        self._throttle = throttle
-        self._engine = engine
         if not isinstance(engine, Online) and self.settings.backend != "llm":
             if self.settings.backend == "offline":
                 raise ConfigError(
@@ -172,15 +170,16 @@ class Summarizer:
         started = time.perf_counter()
         if self._answers_inline(source):  # a cache hit costs less than the hop to a thread
             doc = self._read(source, doc_id)
-            hit = self._plan.cached(doc, started)
+            exact = self._plan.exact_key(doc)
+            hit = self._plan.cached(doc, started, exact)
             if hit is not None:
                 return hit
             step: Step | None = None  # not cached: the rest goes to the thread
         else:
             doc, step = await asyncio.to_thread(self._open, source, doc_id, started)
         try:
-            if step is None:
-                step = await asyncio.to_thread(self._step, doc, started)
+            if step is None:  # looked for in the loop: not looked for again
+                step = await asyncio.to_thread(self._uncached_step, doc, exact)
             while isinstance(step, Wait):
                 await asyncio.sleep(CLAIM_POLL)
                 step = await asyncio.to_thread(self._step, doc, started)
@@ -237,6 +236,10 @@ class Summarizer:
     def _step(self, doc: Document, started: float) -> Step:
         """What is left to do for ``doc``: its plan, a request held by its claim."""
         return self._asked(self._plan.plan(doc, started))
+
+    def _uncached_step(self, doc: Document, exact: str) -> Step:
+        """:meth:`_step` of a document whose finished summary was just looked for."""
+        return self._asked(self._plan.uncached(doc, exact))
 
     def _answers_inline(self, source: Source | Document) -> bool:
         """Whether to look for the finished summary in the event loop: only for small

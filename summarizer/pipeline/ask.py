@@ -112,6 +112,7 @@ class Asker:
     async def _answer_call(self, call: Call) -> Answer:
         backend = self._backend()
         conversation = Conversation(call.source)
+        earlier: Resend | None = None  # the round before, for a batch engine's answer
         try:
             # a batch engine's answer looks in the cache for earlier rounds: not in the loop
             replay = None
@@ -123,7 +124,8 @@ class Asker:
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
         if isinstance(replied, Held):
-            raise await asyncio.to_thread(self._resend, call, replied, conversation.told)
+            resend = self._resend
+            raise await asyncio.to_thread(resend, call, replied, earlier, conversation.told)
         return self._counted(call, Answer.of(*replied))
 
     def _replay(self, call: Call, earlier: Resend | None) -> Replay | None:
@@ -149,14 +151,13 @@ class Asker:
         why = "no line for it" if outcome is None else f"the engine failed it: {outcome.reason}"
         return HoldFirst(why=f"the batch results have {why}")
 
-    def _resend(self, call: Call, held: Held, hinted: bool) -> ResendError:
+    def _resend(self, call: Call, held: Held, earlier: Resend | None, hinted: bool) -> ResendError:
         """The error of a call that stopped at a held request, naming the line to resend;
         the request kept in the cache so that ``--export`` writes it (for a failed answer,
-        the re-ask, which tells the model what was wrong), with the answers spent on it."""
-        cache = self._cache
-        earlier = cache.get_resend(call.key)
+        the re-ask, which tells the model what was wrong), with the answers spent on it in
+        this round and the ``earlier`` ones."""
         spent = (earlier.answers if earlier is not None else 0) + held.attempts
-        cache.set_resend(call.key, Resend(body=held.body, answers=spent, hinted=hinted))
+        self._cache.set_resend(call.key, Resend(body=held.body, answers=spent, hinted=hinted))
         return ResendError(
             f"{call.custom_id}: {held.why}; write the requests still to answer with "
             "'summarizer batch … --export FILE', or configure an endpoint to ask them online",

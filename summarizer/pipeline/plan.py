@@ -64,24 +64,26 @@ class Planner:
         answer."""
         if self.settings.resolved_backend == "offline":
             return Done(self.offline(doc, started))
-        hit = self.cached(doc, started)
-        if hit is not None:
-            return Done(hit)
-        cache = self._cache
+        exact = self.exact_key(doc)
+        hit = self.cached(doc, started, exact)
+        return Done(hit) if hit is not None else self.uncached(doc, exact)
+
+    def uncached(self, doc: Document, exact: str) -> Drafted | Request:
+        """The plan of a document whose finished summary (key ``exact``) is not cached:
+        the draft the cache holds, else the request the model is to answer."""
         # one grounding source: validation, cache, output
         source = GroundedSource(doc.normalized, points=OfflinePoints(doc).within())
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
-        entry = cache.get(key, source)
+        entry = self._cache.get(key, source)
         if entry is not None:
-            request = Request((), source, key, self.exact_key(doc), doc)
+            request = Request((), source, key, exact, doc)
             return Drafted(request, entry.draft, entry.meta.model_copy(update={"cached": True}))
-        calls = self._calls(doc, source, key)
-        return Request(calls, source, key, self.exact_key(doc), doc)
+        return Request(self._calls(doc, source, key), source, key, exact, doc)
 
-    def cached(self, doc: Document, started: float) -> ReportSummary | None:
-        """The finished summary the cache holds for exactly this raw text, if its spans
-        still read its quotes here (a summary that does not is never served)."""
-        summary = self._cache.get_summary(self.exact_key(doc))
+    def cached(self, doc: Document, started: float, exact: str) -> ReportSummary | None:
+        """The finished summary the cache holds for exactly this raw text (key ``exact``),
+        if its spans still read its quotes here (a summary that does not is never served)."""
+        summary = self._cache.get_summary(exact)
         if summary is None or summary.meta.backend != "llm" or verify(summary, doc.raw):
             return None
         meta = summary.meta.model_copy(update=run_meta(doc, started, cached=True))
