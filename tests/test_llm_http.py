@@ -451,3 +451,38 @@ def test_an_interrupted_sync_call_cancels_its_work():
     assert cancelled.wait(5)
     loop.close()
     assert _loop_threads() == []
+
+
+def test_a_sync_call_interrupted_before_its_work_starts_never_runs_it():
+    """Ctrl-C while the loop is still busy with something else: the waiting work is
+    dropped before it starts (and closed, so no 'never awaited' warning)."""
+    import signal
+    import threading
+    import time
+
+    from summarizer.pipeline.loop import LoopThread
+
+    ran = threading.Event()
+    busy = threading.Event()
+
+    async def blocker() -> None:
+        busy.set()
+        time.sleep(0.6)  # holds the loop: nothing else on it can start
+
+    async def work() -> None:
+        ran.set()
+
+    loop = LoopThread()
+    other = threading.Thread(target=lambda: loop.run(blocker()))
+    other.start()
+    assert busy.wait(5)
+    main = threading.main_thread().ident
+    assert main is not None
+    threading.Timer(0.1, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        loop.run(work())
+    other.join()
+    loop.run(asyncio.sleep(0))  # the loop has gone past where the work would have run
+    assert not ran.is_set()
+    loop.close()
+    assert _loop_threads() == []

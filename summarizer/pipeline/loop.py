@@ -11,6 +11,7 @@ offline engine and cache hits never start it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -34,12 +35,19 @@ class LoopThread:
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work`` on the loop and wait for its result (its exception raised here).
-        Interrupted while waiting (Ctrl-C), the work is cancelled, not left running."""
-        future = asyncio.run_coroutine_threadsafe(work, self._started())
+        Interrupted while waiting (Ctrl-C), the work is cancelled, not left running.
+
+        Why not ``asyncio.run_coroutine_threadsafe``: its future exists only once the
+        work is scheduled, so a Ctrl-C that lands between the two leaves the work running
+        with nothing to cancel it. Here the future is made first and the scheduling is
+        inside the ``try``."""
+        loop = self._started()
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
         try:
-            return future.result()
+            loop.call_soon_threadsafe(_start, loop, work, done)
+            return done.result()
         except BaseException:
-            future.cancel()
+            done.cancel()
             raise
 
     def close(self, last: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
@@ -68,3 +76,32 @@ class LoopThread:
                 thread.start()
                 self._loop, self._thread = loop, thread
             return self._loop
+
+
+def _start(
+    loop: asyncio.AbstractEventLoop,
+    work: Coroutine[Any, Any, T],
+    done: concurrent.futures.Future[T],
+) -> None:
+    """On the loop: start ``work`` as a task tied to ``done`` both ways (a cancelled
+    ``done`` cancels the task; the task's end settles ``done``). Cancelled before it
+    started, the work is closed without running."""
+    if done.cancelled():
+        work.close()
+        return
+    task = loop.create_task(work)
+    done.add_done_callback(
+        lambda d: loop.call_soon_threadsafe(task.cancel) if d.cancelled() else None
+    )
+    task.add_done_callback(lambda t: _settle(done, t))
+
+
+def _settle(done: concurrent.futures.Future[T], task: asyncio.Task[T]) -> None:
+    if task.cancelled():
+        done.cancel()
+    elif done.set_running_or_notify_cancel():
+        error = task.exception()
+        if error is None:
+            done.set_result(task.result())
+        else:
+            done.set_exception(error)
