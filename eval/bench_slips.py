@@ -46,7 +46,7 @@ def run(rate: float, temperament: str, mode: str, gold: Path, corpus: Path) -> d
     server = FakeOpenAI().start()
     server.responder = model
     returned = matched = gold_items = fabricated = unverified = 0
-    alignment = {"exact": 0, "folded": 0, "repaired": 0}
+    alignment = {"exact": 0, "folded": 0, "repaired": 0, "attached": 0}
     dropped = 0
     errors: list[str] = []
     try:
@@ -160,7 +160,8 @@ def main() -> None:
     print(f"mode {args.mode}; {len(list(args.gold.glob('*.json')))} documents")
     header = (
         "| rate | model | documents returned | gold items back | fabricated in output "
-        "| requests/doc | quotes exact / folded / repaired | dropped | slips made | all verbatim |"
+        "| requests/doc | quotes exact / folded / repaired / attached | dropped | slips made "
+        "| all verbatim |"
     )
     print(header)
     print("|" + "---:|" * 10)
@@ -173,7 +174,7 @@ def main() -> None:
             print(
                 f"| {rate} | {temperament} | {r['returned']} | {r['gold_back']:.1%} "
                 f"| {r['fabricated']} | {r['requests_per_doc']:.2f} "
-                f"| {a['exact']} / {a['folded']} / {a['repaired']} | {r['dropped']} "
+                f"| {a['exact']} / {a['folded']} / {a['repaired']} / {a['attached']} | {r['dropped']} "
                 f"| {r['slips']} | {'yes' if r['unverified'] == 0 else 'NO'} |",
                 flush=True,
             )

@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from summarizer.numbers import VALUE_FORM, numbers_text, without_approximation
 from summarizer.schemas.output import ITEM_TEXT_LIMIT, Section
-from summarizer.schemas.source import check_numbers, check_quote, source_of, strings_in
+from summarizer.schemas.source import (
+    check_figures_in_evidence,
+    check_metric_name,
+    check_numbers,
+    check_quote,
+    source_of,
+    strings_in,
+)
 
 __all__ = ["ITEM_TEXT_HARD_LIMIT", "DraftItem", "DraftMetric", "DraftSummary"]
 
@@ -43,14 +50,15 @@ class DraftItem(BaseModel):
     text: str = Field(
         description=(
             f"用简体中文概括这一要点，不超过{ITEM_TEXT_LIMIT}字；"
-            "只用文档中写明的事实和数字，不计算、不换算。"
+            "只用文档中写明的事实和数字，不计算、不换算、不四舍五入；"
+            "写进来的每个数字都必须出现在本要点的某条 evidence 中。"
         )
     )
     evidence: list[str] = Field(
         min_length=1,
         description=(
             "支持该要点的原文片段列表：每段都从文档中逐字复制（不改字、不增删、不用省略号），"
-            "一般10–40字，足以在文档中唯一定位。"
+            "一般10–40字，足以在文档中唯一定位；text 中的每个数字都要有一段写着它的原文。"
         ),
     )
     category: str | None = Field(
@@ -90,6 +98,16 @@ class DraftItem(BaseModel):
             if problems:
                 raise ValueError(" ".join(problems))
         return value
+
+    @model_validator(mode="after")
+    def _figures_stand_in_evidence(self, info: ValidationInfo) -> DraftItem:
+        """A figure in the text is this point's only where its own passage states it."""
+        source = source_of(info)
+        if source is not None:
+            problem = check_figures_in_evidence(self.text, self.evidence, source)
+            if problem:
+                raise ValueError(problem)
+        return self
 
 
 class DraftMetric(BaseModel):
@@ -163,6 +181,9 @@ class DraftMetric(BaseModel):
                 f"metric 「{self.name}」: unit 「{self.unit}」 does not appear in its evidence "
                 f"「{self.evidence}」. Use the unit written right after the number."
             )
+        problem = check_metric_name(self.name, self.value, self.evidence, source)
+        if problem:
+            raise ValueError(problem)
         return self
 
 

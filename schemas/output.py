@@ -53,7 +53,8 @@ class Item(BaseModel):
     category: str | None = Field(default=None, description="Optional topic label.")
     alignment: list[Alignment] = Field(
         default_factory=list,
-        description="How each evidence quote was matched: exact, folded or repaired "
+        description="How each evidence quote was matched: exact, folded, repaired or "
+        "attached (a clause added for a figure the text gives) "
         "(one per quote; empty in hand-labelled gold).",
     )
 
@@ -121,6 +122,10 @@ class AlignmentCounts(BaseModel):
     exact: int = Field(default=0, description="Quotes the raw file has as written.")
     folded: int = Field(default=0, description="Quotes equal to the document after folding.")
     repaired: int = Field(default=0, description="Slipped quotes aligned to their passage.")
+    attached: int = Field(
+        default=0,
+        description="Clauses added next to a point's quotes for a figure its text gives.",
+    )
 
 
 class Dropped(BaseModel):

@@ -10,7 +10,7 @@ export, tests).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast, runtime_checkable
@@ -25,6 +25,8 @@ __all__ = [
     "Alignment",
     "Refusal",
     "SourceText",
+    "check_figures_in_evidence",
+    "check_metric_name",
     "check_numbers",
     "check_quote",
     "source_of",
@@ -38,8 +40,10 @@ MIN_QUOTE_CHARS = 5
 #: How an evidence quote was tied to the document: ``exact`` (the raw file has it as
 #: written), ``folded`` (equal after width, script, whitespace, quote-mark and
 #: thousands-separator folding), ``repaired`` (a slipped copy, aligned to the one
-#: passage it matches; see ``summarizer.repair``).
-Alignment = Literal["exact", "folded", "repaired"]
+#: passage it matches; see ``summarizer.repair``), ``attached`` (not the model's quote:
+#: the clause next to its quotes that states a figure its text gives, added by code so
+#: that every figure stands in a quote; see ``summarizer.clauses``).
+Alignment = Literal["exact", "folded", "repaired", "attached"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,14 @@ class SourceText(Protocol):
     def has_number(self, number: str) -> bool:
         """Whether ``number`` is written somewhere in the document."""
 
+    def unsupported_figures(self, text: str, quotes: Sequence[str]) -> list[str]:
+        """The figures ``text`` gives that its ``quotes`` (and the sentences they stand
+        in) do not state: a real number from another passage is not this point's."""
+
+    def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
+        """Whether the words around ``value`` (where ``quote`` stands) name it ``name``,
+        and the sentence they stand in; None when ``value`` is not found there."""
+
     def empty_hint(self) -> str | None:
         """For a draft with no point at all: what to tell the model, the first time only,
         when the document makes points; None otherwise."""
@@ -92,7 +104,15 @@ def _is_source_type(kind: type[object]) -> bool:
     document."""
     known = _SOURCE_TYPES.get(kind)
     if known is None:
-        members = ("refusal", "fold", "fold_many", "has_number", "empty_hint")
+        members = (
+            "refusal",
+            "fold",
+            "fold_many",
+            "has_number",
+            "unsupported_figures",
+            "name_support",
+            "empty_hint",
+        )
         known = _SOURCE_TYPES[kind] = all(callable(getattr(kind, m, None)) for m in members)
     return known
 
@@ -168,4 +188,30 @@ def check_quote(quote: str, source: SourceText) -> str | None:
         f"evidence quote 「{quote}」 is not in the document. Copy the words exactly as the "
         "document writes them (no paraphrase, no added or dropped characters), "
         f"or remove this quote.{hint}"
+    )
+
+
+def check_figures_in_evidence(text: str, quotes: Sequence[str], source: SourceText) -> str | None:
+    """Why an item's text is not borne out by its own quotes (a message for the model)."""
+    missing = source.unsupported_figures(text, quotes)
+    if not missing:
+        return None
+    listed = "、".join(f"「{n}」" for n in missing)
+    return (
+        f"the point 「{text}」 gives {listed}, which none of its evidence quotes states. "
+        "A figure belongs to the point whose passage states it: add the passage that states "
+        "it to this point's evidence, write the figure exactly as that passage does (no "
+        "rounding), or leave it out."
+    )
+
+
+def check_metric_name(name: str, value: str, quote: str, source: SourceText) -> str | None:
+    """Why a metric's name is not what the document counts with its value, or None."""
+    found = source.name_support(name, quote, value)
+    if found is None or found[0]:
+        return None
+    return (
+        f"metric 「{name}」 (value {value}): the document's words around {value} are "
+        f"「{found[1]}」, which do not name 「{name}」. Name the figure with the words that "
+        "passage uses for it, or give the value and evidence that the name belongs to."
     )

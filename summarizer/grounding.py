@@ -19,11 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from summarizer.clauses import Passages, names
 from summarizer.errors import SummarizationError
 from summarizer.normalize import NormalizedText, clean_many, fold, fold_many
+from summarizer.numbers import numbers_text, quantities, written_figures
 from summarizer.overview import compose_overview
 from summarizer.read import Document
 from summarizer.repair import Aligned, align
@@ -61,6 +64,22 @@ _SCHEMA_NAME = re.compile(r"\b(Draft(Summary|Item|Metric)|ReportSummary)\b")
 #: Marks a model puts around a title that the document does not.
 _TITLE_MARKS = '《》〈〉"“”「」 '
 HEADERS = ("title", "organization", "period")
+#: A figure that is part of a date: checked against the document, not the item's passage.
+_DATE_PART = re.compile(r"(?:[、和至到-]\d+)*(?:[年月日号级届]|月份)")
+#: A figure inside a name (M2, 5G, C#6, 0.8.1): not a quantity.
+_IN_NAME = re.compile(r"[A-Za-z.#]")
+
+
+def _is_date(text: str, figure: str, end: int) -> bool:
+    """Whether ``figure``, ending at ``end`` in ``text``, is part of a date or a cohort
+    (2022年, 9月, 06级) or of a name (M2, 5G, version 0.8.1): not a quantity a point
+    reports."""
+    at = end - len(figure)
+    return bool(
+        _DATE_PART.match(text, end)
+        or (at and _IN_NAME.match(text, at - 1))
+        or (_IN_NAME.match(text, end) and not text.startswith(".", end))
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +175,57 @@ class GroundedSource:
         return self._doc.states(number)
 
     @cached_property
+    def _passages(self) -> Passages:
+        return Passages(self._doc)
+
+    def _spans_of(self, quotes: Iterable[str]) -> list[tuple[int, int]]:
+        found = (self.match(q) for q in quotes)
+        return [p.span for f in found if not isinstance(f, Refusal) for p in f]
+
+    def _figures_beyond(
+        self, text: str, quotes: Sequence[str]
+    ) -> list[tuple[str, frozenset[Decimal]]]:
+        """The figures ``text`` gives that its ``quotes`` do not show (dates left out:
+        2022年 or 9月 only needs the document to state it)."""
+        plain = numbers_text(self.fold(text))
+        figures = [(w, r) for w, r, end in written_figures(plain) if not _is_date(plain, w, end)]
+        if not figures:
+            return []
+        stated = quantities(" ".join(self.fold(q) for q in quotes))
+        return [(w, r) for w, r in figures if not r & stated]
+
+    def unsupported_figures(self, text: str, quotes: Sequence[str]) -> list[str]:
+        """The figures ``text`` gives that neither its ``quotes`` nor the paragraph around
+        them state (:meth:`summarizer.clauses.Passages.sentence`)."""
+        missing = self._figures_beyond(text, quotes)
+        if missing:
+            near = self._passages.values_near(self._spans_of(quotes))
+            missing = [(w, r) for w, r in missing if not r & near]
+        return list(dict.fromkeys(w for w, _ in missing))
+
+    def attachments(self, text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
+        """For each figure ``text`` gives that no quote shows, the raw span of the clause
+        near the quotes that states it: so that every figure stands in a quote."""
+        spans = self._spans_of(quotes)
+        found = []
+        for _, readings in self._figures_beyond(text, quotes):
+            span = self._passages.clause_stating(spans, readings)
+            if span is not None:
+                found += self._doc.quotable(span, min_chars=MIN_QUOTE_CHARS)
+        return found
+
+    def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
+        """Whether the words around ``value`` (where ``quote`` stands) name it ``name``
+        (:func:`summarizer.clauses.names`), and the sentence; None when it is not there."""
+        for span in self._spans_of([quote]):
+            around = self._passages.around_value(span, value)
+            if around is not None:
+                sentence, lead = around
+                self.fold_many([name, sentence, lead])  # one folding pass, not three
+                return names(self.fold(name), self.fold(sentence), self.fold(lead)), sentence
+        return None
+
+    @cached_property
     def _points(self) -> Sequence[str]:
         """The structural reading, made once (it runs the offline engine) and only when a
         draft has no point: the hint, the empty check and salvage all ask."""
@@ -207,6 +277,12 @@ class Conversation:
     def has_number(self, number: str) -> bool:
         return self.source.has_number(number)
 
+    def unsupported_figures(self, text: str, quotes: Sequence[str]) -> list[str]:
+        return self.source.unsupported_figures(text, quotes)
+
+    def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
+        return self.source.name_support(name, quote, value)
+
     def empty_hint(self) -> str | None:
         hint = None if self.told else self.source.points_hint()
         self.told = self.told or hint is not None
@@ -244,12 +320,15 @@ def _ground_items(
         evidence: list[str] = []
         spans: list[tuple[int, int]] = []
         how: list[Alignment] = []
-        for quote in dict.fromkeys(item.evidence):
-            for part in _located(quote, source):
-                if part.span not in spans:
-                    spans.append(part.span)
-                    evidence.append(doc.raw[part.span[0] : part.span[1]])
-                    how.append(part.alignment)
+        located = [
+            part for quote in dict.fromkeys(item.evidence) for part in _located(quote, source)
+        ]
+        located += [Located(p, "attached") for p in source.attachments(item.text, item.evidence)]
+        for part in located:
+            if part.span not in spans:
+                spans.append(part.span)
+                evidence.append(doc.raw[part.span[0] : part.span[1]])
+                how.append(part.alignment)
         grounded.append(
             Item(
                 text=cleaned[item.text],
@@ -298,7 +377,7 @@ def _headers(
 
 def alignment_counts(items: Iterable[Item], metrics: Iterable[Metric]) -> AlignmentCounts:
     """How many quotes of a summary matched each way (``meta.alignment``)."""
-    tally = {"exact": 0, "folded": 0, "repaired": 0}
+    tally = {"exact": 0, "folded": 0, "repaired": 0, "attached": 0}
     for item in items:
         for how in item.alignment:
             tally[how] += 1

@@ -22,7 +22,9 @@ __all__ = [
     "numbers_in",
     "numbers_in_words",
     "numbers_text",
+    "quantities",
     "without_approximation",
+    "written_figures",
 ]
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -95,3 +97,51 @@ def canonical_value(text: str) -> str:
         n = chinese_number(value) if value else None
         return str(n) if n is not None else value
     return format(number.normalize(), "f") if number.is_finite() else value
+
+
+#: A figure in digits with the scale word after it: 1.2万, 2.15万亿, 90万亿.
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万)?")
+_SCALE = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12)}
+#: What follows a list's number (1、 2. 3）) at a clause's start: an ordinal, not a value
+#: (but 除110、119等热线: values).
+_LIST_MARK = re.compile(r"[、．)）]|\.(?!\d)")
+_CLAUSE_OPENERS = frozenset(" \t\n\u3000，,。；;：:（(！!？?")
+#: What follows a one-character Chinese numeral that counts something (三次, 五项, 两名).
+_MEASURE = re.compile("[个项件次名人位家所条篇场期倍批支类款套台座户]")
+
+
+def _readings(digits: str, scale: str | None) -> frozenset[Decimal]:
+    """The value a figure stands for: 1.2万 is 12000 (never 1.2: 3万亿 is not the 三 of
+    三大攻坚战)."""
+    number = Decimal(digits) * _SCALE[scale] if scale else Decimal(digits)
+    return frozenset({number.normalize()})
+
+
+def written_figures(text: str) -> list[tuple[str, frozenset[Decimal], int]]:
+    """Each figure ``text`` writes in digits: as written, with the value it stands for
+    (1,343 → 1343; 1.2万 → 12000), and where it ends in ``text``. ``text`` is
+    folded (ASCII digits) and without thousands separators (:func:`numbers_text`)."""
+    return [
+        (m.group(0), _readings(m.group(1), m.group(2)), m.end()) for m in _SCALED.finditer(text)
+    ]
+
+
+def quantities(text: str) -> frozenset[Decimal]:
+    """Every value ``text`` states, in digits (with their scale) or in Chinese numerals:
+    what a figure written another way (一千二百 for 1200, 12000 for 1.2万) is looked up in.
+    A rounded figure (98.1 for 98.14, 2.1万亿 for 2.15万亿) is not among them."""
+    found: set[Decimal] = set()
+    plain = numbers_text(text)
+    for written, readings, end in written_figures(plain):
+        start = end - len(written)
+        opens = start == 0 or plain[start - 1] in _CLAUSE_OPENERS
+        if not (opens and _LIST_MARK.match(plain, end)):
+            found |= readings
+    for m in CHINESE_NUMERALS.finditer(_SCALED.sub(" ", numbers_text(text))):
+        run = m.group()
+        if len(run) == 1 and (run == "一" or not _MEASURE.match(m.string, m.end())):
+            continue  # 一是, 一个团队, 三大攻坚战, 十分顺利: a word, not a count
+        n = chinese_number(run)
+        if n:
+            found.add(Decimal(n))
+    return frozenset(found)

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.budget import request_tokens
+from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from tests.fake_openai import Step, answer, error
+from tests.good_answers import good_answer
 from tests.slipping_model import _as_sent
 
 _DOC_ID = re.compile(r"文档编号：(\S+?)）")
@@ -40,6 +42,9 @@ class SeeingModel:
     #: Each request's (doc_id, points answered), in arrival order.
     seen: list[tuple[str, int]] = field(default_factory=list)
     _sent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _sources: dict[str, GroundedSource] = field(default_factory=dict)
+    #: doc_id → the texts of the points some request was answered with.
+    given: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_dirs(cls, gold: Path, corpus: Path, ids: list[str] | None = None) -> SeeingModel:
@@ -48,6 +53,7 @@ class SeeingModel:
         paths = [gold / f"{d}.json" for d in ids] if ids else sorted(gold.glob("*.json"))
         golds = {p.stem: json.loads(p.read_text("utf-8")) for p in paths}
         texts = {d: read_document(corpus / f"{d}.txt").raw for d in golds}
+        golds = {d: good_answer(d, g, texts[d]) for d, g in golds.items()}
         return cls(golds, texts)
 
     def __call__(self, body: dict[str, Any]) -> Step:
@@ -62,6 +68,26 @@ class SeeingModel:
         self.seen.append((doc_id, points))
         counted = round(self.counts * request_tokens(messages))
         return answer(reply, usage=(counted, ANSWER_TOKENS))
+
+    def _source(self, doc_id: str) -> GroundedSource:
+        if doc_id not in self._sources:
+            self._sources[doc_id] = GroundedSource(normalize(self.corpus[doc_id]))
+        return self._sources[doc_id]
+
+    def answerable(self, doc_id: str) -> dict[str, Any]:
+        """:meth:`as_sent` less the points no request could be answered with: a point
+        whose figures stand in another part than its other quotes is given by no part
+        whole (a good model does not write a figure it cannot quote). At least 85% of
+        the points are answerable, or the chunking is at fault."""
+        sent = self.as_sent(doc_id)
+        given = self.given.get(doc_id, set())
+        out = {**sent}
+        for section in ("achievements", "problems", "plans"):
+            out[section] = [i for i in sent.get(section) or [] if i["text"] in given]
+        total = sum(len(sent.get(s) or []) for s in ("achievements", "problems", "plans"))
+        kept = sum(len(out[s]) for s in ("achievements", "problems", "plans"))
+        assert kept >= 0.85 * total, f"only {kept} of {total} points answerable"
+        return out
 
     def as_sent(self, doc_id: str) -> dict[str, Any]:
         """The document's gold with every quote as the client sends it (normalized)."""
@@ -88,8 +114,11 @@ class SeeingModel:
             items = []
             for item in sent.get(section) or []:
                 quotes = [q for q in item["evidence"] if q in text]
-                if quotes:
+                # a point is given where its figures can be quoted (a good model quotes
+                # each figure its text gives)
+                if quotes and not self._source(doc_id).unsupported_figures(item["text"], quotes):
                     items.append({**item, "evidence": quotes})
+                    self.given.setdefault(doc_id, set()).add(item["text"])
             reply[section] = items
         reply["metrics"] = [m for m in sent.get("metrics") or [] if m["evidence"] in text]
         return reply

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
 import socket
@@ -15,6 +14,7 @@ import pytest
 
 from summarizer.settings import Settings
 from tests.fake_openai import FakeOpenAI
+from tests.good_answers import good_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "eval" / "corpus"
@@ -145,7 +145,8 @@ def gold(doc_id: str) -> dict[str, Any]:
 
 def gold_answer(doc_id: str, *, overview: bool = True) -> dict[str, Any]:
     """What a good model would answer for ``doc_id``: the gold summary (plus an overview)."""
-    answer = copy.deepcopy(gold(doc_id))
+    raw = corpus_path(doc_id).read_text(encoding="utf-8")
+    answer = good_answer(doc_id, gold(doc_id), raw)
     if overview:
         first = answer["achievements"][0]["text"] if answer["achievements"] else ""
         answer["overview"] = f"{answer.get('organization') or '该单位'}总结了本期工作。{first}。"

@@ -474,7 +474,12 @@ def _serve_gold(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in args.gold.glob("*.json")}
+    from tests.good_answers import good_answer
+
+    golds = {
+        p.stem: good_answer(p.stem, json.loads(p.read_text(encoding="utf-8")))
+        for p in args.gold.glob("*.json")
+    }
     seen: set[str] = set()
     chance = random.Random(args.seed)
 

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from summarizer.normalize import normalize
 from tests.fake_openai import Step, answer, error
+from tests.good_answers import good_answer
 
 Temperament = Literal["obedient", "stubborn"]
 SLIPS = ("width", "space", "ellipsis", "drop", "change", "cut", "thousands")
@@ -98,6 +99,7 @@ class SlippingModel:
         from summarizer.read import read_document
 
         texts = {d: read_document(corpus / f"{d}.txt").raw for d in golds}
+        golds = {d: good_answer(d, g, texts[d]) for d, g in golds.items()}
         return cls(golds, texts, **kw)
 
     def __call__(self, body: dict[str, Any]) -> Step:

@@ -96,14 +96,14 @@ def test_a_long_report_at_a_small_context_comes_back_whole(server, seeing, llm_s
     assert summary.meta.chunks >= 3  # each chunk asked; a re-ask of an empty chunk counts
     assert summary.meta.attempts == len(server.requests)
     assert not summary.meta.warnings  # a part that makes no point (the preamble) is no failure
-    gold = seeing.as_sent(LONG)
+    gold = seeing.answerable(LONG)
     for section in SECTIONS:
         items = getattr(summary, section)
         texts = [fold(i.text) for i in items]
         assert len(texts) == len(set(texts)), section  # no point twice
         wanted = [fold(g["text"]) for g in gold.get(section) or []]
         assert sorted(texts) == sorted(wanted), section  # every gold point back, once
-        spans = [s for i in items for s in i.spans]
+        spans = [i.spans[0] for i in items]
         assert spans == sorted(spans), section  # in document order
     for item in summary.achievements + summary.problems + summary.plans:
         assert all(doc.raw[a:b] == q for q, (a, b) in zip(item.evidence, item.spans, strict=True))
@@ -146,8 +146,8 @@ def test_a_server_counting_fewer_tokens_gets_the_next_reports_in_fewer_parts(
     later = server.requests[asked:]
     assert all(0.5 * request_tokens(b["messages"]) <= room(settings) for b in later)
     assert all(b["max_tokens"] + 0.5 * request_tokens(b["messages"]) <= 8000 for b in later)
-    for section in SECTIONS:
-        assert {fold(i.text) for i in getattr(again, section)} == {
+    for section in SECTIONS:  # larger parts lose no point (and split fewer of them)
+        assert {fold(i.text) for i in getattr(again, section)} >= {
             fold(i.text) for i in getattr(first, section)
         }
 
@@ -236,7 +236,7 @@ def test_a_server_counting_more_tokens_gets_the_report_in_finer_parts(
         asked = len(server.requests)
         assert refused and len(refused) < asked  # refused, then asked in finer parts
         assert len(refused) == len(set(refused))  # a refused request is never retried as is
-        gold = seeing.as_sent(LONG)
+        gold = seeing.answerable(LONG)
         for section in SECTIONS:
             back = {fold(i.text) for i in getattr(summary, section)}
             assert back == {fold(g["text"]) for g in gold.get(section) or []}, section
@@ -268,7 +268,7 @@ def test_a_re_ask_longer_than_the_context_keeps_the_first_answers_grounded_items
     firsts = [b for b in server.requests if len(b["messages"]) == 2]
     assert len(firsts) == summary.meta.chunks >= 2  # no part was asked again, cut finer
     assert summary.meta.dropped and "编造" not in "".join(i.text for i in summary.achievements)
-    gold = seeing.as_sent(LONG)
+    gold = seeing.answerable(LONG)
     back = {fold(i.text) for i in summary.achievements}
     assert back == {fold(g["text"]) for g in gold["achievements"]}
 

@@ -16,7 +16,7 @@ LAYERS = [
     {"numbers", "throttle"},
     {"schemas"},
     {"errors", "settings", "pricing", "batchfiles"},
-    {"normalize", "repair"},
+    {"normalize", "repair", "clauses"},
     {"read", "prompts", "inputs", "budget", "results", "results_file"},
     {"grounding", "overview", "salvage", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},

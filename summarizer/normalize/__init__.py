@@ -30,6 +30,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from summarizer.normalize.chars import HAN, HAN_RANGES, JOIN, Unjoinable, to_simplified
@@ -37,7 +38,7 @@ from summarizer.normalize.debris import is_debris_line
 from summarizer.normalize.mapped import MappedText, trimmed
 from summarizer.normalize.markup import carries_tags, is_html, markup_free
 from summarizer.normalize.stages import CHARACTER, DOCUMENT, KEY, MARKUP, SPACES, run, run_plain
-from summarizer.numbers import numbers_in, numbers_in_words
+from summarizer.numbers import numbers_in, numbers_in_words, quantities
 
 __all__ = [
     "FRAGMENT_KEY",
@@ -88,9 +89,21 @@ class NormalizedText:
         quote figures as written) and costs a scan for every 一 and 十 in the text."""
         return numbers_in_words(self.key.text)
 
+    @cached_property
+    def values(self) -> frozenset[Decimal]:
+        """Every value the document states, scale words read (1.2万 is 12000): what a
+        figure written another way is looked up in."""
+        return quantities(self.key.text)
+
     def states(self, number: str) -> bool:
-        """Whether the document writes ``number``, in digits or in Chinese numerals."""
-        return number in self.numbers or number in self.numbers_in_words
+        """Whether the document writes ``number``: in digits, in Chinese numerals, or as
+        the same value written another way (12000 for 1.2万)."""
+        if number in self.numbers or number in self.numbers_in_words:
+            return True
+        try:
+            return Decimal(number) in self.values
+        except InvalidOperation:
+            return False
 
     @property
     def text(self) -> str:

@@ -89,6 +89,8 @@ def item_of(
         if room >= MIN_FACT:
             a, b = trim(text, *fact, room)
             restated = f"{restated}:{text[a:b]}"
+            if not any(shared((a, b), q) for q in quotes):  # its figures stand in a quote
+                quotes.append((a, b))
     if len(restated) > ITEM_TEXT_LIMIT:
         a, b = trim(restated, 0, len(restated), ITEM_TEXT_LIMIT)
         restated = restated[a:b]

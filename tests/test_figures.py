@@ -1,0 +1,127 @@
+"""A number is true only where it stands (issue #28): figures in a point's text against
+its own quotes, a metric's name against the words around its value. Cases worked out by
+hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer.grounding import ground, validation_context
+from summarizer.numbers import quantities
+from summarizer.read import Document
+from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
+
+REPORT = (
+    "一、主要工作\n"
+    "全年受理各类案件15000件，审结14000件，结案率达98.14%。\n"
+    "执行到位金额1.2万元，开展普法活动三次。\n"
+    "二、队伍建设\n"
+    "组织培训12期，参训干警360人次。去年以来，认罪认罚从宽制度全面推行，"
+    "12月适用率达83.1%。\n"
+    "三、下一步打算\n"
+    "1、除110、119等紧急热线外，整合其他热线。\n"
+)
+
+
+def ctx() -> dict:
+    return validation_context(Document(doc_id="d", raw=REPORT))
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("执行到位1.2万元", {"12000"}),  # the scale is read: 1.2万 is 12000, never 1.2
+        ("一千二百件", {"1200"}),
+        ("三大攻坚战十分顺利，一是，一个团队", set()),  # a lone numeral in a word: no count
+        ("开展普法活动三次", {"3"}),  # …but one with a measure word is
+        ("1、建立组织", set()),  # a list's number is an ordinal
+        ("除110、119等热线", {"110", "119"}),  # values listed mid-clause are values
+        ("受案1,343件，结案率98.14%", {"1343", "98.14"}),
+    ],
+)
+def test_quantities_reads_values_not_words_or_ordinals(text, values):
+    assert quantities(text) == {Decimal(v) for v in values}
+
+
+def test_a_figure_from_another_paragraph_is_refused_naming_it():
+    with pytest.raises(ValidationError, match="gives 「360」"):
+        DraftItem.model_validate(
+            {"text": "审结案件14000件，另有360人次", "evidence": ["审结14000件"]}, context=ctx()
+        )
+
+
+def test_a_rounded_figure_is_refused_though_the_document_has_its_digits_nearby():
+    with pytest.raises(ValidationError, match=r"「98\.1」"):
+        DraftItem.model_validate(
+            {"text": "结案率达98.1%", "evidence": ["审结14000件，结案率达98.14%"]},
+            context=ctx(),
+        )
+
+
+def test_a_figure_written_another_way_with_the_same_value_stands():
+    item = DraftItem.model_validate(
+        {"text": "执行到位12000元", "evidence": ["执行到位金额1.2万元"]}, context=ctx()
+    )
+    assert item.text == "执行到位12000元"
+
+
+def test_a_figure_from_the_quotes_own_sentence_gets_a_quote_of_its_own():
+    """審结14000件 is quoted; 15000 stands in the same sentence: accepted, and its clause
+    is added to the evidence as ``attached``, so that every figure stands in a quote."""
+    draft = DraftSummary.model_validate(
+        {
+            "achievements": [
+                {
+                    "text": "受理案件15000件，审结14000件",
+                    "evidence": ["审结14000件，结案率达98.14%"],
+                }
+            ]
+        },
+        context=ctx(),
+    )
+    summary = ground(draft, Document(doc_id="d", raw=REPORT), Meta(backend="llm"))
+    item = summary.achievements[0]
+    assert item.alignment == ["exact", "attached"]
+    assert item.evidence[1] == "全年受理各类案件15000件"
+    assert summary.meta.alignment.attached == 1
+
+
+def test_a_date_only_needs_the_document_to_state_it():
+    item = DraftItem.model_validate(
+        {"text": "12月认罪认罚适用率83.1%", "evidence": ["12月适用率达83.1%"]}, context=ctx()
+    )
+    assert item.evidence == ["12月适用率达83.1%"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "evidence"),
+    [
+        ("审结案件", "14000", "审结14000件"),
+        ("受理案件", "15000", "全年受理各类案件15000件"),
+        ("认罪认罚从宽制度适用率", "83.1", "12月适用率达83.1%"),  # the subject stands before
+        ("结案率（目标）", "98.14", "结案率达98.14%"),  # a note in brackets is not judged
+    ],
+)
+def test_a_metric_named_by_the_words_around_its_value_stands(name, value, evidence):
+    metric = DraftMetric.model_validate(
+        {"name": name, "value": value, "unit": "", "evidence": evidence}, context=ctx()
+    )
+    assert metric.name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "evidence"),
+    [
+        ("参训干警", "14000", "审结14000件"),  # another figure's name, another sentence
+        ("执行到位金额", "360", "参训干警360人次"),
+        ("组织培训期数", "98.14", "结案率达98.14%"),
+    ],
+)
+def test_a_real_value_under_another_metrics_name_is_refused(name, value, evidence):
+    with pytest.raises(ValidationError, match=f"do not name 「{name}」"):
+        DraftMetric.model_validate(
+            {"name": name, "value": value, "unit": "", "evidence": evidence}, context=ctx()
+        )
