@@ -152,9 +152,10 @@ async def raw_client(url: str, n: int, concurrency: int) -> float:
 
 def client_cpu_ms() -> float:
     """normalize + validate + ground + verify of a 20,000-character report, median ms."""
-    from summarizer.grounding import ground, validation_context, verify
+    from summarizer.grounding import ground, verify
     from summarizer.read import Document
     from summarizer.schemas import DraftSummary, Meta
+    from summarizer.source import validation_context
 
     first = DOC_IDS[0]
     text = (CORPUS / f"{first}.txt").read_text(encoding="utf-8")

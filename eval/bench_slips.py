@@ -174,7 +174,8 @@ def main() -> None:
             print(
                 f"| {rate} | {temperament} | {r['returned']} | {r['gold_back']:.1%} "
                 f"| {r['fabricated']} | {r['requests_per_doc']:.2f} "
-                f"| {a['exact']} / {a['folded']} / {a['repaired']} / {a['attached']} | {r['dropped']} "
+                f"| {a['exact']} / {a['folded']} / {a['repaired']} / {a['attached']} "
+                f"| {r['dropped']} "
                 f"| {r['slips']} | {'yes' if r['unverified'] == 0 else 'NO'} |",
                 flush=True,
             )

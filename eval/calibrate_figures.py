@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.grounding import GroundedSource  # noqa: E402
 from summarizer.read import read_document  # noqa: E402
+from summarizer.source import GroundedSource  # noqa: E402
 
 SETS = {
     "corpus": (ROOT / "eval" / "gold", ROOT / "eval" / "corpus"),

@@ -71,9 +71,9 @@ class DraftItem(BaseModel):
     def _evidence_as_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [value]
-        if isinstance(value, list):
+        if isinstance(value, list):  # a null or empty quote is left out, not re-asked
             value = [q.strip() if isinstance(q, str) else q for q in value]
-            value = [q for q in value if q != ""]
+            value = [q for q in value if q is not None and q != ""]
         return value
 
     @field_validator("text")
@@ -248,7 +248,10 @@ class DraftSummary(BaseModel):
     @field_validator("achievements", "problems", "plans", "metrics", mode="before")
     @classmethod
     def _null_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
+        """A null section is empty; a null entry in one is left out (not re-asked)."""
+        if value is None:
+            return []
+        return [v for v in value if v is not None] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _has_points(self, info: ValidationInfo) -> DraftSummary:

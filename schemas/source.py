@@ -60,7 +60,7 @@ class Refusal:
 
 @runtime_checkable
 class SourceText(Protocol):
-    """The document, as the validators see it (implemented in ``summarizer.grounding``)."""
+    """The document, as the validators see it (implemented in ``summarizer.source``)."""
 
     def refusal(self, quote: str) -> Refusal | None:
         """None when ``quote`` grounds in the document (exactly, folded, repaired, or in

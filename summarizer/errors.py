@@ -8,7 +8,7 @@ about it; ``path`` names the input file when there is one.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the CLI imports this module first: pydantic loads only when needed
     from summarizer.schemas import Usage
@@ -74,10 +74,6 @@ class NotAttemptedError(SummarizerError):
     """A batch's document never sent: the endpoint was unreachable for the ones before."""
 
 
-class TruncationError(SummarizerError):
-    """The model's reply was cut off at the output-token limit (finish_reason == "length")."""
-
-
 class SummarizationError(SummarizerError):
     """The model never produced a grounded summary within the re-ask budget.
 
@@ -102,6 +98,17 @@ class SummarizationError(SummarizerError):
         self.reply = reply
         #: Tokens the failed attempts cost (a salvaged summary still reports them).
         self.usage = usage
+
+
+class TruncationError(SummarizationError):
+    """The model's reply was cut off (finish_reason == "length"). ``reply`` holds what was
+    complete before the cut (for salvage); ``at_limit`` says whether the cut came at the
+    ``max_tokens`` sent (asking again with the same limit cuts the same reply) or earlier
+    (the server's own limit: asking again may complete it)."""
+
+    def __init__(self, message: str, *, at_limit: bool = True, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.at_limit = at_limit
 
 
 class EmptySummaryError(SummarizationError):

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from summarizer.grounding import HEADERS, GroundedSource
+from summarizer.grounding import HEADERS
 from summarizer.schemas import SECTIONS, DraftItem, DraftMetric, DraftSummary
+from summarizer.source import GroundedSource
 
 __all__ = ["HEADLINE_METRICS", "merge"]
 

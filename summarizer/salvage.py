@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from summarizer.grounding import HEADERS, GroundedSource
+from summarizer.grounding import HEADERS
 from summarizer.schemas import SECTIONS, DraftItem, DraftMetric, DraftSummary, Dropped
+from summarizer.schemas.source import check_quote
+from summarizer.source import GroundedSource
 
 __all__ = ["salvage"]
 
@@ -36,6 +38,10 @@ def salvage(
             try:
                 kept.append(model.model_validate(entry, context=context).model_dump())
             except ValidationError as exc:
+                rest = _on_its_grounded_quotes(entry, source, section, dropped)
+                if rest is not None:
+                    kept.append(rest)
+                    continue
                 dropped.append(
                     Dropped(section=section, text=_label(entry), reason=_first_error(exc))
                 )
@@ -56,6 +62,30 @@ def salvage(
                 )
                 candidate[name] = None
     return None
+
+
+def _on_its_grounded_quotes(
+    entry: Any, source: GroundedSource, section: str, dropped: list[Dropped]
+) -> dict[str, Any] | None:
+    """A point kept on the quotes of it that ground, when they still bear out its text
+    and its figures (the quotes that do not are dropped, each with its reason)."""
+    if section == "metrics" or not isinstance(entry, Mapping):
+        return None
+    quotes = entry.get("evidence")
+    if not isinstance(quotes, list):
+        return None
+    good = [q for q in quotes if isinstance(q, str) and q.strip() and not source.refusal(q)]
+    if not good or len(good) == len(quotes):
+        return None
+    try:
+        item = DraftItem.model_validate({**entry, "evidence": good}, context={"source": source})
+    except ValidationError:
+        return None
+    for quote in quotes:
+        if isinstance(quote, str) and quote not in good and quote.strip():
+            why = check_quote(quote, source) or "not in the document"
+            dropped.append(Dropped(section=section, text=quote, reason=f"quote left out: {why}"))
+    return item.model_dump()
 
 
 def _label(entry: Any) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 
 from summarizer.batchfiles import Outcome
 from summarizer.cache import Claim
-from summarizer.grounding import GroundedSource
 from summarizer.llm import CallRecord
 from summarizer.prompts import prompt_version
 from summarizer.read import Document
 from summarizer.schemas import DraftSummary, Dropped, Meta, ReportSummary, Usage
 from summarizer.settings import Settings
+from summarizer.source import GroundedSource
 
 __all__ = [
     "ONLINE",

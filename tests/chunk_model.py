@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.budget import request_tokens
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
+from summarizer.source import GroundedSource
 from tests.fake_openai import Step, answer, error
 from tests.good_answers import good_answer
 from tests.slipping_model import _as_sent

@@ -21,9 +21,9 @@ import copy
 import re
 from typing import Any
 
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from summarizer.numbers import numbers_text, quantities, written_figures
+from summarizer.source import GroundedSource
 
 __all__ = ["LABELLER_COUNTS", "good_answer"]
 

@@ -39,7 +39,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     "misattribute", "rewrite", "misfile", "repeat", "truncate", "reword", "nulls", "headers",
 )  # fmt: skip
 SECTIONS = ("achievements", "problems", "plans")
-INVENTED = {"title": "宇宙第一法院工作报告", "organization": "宇宙第一法院", "period": "上一年度"}
+INVENTED = {"title": "宇宙第一法院工作报告", "organization": "宇宙第一法院", "period": "本考核年度"}
 #: A figure with what follows it (its scale and unit), as a quote writes it; not a date
 #: (5月, 2022年, 06级): dates are checked against the document only, not the point.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:万亿|万|亿)?(?![\d.年月日号级届])[^\d，。；、,;\s”“]{0,2}")

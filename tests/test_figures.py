@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from summarizer.grounding import ground, validation_context
+from summarizer.grounding import ground
 from summarizer.numbers import quantities
 from summarizer.read import Document
 from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
+from summarizer.source import validation_context
 
 REPORT = (
     "一、主要工作\n"

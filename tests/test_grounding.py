@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from summarizer.grounding import Conversation, GroundedSource, ground, validation_context, verify
+from summarizer.grounding import ground, verify
 from summarizer.normalize import clean, fold, normalize
 from summarizer.read import Document
 from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
+from summarizer.source import Conversation, GroundedSource, validation_context
 from tests.conftest import DOC_IDS, corpus_path, gold
 from tests.good_answers import LABELLER_COUNTS, good_answer
 
@@ -198,7 +199,7 @@ def test_gold_summaries_pass_the_validators(doc_id):
 def test_a_reply_is_folded_in_one_pass_before_the_field_validators(monkeypatch):
     """Every string of the reply is folded together up front (fold_many), so the field
     validators find each one ready: single-string fold() is never called."""
-    import summarizer.grounding as grounding
+    import summarizer.source as grounding
 
     doc_id = DOC_IDS[0]
     raw = corpus_path(doc_id).read_text(encoding="utf-8")

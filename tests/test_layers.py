@@ -18,7 +18,7 @@ LAYERS = [
     {"errors", "settings", "pricing", "batchfiles"},
     {"normalize", "repair", "clauses"},
     {"read", "prompts", "inputs", "budget", "results", "results_file"},
-    {"grounding", "overview", "salvage", "cache", "render", "doubt"},
+    {"source", "grounding", "overview", "salvage", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},
     {"batch", "evaluation", "review", "spreadsheet"},

@@ -226,9 +226,11 @@ def test_slow_once_then_fast(server, llm_settings):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_truncated_reply_is_a_clear_error_not_a_reask(server, llm_settings, mode):
-    server.default = answer(gold_answer(DOC), finish_reason="length")
+    """Cut at the max_tokens sent, in strict mode (no salvage of what was complete): the
+    error names that limit, and the same limit is not asked again."""
+    server.default = answer(gold_answer(DOC), finish_reason="length", usage=(1000, 1234))
     with pytest.raises(TruncationError) as info:
-        summarize_once(llm_settings(mode=mode, max_tokens=1234), corpus_path(DOC))
+        summarize_once(llm_settings(mode=mode, max_tokens=1234, strict=True), corpus_path(DOC))
     assert len(server.requests) == 1
     assert "max_tokens=1234" in str(info.value)
     assert server.requests[0]["max_tokens"] == 1234
@@ -314,8 +316,8 @@ def test_traditional_document_with_pinyin_debris(server, llm_settings, tmp_path,
     path.write_text(raw, encoding="utf-8")
     reply = gold_answer(doc_id)
     if quotes == "raw":
-        from summarizer.grounding import GroundedSource
         from summarizer.normalize import normalize
+        from summarizer.source import GroundedSource
 
         source = GroundedSource(normalize(raw))
         for item in reply["achievements"]:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import MappedText, normalize
 from summarizer.normalize.markup import is_html, visible_text
 from summarizer.offline import summarize_offline
 from summarizer.read import read_document
+from summarizer.source import GroundedSource
 
 PAGE = Path(__file__).parent / "data" / "saved_page.html"
 MARKUP = re.compile(r"<[A-Za-z/!]|&[A-Za-z#]")

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarizer.evaluation import Report, score_document
-from summarizer.grounding import validation_context
 from summarizer.normalize import HAN, HAN_RANGES
 from summarizer.offline.metrics import headline_count
 from summarizer.offline.outline import INLINE, Markers
@@ -27,6 +26,7 @@ from summarizer.offline.text import (
 from summarizer.read import read_document
 from summarizer.schemas import SECTIONS, DraftSummary, ReportSummary
 from summarizer.settings import Settings
+from summarizer.source import validation_context
 from tests.conftest import DOC_IDS, ROOT, TUNED_DOC_IDS, corpus_path, gold, summarize_once
 
 DATA = ROOT / "tests" / "data"

@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from summarizer.errors import SummarizerError
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import fold, normalize
 from summarizer.numbers import canonical_value, without_approximation
 from summarizer.schemas import Span
+from summarizer.source import GroundedSource
 
 __all__ = [
     "EVAL_EXTRA",

@@ -15,12 +15,12 @@ from pydantic import ValidationError
 from summarizer.evaluation.counts import Counts, SectionFigures, pooled
 from summarizer.evaluation.matching import MIN_OVERLAP, MIN_SIMILARITY, match_items, metric_key
 from summarizer.evaluation.placement import Placement, has_item_gold, place, pooled_placement
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from summarizer.pricing import Prices, Spend
 from summarizer.read import Document
 from summarizer.results import failed_from, is_error_record
 from summarizer.schemas import SECTIONS, ReportSummary
+from summarizer.source import GroundedSource
 
 __all__ = ["DocScore", "Prediction", "Report", "Status", "score_document"]
 

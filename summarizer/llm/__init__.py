@@ -9,8 +9,11 @@
   never reaches the model as a "validation error".
 * **Validation**: instructor re-asks with the validators' messages
   (``max_retries`` re-asks, i.e. ``max_retries + 1`` attempts).
-* **Truncation** (``finish_reason == "length"``): not re-asked (the same limit
-  would cut the same reply); a :class:`TruncationError` names the limit.
+* **Truncation** (``finish_reason == "length"``): not re-asked by instructor (the same
+  limit would cut the same reply); a :class:`TruncationError` names the limit that was
+  hit and holds what was complete before the cut. The asking stage asks once more when
+  the server cut the reply below the ``max_tokens`` sent, and otherwise keeps the
+  complete points (``summarizer.pipeline.ask``).
 
 401/403/404 fail at once with the setting to fix (:mod:`.translate`). Replies
 are repaired before parsing (:mod:`.reply`) and counted (:mod:`.accounting`). openai

@@ -24,6 +24,8 @@ class CallRecord:
     usage: Usage = field(default_factory=Usage)
     #: The ``max_tokens`` the request sent (None: none sent).
     max_tokens: int | None = None
+    #: The completion tokens of the last reply (how long a cut-off reply got).
+    last_completion_tokens: int = 0
     _prompt_chars: int = 0
 
     def on_request(self, *args: Any, **kwargs: Any) -> None:
@@ -37,7 +39,9 @@ class CallRecord:
         self.attempts += 1
         run = REPLAY.get()  # a served reply answers the first request: the first answer
         batch = run is not None and isinstance(run.progress, Replied) and self.attempts == 1
-        self.usage += _as_batch(self._usage(response), batch)
+        usage = self._usage(response)
+        self.last_completion_tokens = usage.completion_tokens
+        self.usage += _as_batch(usage, batch)
 
     def _usage(self, response: Any) -> Usage:
         usage = getattr(response, "usage", None)

@@ -17,7 +17,7 @@ from typing import Any
 
 from summarizer.schemas import DraftSummary
 
-__all__ = ["ReplyRepair", "json_object", "response_model", "strip_reasoning"]
+__all__ = ["ReplyRepair", "json_object", "partial_object", "response_model", "strip_reasoning"]
 
 _THINK_END = "</think>"
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.DOTALL)
@@ -89,6 +89,24 @@ def json_object(text: str | None) -> dict[str, Any] | None:
     try:
         value = json.loads(strip_reasoning(text, want_json=True))
     except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def partial_object(text: str | None) -> dict[str, Any] | None:
+    """What a reply cut off mid-answer holds complete: its JSON parsed up to the cut, the
+    value cut in two left out (an item missing its evidence is then refused by salvage)."""
+    if not text:
+        return None
+    import jiter  # openai's own JSON reader: installed with it
+
+    body = strip_reasoning(text, want_json=True)
+    start = body.find("{")
+    if start < 0:
+        return None
+    try:
+        value = jiter.from_json(body[start:].encode(), partial_mode="on")
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 

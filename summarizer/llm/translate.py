@@ -26,7 +26,7 @@ from summarizer.errors import (
     UnreachableError,
 )
 from summarizer.llm.accounting import CallRecord
-from summarizer.llm.reply import json_object
+from summarizer.llm.reply import json_object, partial_object
 from summarizer.settings import MODE_SPECS, Settings
 
 __all__ = [
@@ -173,9 +173,17 @@ def _truncated(cause: BaseException, call: _Call) -> SummarizerError | None:
 
     if not isinstance(cause, IncompleteOutputException):
         return None
-    s, sent = call.settings, call.record.max_tokens
+    s, record = call.settings, call.record
+    sent, got = record.max_tokens, record.last_completion_tokens
+    at_limit = bool(sent) and got >= 0.95 * (sent or 0)
     if not sent:
         limit, fix = "the server's default output limit (no max_tokens sent)", "set --max-tokens"
+    elif not at_limit:
+        limit = (
+            f"{got:,} tokens, below the max_tokens={sent:,} sent: the server's own output or "
+            "context limit"
+        )
+        fix = "raise the server's limit (its context size or max output)"
     elif s.max_tokens and sent < s.max_tokens:
         limit = (
             f"max_tokens={sent}, what the {s.context_tokens:,}-token context left after the prompt"
@@ -184,7 +192,11 @@ def _truncated(cause: BaseException, call: _Call) -> SummarizerError | None:
     else:
         limit, fix = f"max_tokens={sent}", "raise it with --max-tokens or SUMMARIZER_MAX_TOKENS"
     return TruncationError(
-        f"the model's reply was cut off at {limit} before the summary was complete; {fix}"
+        f"the model's reply was cut off at {limit} before the summary was complete; {fix}",
+        at_limit=at_limit,
+        attempts=record.attempts,
+        reply=partial_object(call.last_reply),
+        usage=record.usage,
     )
 
 

@@ -6,6 +6,7 @@ longer than its context comes back as :class:`TooLong`, for the plan to cut fine
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from summarizer.batchfiles import Answered
@@ -18,13 +19,14 @@ from summarizer.errors import (
     ResendError,
     SummarizationError,
     SummarizerError,
+    TruncationError,
 )
-from summarizer.grounding import Conversation, GroundedSource
 from summarizer.llm import Held, HoldFirst, LLMBackend, Replay, ServeFirst
 from summarizer.merge import merge
 from summarizer.salvage import salvage
 from summarizer.schemas import SECTIONS, DraftSummary, Usage
 from summarizer.settings import Settings
+from summarizer.source import Conversation, GroundedSource
 from summarizer.steps import (
     Answer,
     Call,
@@ -121,12 +123,37 @@ class Asker:
                 conversation.told = earlier is not None and earlier.hinted
                 replay = self._replay(call, earlier)
             replied = await backend.complete(call.messages, conversation, call.max_tokens, replay)
+        except TruncationError as cut:
+            if cut.at_limit or replay is not None:  # the same limit would cut the same reply
+                return self._salvaged(cut, call.source)
+            return await self._after_cut(call, conversation, cut)
         except SummarizationError as exc:
             return self._salvaged(exc, call.source)
         if isinstance(replied, Held):
             resend = self._resend
             raise await asyncio.to_thread(resend, call, replied, earlier, conversation.told)
         return self._counted(call, Answer.of(*replied))
+
+    async def _after_cut(
+        self, call: Call, conversation: Conversation, cut: TruncationError
+    ) -> Answer:
+        """A reply the server cut off before the ``max_tokens`` sent (its own limit, not
+        ours): asked once more; cut again, what was complete before the cut is kept."""
+        try:
+            replied = await self._backend().complete(
+                call.messages, conversation, call.max_tokens, None
+            )
+        except SummarizationError as exc:
+            return self._salvaged(exc, call.source)
+        if isinstance(replied, Held):  # pragma: no cover - only a replay holds a request
+            raise cut
+        answer = Answer.of(*replied)
+        paid = replace(
+            answer,
+            usage=answer.usage + (cut.usage or Usage()),
+            attempts=answer.attempts + cut.attempts,
+        )
+        return self._counted(call, paid)
 
     def _replay(self, call: Call, earlier: Resend | None) -> Replay | None:
         """How ``call`` meets the network when a batch engine's answers are given: its
@@ -224,7 +251,8 @@ class Asker:
         kept = salvage(exc.reply, source)
         if kept is None:
             offered = sum(len(v) for k in SECTIONS if isinstance(v := exc.reply.get(k), list))
-            if not offered and source.points:  # it failed on something else, but said nothing
+            cut = isinstance(exc, TruncationError)  # said nothing complete: the cut's error
+            if not offered and source.points and not cut:  # failed on something, said nothing
                 raise EmptySummaryError.for_report(
                     source.points, exc.attempts, exc.usage or Usage()
                 ) from exc

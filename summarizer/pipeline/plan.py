@@ -21,13 +21,14 @@ from summarizer.budget import (
 from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.errors import ContextLengthError, InputError
-from summarizer.grounding import GroundedSource, verify
+from summarizer.grounding import verify
 from summarizer.offline import summarize_offline
 from summarizer.offline.header import title_of
 from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
+from summarizer.source import GroundedSource
 from summarizer.steps import Call, Done, Drafted, Request, run_meta
 
 __all__ = ["MIN_CHUNK_TOKENS", "OfflinePoints", "Planner"]

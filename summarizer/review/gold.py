@@ -12,10 +12,10 @@ from typing import Any
 
 from summarizer.evaluation.matching import item_spans, match_items, metric_key
 from summarizer.evaluation.scoring import DocScore, score_document
-from summarizer.grounding import GroundedSource
 from summarizer.normalize import normalize
 from summarizer.review.marks import GoldMark
 from summarizer.schemas import SECTIONS, ReportSummary
+from summarizer.source import GroundedSource
 
 __all__ = ["GoldView", "MissedItem", "compare_with_gold"]
 
