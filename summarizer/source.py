@@ -66,10 +66,14 @@ class GroundedSource:
     texts): asked only when a model answers with none, to tell it what it missed."""
 
     def __init__(
-        self, normalized: NormalizedText, points: Callable[[], Sequence[str]] | None = None
+        self,
+        normalized: NormalizedText,
+        points: Callable[[], Sequence[str]] | None = None,
+        places: Callable[[tuple[int, int]], tuple[str, str] | None] | None = None,
     ) -> None:
         self._doc = normalized
         self._find_points = points
+        self._places = places
         self._spans: dict[str, tuple[int, int] | None] = {}
         self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
         self._folds: dict[str, str] = {}
@@ -199,6 +203,16 @@ class GroundedSource:
         """The structural reading, made once (it runs the offline engine) and only when a
         draft has no point: the hint, the empty check and salvage all ask."""
         return self._find_points() if self._find_points is not None else ()
+
+    def placed(self, quotes: Sequence[str]) -> tuple[str, str] | None:
+        """The section the document clearly puts ``quotes`` in (under a heading, after a
+        turn: the offline section reader's strong labels) and why, when all of them that
+        have such a place agree; None where the document gives no clear sign."""
+        if self._places is None:
+            return None
+        found = {p for span in self._spans_of(quotes) if (p := self._places(span)) is not None}
+        sections = {section for section, _ in found}
+        return min(found) if len(sections) == 1 else None
 
     def empty_hint(self) -> str | None:
         """None: the document alone tells the model nothing. A stored or salvaged answer

@@ -33,8 +33,9 @@ from tests.fake_openai import Step, answer, error
 from tests.slipping_model import _DOC_ID, SlippingModel, _as_sent
 
 Behaviour = Literal[
-    "misattribute", "rewrite", "misfile", "repeat", "truncate", "reword", "nulls", "headers"
-]
+    "none", "misattribute", "rewrite", "misfile", "repeat", "truncate", "reword", "nulls",
+    "headers",
+]  # fmt: skip
 BEHAVIOURS: tuple[Behaviour, ...] = (
     "misattribute", "rewrite", "misfile", "repeat", "truncate", "reword", "nulls", "headers",
 )  # fmt: skip
@@ -128,6 +129,9 @@ class MisbehavingModel:
         return first, clean
 
     # ------------------------------------------------------------------ behaviours
+
+    def _none(self, first: dict, clean: dict, rng: random.Random, rec: Injected) -> None:
+        """A good model: the gold as it is (what the others are compared with)."""
 
     def _misattribute(self, first: dict, clean: dict, rng: random.Random, rec: Injected) -> None:
         metrics = first.get("metrics") or []

@@ -77,8 +77,11 @@ def test_a_misbehaving_model_still_gives_a_faithful_summary(
     kept = seen["kept"] / seen["gold"]
     corrected = behaviour in CORRECTED and (temperament == "obedient" or behaviour != "repeat")
     assert kept >= (0.95 if corrected else 0.6), kept
-    if behaviour in ("nulls", "headers"):
-        assert len(server.requests) == len(model.gold)  # nothing to re-ask
+    if behaviour in ("nulls", "headers"):  # nothing to re-ask: as many as a good model
+        asked = len(server.requests)
+        server.requests.clear()
+        run_all(server, llm_settings, "none", temperament)
+        assert asked == len(server.requests)
     if behaviour == "repeat":
         assert sum(len(r.repeats) for r in model.injected.values()) > 20
 
@@ -118,3 +121,35 @@ def test_a_cut_reply_never_blames_a_limit_that_was_not_hit(server, llm_settings)
 
 def model_raw(doc_id: str) -> str:
     return corpus_path(doc_id).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("temperament", ["obedient", "stubborn"])
+def test_plans_and_problems_given_as_achievements_go_where_the_document_puts_them(
+    server, llm_settings, temperament
+):
+    """Moved where the document's heading or turn puts them (and recorded), without a
+    re-ask: at most a tenth of what the model misfiled stays among the achievements."""
+    seen, model = run_all(server, llm_settings, "misfile", temperament)
+    misfiled = sum(r.misfiled for r in model.injected.values())
+    assert misfiled > 20
+    assert seen["misfiled_left"] <= 0.1 * misfiled
+    assert seen["kept"] / seen["gold"] >= 0.95
+
+
+def test_a_problem_the_review_admits_stays_a_problem(server, llm_settings):
+    """Only achievements are moved: a problem the model files from inside the review
+    (where a heading says achievements) is the document's admission, and stays."""
+    from tests.conftest import gold_answer
+    from tests.fake_openai import answer
+
+    doc = "000_1cceb1fd464775c5"
+    reply = gold_answer(doc)
+    admitted = reply["achievements"][0]
+    reply["problems"] = [*reply["problems"], admitted]
+    reply["achievements"] = reply["achievements"][1:]
+    server.default = answer(reply)
+    with Summarizer(llm_settings(cache=False)) as summarizer:
+        summary = summarizer.summarize(corpus_path(doc))
+    assert fold(admitted["text"]) in {fold(i.text) for i in summary.problems}
+    assert not any("moved" in d.reason for d in summary.meta.dropped)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 
 from summarizer.batchfiles import custom_id
@@ -22,8 +23,9 @@ from summarizer.cache import Claim, SummaryCache, cache_key, exact_key
 from summarizer.chunks import HEADING_CHARS, Chunk, split
 from summarizer.errors import ContextLengthError, InputError
 from summarizer.grounding import verify
-from summarizer.offline import summarize_offline
+from summarizer.offline import section_ranges, summarize_offline
 from summarizer.offline.header import title_of
+from summarizer.offline.sections import STRENGTH, Label
 from summarizer.prompts import Part, build_messages, prompt_version
 from summarizer.read import Document
 from summarizer.schemas import ReportSummary
@@ -73,7 +75,8 @@ class Planner:
         """The plan of a document whose finished summary (key ``exact``) is not cached:
         the draft the cache holds, else the request the model is to answer."""
         # one grounding source: validation, cache, output
-        source = GroundedSource(doc.normalized, points=OfflinePoints(doc).within())
+        reading = OfflinePoints(doc)
+        source = GroundedSource(doc.normalized, points=reading.within(), places=reading.place)
         key = cache_key(doc.normalized.text, self.settings, prompt_version())
         entry = self._cache.get(key, source)
         if entry is not None:
@@ -177,7 +180,9 @@ class Planner:
             part = Part(n, len(chunks), title, chunk.headings)
             said = build_messages(text[chunk.start : chunk.end], doc.doc_id, part)
             within = doc.normalized.view.raw_span(chunk.start, chunk.end)
-            hinted = GroundedSource(doc.normalized, points=points.within(within))
+            hinted = GroundedSource(
+                doc.normalized, points=points.within(within), places=points.place
+            )
             key = cache_key(said[1]["content"], self.settings, prompt_version())
             calls.append(self._call(said, hinted, key, custom_id(doc.doc_id, n, len(chunks))))
         return tuple(calls)
@@ -200,6 +205,23 @@ class OfflinePoints:
     def __init__(self, doc: Document) -> None:
         self._doc = doc
         self._found: list[tuple[int, str]] | None = None
+        self._clear: list[Label] | None = None
+        self._starts: list[int] = []
+
+    def place(self, span: tuple[int, int]) -> tuple[str, str] | None:
+        """Where the document clearly puts the raw ``span``: the section of the reader's
+        heading, turn or lead-in over its start, and that label's reason (read once, on
+        first use); None where only cues, tense or order place it."""
+        if self._clear is None:
+            clear = STRENGTH["turn"]
+            labels = section_ranges(self._doc)
+            self._clear = [x for x in labels if x.strength >= clear and x.files_under]
+            self._starts = [x.start for x in self._clear]
+        n = bisect_right(self._starts, span[0]) - 1
+        if n < 0 or self._clear[n].end <= span[0]:
+            return None
+        label = self._clear[n]
+        return (label.files_under or label.section), label.reason
 
     def within(self, span: tuple[int, int] | None = None) -> Callable[[], list[str]]:
         """The points whose first quote lies in the raw ``span`` (all of them: None)."""
