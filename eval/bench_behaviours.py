@@ -11,12 +11,14 @@ re-ask, for every document in ``eval/corpus``, and prints per behaviour:
 * false figures in the output (an injected metric name/value pair, or an item text with
   an injected or rounded figure),
 * invented headers (in a header field or the overview),
-* repeats kept, misfiled points left in achievements,
+* repeats kept, misfiled points left in achievements (and of those, how many stand
+  where the document is clear: a heading or a turn of the offline section reader),
 * requests per report.
 
 Targets (issue #28), every behaviour: 0 false figures, 0 invented headers, every report
 answered, ≥ 95% of gold points kept when the model corrects itself on a re-ask, ≥ 60%
-when it never does; repeats 0; misfiled points left ≤ 10% of those misfiled.
+when it never does; repeats 0; misfiled points left where the document is clear ≤ 10%
+of those misfiled (elsewhere the model's choice stands).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from summarizer.errors import SummarizerError  # noqa: E402
 from summarizer.evaluation import score_document  # noqa: E402
 from summarizer.grounding import verify  # noqa: E402
 from summarizer.normalize import fold  # noqa: E402
+from summarizer.pipeline.plan import OfflinePoints  # noqa: E402
+from summarizer.read import read_document  # noqa: E402
 from tests.fake_openai import FakeOpenAI  # noqa: E402
 from tests.misbehaving_model import BEHAVIOURS, INVENTED, MisbehavingModel  # noqa: E402
 
@@ -42,10 +46,11 @@ SECTIONS = ("achievements", "problems", "plans")
 
 def run(behaviour: str, temperament: str, gold: Path, corpus: Path, mode: str) -> dict:
     model = MisbehavingModel.from_dirs(gold, corpus, behaviour=behaviour, temperament=temperament)  # type: ignore[arg-type]
+    model.gold = {d: g for d, g in model.gold.items() if any(g.get(s) for s in SECTIONS)}
     server = FakeOpenAI().start()
     server.responder = model
     out = {"answered": 0, "kept": 0, "gold": 0, "false": 0, "headers": 0, "repeats": 0}
-    out |= {"misfiled_left": 0, "unverified": 0, "errors": []}
+    out |= {"misfiled_left": 0, "misfiled_clear": 0, "unverified": 0, "errors": []}
     try:
         with Summarizer(
             backend="llm", base_url=server.url, api_key="bench", model="misbehaving",
@@ -74,7 +79,10 @@ def run(behaviour: str, temperament: str, gold: Path, corpus: Path, mode: str) -
                     out["false"] += sum(fold(t) in texts for t in rec.item_texts)
                     out["repeats"] += sum(fold(t) in texts for t in rec.repeats)
                 planned = {fold(i["text"]) for s in ("problems", "plans") for i in g.get(s) or []}
-                out["misfiled_left"] += sum(fold(i.text) in planned for i in items["achievements"])
+                left = [i for i in items["achievements"] if fold(i.text) in planned]
+                out["misfiled_left"] += len(left)
+                place = OfflinePoints(read_document(corpus / f"{doc_id}.txt")).place
+                out["misfiled_clear"] += sum(place(i.spans[0]) is not None for i in left)
                 shown = [summary.title, summary.organization, summary.period, summary.overview]
                 out["headers"] += any(v and any(w in v for w in INVENTED.values()) for v in shown)
     finally:
@@ -96,7 +104,8 @@ def main() -> None:
     print(f"mode {args.mode}; {len(list(args.gold.glob('*.json')))} reports")
     print(
         "| behaviour | model | answered | gold points kept | false figures | invented headers "
-        "| repeats kept | misfiled left / made | requests/report | all verbatim |"
+        "| repeats kept | misfiled left (where the document is clear) / made "
+        "| requests/report | all verbatim |"
     )
     print("|---|---|" + "---:|" * 8)
     errors = []
@@ -107,7 +116,8 @@ def main() -> None:
             print(
                 f"| {behaviour} | {temperament} | {r['answered']}/{r['docs']} | {kept:.1%} "
                 f"| {r['false']} | {r['headers']} | {r['repeats']} "
-                f"| {r['misfiled_left']} / {r['misfiled']} | {r['requests']:.2f} "
+                f"| {r['misfiled_left']} ({r['misfiled_clear']}) / {r['misfiled']} "
+                f"| {r['requests']:.2f} "
                 f"| {'yes' if r['unverified'] == 0 else 'NO'} |",
                 flush=True,
             )

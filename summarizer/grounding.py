@@ -183,28 +183,23 @@ def _first_at(item: DraftItem, source: GroundedSource) -> int:
 def _once(items: list[Item], section: str) -> tuple[list[Item], list[Dropped]]:
     """Each point once within a section of one answer: a point whose own quotes overlap an
     earlier one's, or whose text says the same, is merged into it (its quotes kept)."""
-    kept: list[Item] = []
+    kept: list[tuple[Item, str, list[tuple[int, int]]]] = []
     merged: list[Dropped] = []
     for item in items:
-        own = [s for s, how in zip(item.spans, item.alignment, strict=True) if how != "attached"]
-        text = fold(item.text)
-        same = next(
-            (k for k in kept if fold(k.text) == text or _overlaps(own, _own_spans(k))), None
-        )
+        text = item.text  # cleaned already: the same point said the same way
+        own = _own_spans(item)
+        same = next((k for k, t, s in kept if t == text or _overlaps(own, s)), None)
         if same is None:
-            kept.append(item)
+            kept.append((item, text, own))
             continue
         for quote, span, how in zip(item.evidence, item.spans, item.alignment, strict=True):
             if span not in same.spans:
                 same.evidence.append(quote)
                 same.spans.append(span)
                 same.alignment.append(how)
-        merged.append(
-            Dropped(
-                section=section, text=item.text, reason=f"the same point as 「{same.text}」: merged"
-            )
-        )
-    return kept, merged
+        why = f"the same point as 「{same.text}」: merged"
+        merged.append(Dropped(section=section, text=item.text, reason=why))
+    return [k for k, _, _ in kept], merged
 
 
 def _own_spans(item: Item) -> list[tuple[int, int]]:

@@ -99,8 +99,9 @@ def canonical_value(text: str) -> str:
     return format(number.normalize(), "f") if number.is_finite() else value
 
 
-#: A figure in digits with the scale word after it: 1.2万, 2.15万亿, 90万亿.
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万)?")
+#: A figure in digits with the scale word after it: 1.2万, 2.15万亿, 90万亿; and the
+#: mixed form 3万3883 (a count of 万 and the rest: 33883).
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万)?(?:(?<=\d万)(\d{1,4})(?![\d.]))?")
 _SCALE = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12)}
 #: What follows a list's number (1、 2. 3）) at a clause's start: an ordinal, not a value
 #: (but 除110、119等热线: values).
@@ -110,19 +111,22 @@ _CLAUSE_OPENERS = frozenset(" \t\n\u3000，,。；;：:（(！!？?")
 _MEASURE = re.compile("[个项件次名人位家所条篇场期倍批支类款套台座户]")
 
 
-def _readings(digits: str, scale: str | None) -> frozenset[Decimal]:
+def _readings(digits: str, scale: str | None, rest: str | None = None) -> frozenset[Decimal]:
     """The value a figure stands for: 1.2万 is 12000 (never 1.2: 3万亿 is not the 三 of
-    三大攻坚战)."""
+    三大攻坚战); 3万3883 is 33883."""
     number = Decimal(digits) * _SCALE[scale] if scale else Decimal(digits)
+    if rest:
+        number += Decimal(rest)
     return frozenset({number.normalize()})
 
 
 def written_figures(text: str) -> list[tuple[str, frozenset[Decimal], int]]:
     """Each figure ``text`` writes in digits: as written, with the value it stands for
-    (1,343 → 1343; 1.2万 → 12000), and where it ends in ``text``. ``text`` is
+    (1,343 → 1343; 1.2万 → 12000; 3万3883 → 33883), and where it ends in ``text``. ``text`` is
     folded (ASCII digits) and without thousands separators (:func:`numbers_text`)."""
     return [
-        (m.group(0), _readings(m.group(1), m.group(2)), m.end()) for m in _SCALED.finditer(text)
+        (m.group(0), _readings(m.group(1), m.group(2), m.group(3)), m.end())
+        for m in _SCALED.finditer(text)
     ]
 
 

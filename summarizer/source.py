@@ -77,6 +77,7 @@ class GroundedSource:
         self._spans: dict[str, tuple[int, int] | None] = {}
         self._matches: dict[str, tuple[Located, ...] | Refusal] = {}
         self._folds: dict[str, str] = {}
+        self._beyond: dict[tuple[str, tuple[str, ...]], list[tuple[str, frozenset[Decimal]]]] = {}
 
     def fold(self, text: str) -> str:
         folded = self._folds.get(text)
@@ -159,7 +160,16 @@ class GroundedSource:
         self, text: str, quotes: Sequence[str]
     ) -> list[tuple[str, frozenset[Decimal]]]:
         """The figures ``text`` gives that its ``quotes`` do not show (dates left out:
-        2022年 or 9月 only needs the document to state it)."""
+        2022年 or 9月 only needs the document to state it). Asked by the validator and
+        again by grounding: worked out once."""
+        key = (text, tuple(quotes))
+        if key not in self._beyond:
+            self._beyond[key] = self._work_out_beyond(text, quotes)
+        return self._beyond[key]
+
+    def _work_out_beyond(
+        self, text: str, quotes: Sequence[str]
+    ) -> list[tuple[str, frozenset[Decimal]]]:
         plain = numbers_text(self.fold(text))
         figures = [(w, r) for w, r, end in written_figures(plain) if not _is_date(plain, w, end)]
         if not figures:
@@ -193,9 +203,8 @@ class GroundedSource:
         for span in self._spans_of([quote]):
             around = self._passages.around_value(span, value)
             if around is not None:
-                sentence, lead = around
-                self.fold_many([name, sentence, lead])  # one folding pass, not three
-                return names(self.fold(name), self.fold(sentence), self.fold(lead)), sentence
+                sentence, lead = around  # the view's words: Simplified already, as names
+                return names(self.fold(name), sentence, lead), sentence
         return None
 
     @cached_property

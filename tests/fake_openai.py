@@ -466,6 +466,9 @@ def _serve_gold(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m tests.fake_openai")
     parser.add_argument("--gold", required=True, type=Path)
+    parser.add_argument(
+        "--corpus", type=Path, help="the reports (default: corpus/ beside the gold folder)"
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--first-bad", action="store_true")
     parser.add_argument("--latency", type=float, default=0.0)
@@ -476,8 +479,14 @@ def _serve_gold(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from tests.good_answers import good_answer
 
+    corpus = args.corpus or args.gold.parent / "corpus"
+
+    def raw(doc_id: str) -> str | None:
+        path = corpus / f"{doc_id}.txt"
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
     golds = {
-        p.stem: good_answer(p.stem, json.loads(p.read_text(encoding="utf-8")))
+        p.stem: good_answer(p.stem, json.loads(p.read_text(encoding="utf-8")), raw(p.stem))
         for p in args.gold.glob("*.json")
     }
     seen: set[str] = set()

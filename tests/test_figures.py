@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from summarizer.grounding import ground
+from summarizer.normalize import fold
 from summarizer.numbers import quantities
 from summarizer.read import Document
 from summarizer.schemas import DraftItem, DraftMetric, DraftSummary, Meta
@@ -41,10 +42,11 @@ def ctx() -> dict:
         ("1、建立组织", set()),  # a list's number is an ordinal
         ("除110、119等热线", {"110", "119"}),  # values listed mid-clause are values
         ("受案1,343件，结案率98.14%", {"1343", "98.14"}),
+        ("收案3萬3,883件", {"33883"}),  # the mixed form, Traditional: 3万 and 3883
     ],
 )
 def test_quantities_reads_values_not_words_or_ordinals(text, values):
-    assert quantities(text) == {Decimal(v) for v in values}
+    assert quantities(fold(text)) == {Decimal(v) for v in values}
 
 
 def test_a_figure_from_another_paragraph_is_refused_naming_it():
@@ -126,3 +128,67 @@ def test_a_real_value_under_another_metrics_name_is_refused(name, value, evidenc
         DraftMetric.model_validate(
             {"name": name, "value": value, "unit": "", "evidence": evidence}, context=ctx()
         )
+
+
+def test_headers_the_document_does_not_state_reach_no_field_and_no_overview():
+    """The overview is composed from grounded headers only; a model's own overview that
+    names a refused header is replaced; every refused header keeps its drop record, an
+    earlier one (salvage's) too."""
+    from summarizer.schemas import Dropped
+
+    doc = Document(doc_id="d", raw=REPORT)
+    point = {"text": "审结案件14000件", "evidence": ["审结14000件"]}
+    earlier = Dropped(section="period", text="全年度", reason="not stated in the document")
+    for overview in (None, "宇宙第一法院审结案件14000件。"):
+        draft = DraftSummary.model_validate(
+            {"title": "宇宙第一法院工作报告", "organization": "宇宙第一法院",
+             "overview": overview, "achievements": [point]},
+            context=ctx(),
+        )  # fmt: skip
+        summary = ground(draft, doc, Meta(backend="llm", dropped=[earlier]))
+        assert summary.title is None and summary.organization is None
+        assert "宇宙" not in summary.overview and "审结案件14000件" in summary.overview
+        sections = [d.section for d in summary.meta.dropped]
+        assert sections.count("period") == 1 and {"title", "organization"} <= set(sections)
+        assert ("overview" in sections) == (overview is not None)
+
+
+def test_a_point_given_twice_in_one_answer_is_merged_keeping_its_quotes():
+    doc = Document(doc_id="d", raw=REPORT)
+    draft = DraftSummary.model_validate(
+        {
+            "achievements": [
+                {"text": "审结案件14000件", "evidence": ["审结14000件"]},
+                {"text": "全年审结14000件", "evidence": ["审结14000件，结案率达98.14%"]},
+                {"text": "开展普法活动", "evidence": ["开展普法活动三次"]},
+            ]
+        },
+        context=ctx(),
+    )
+    summary = ground(draft, doc, Meta(backend="llm"))
+    texts = [i.text for i in summary.achievements]
+    assert texts == ["审结案件14000件", "开展普法活动"]
+    assert summary.achievements[0].evidence == ["审结14000件", "审结14000件，结案率达98.14%"]
+    assert [d.section for d in summary.meta.dropped] == ["achievements"]
+
+
+def test_salvage_drops_a_bad_quote_and_keeps_the_point_its_other_quotes_bear_out():
+    from summarizer.salvage import salvage
+
+    source = ctx()["source"]
+    reply = {
+        "achievements": [
+            {"text": "开展普法活动", "evidence": ["开展普法活动三次", "这句话文档里根本没有写过"]},
+            # its figure stands only in the quote that does not ground: the point goes
+            {"text": "培训时审结14000件", "evidence": ["组织培训12期", "审结了一万四千件案子"]},
+        ]
+    }
+    kept = salvage(reply, source)
+    assert kept is not None
+    draft, dropped = kept
+    assert [(i.text, i.evidence) for i in draft.achievements] == [
+        ("开展普法活动", ["开展普法活动三次"])
+    ]
+    reasons = {d.text: d.reason for d in dropped}
+    assert reasons["这句话文档里根本没有写过"].startswith("quote left out")
+    assert "培训时审结14000件" in reasons
