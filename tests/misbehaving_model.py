@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tests.fake_openai import Step, answer, error
-from tests.slipping_model import _DOC_ID, SlippingModel, _as_sent
+from tests.slipping_model import SlippingModel, _as_sent, doc_id_of
 
 Behaviour = Literal[
     "none", "misattribute", "rewrite", "misfile", "repeat", "truncate", "reword", "nulls",
@@ -93,9 +93,7 @@ class MisbehavingModel:
 
     def __call__(self, body: dict[str, Any]) -> Step:
         messages = body.get("messages") or []
-        prompt = "".join(str(m.get("content") or "") for m in messages[:2])
-        found = _DOC_ID.search(prompt)
-        doc_id = found.group(1) if found else None
+        doc_id = doc_id_of(body)
         if doc_id not in self.gold:
             return error(400, "no gold summary for this document")
         with self._lock:

@@ -49,6 +49,13 @@ _WIDTH = str.maketrans("，；：（）,;:()", ",;:()，；：（）")
 _OTHER_CHARS = "的了和在是与及等对为"
 
 
+def doc_id_of(body: dict[str, Any]) -> str | None:
+    """The document a request asks about: the id its prompt names."""
+    messages = body.get("messages") or []
+    found = _DOC_ID.search("".join(str(m.get("content") or "") for m in messages[:2]))
+    return found.group(1) if found else None
+
+
 def slip(quote: str, kind: str, rng: random.Random) -> str:
     """``quote`` with one slip of ``kind`` (unchanged when the quote gives it no hold)."""
     if kind == "width" and re.search(r"[，；：（）,;:()]", quote):
@@ -104,9 +111,7 @@ class SlippingModel:
 
     def __call__(self, body: dict[str, Any]) -> Step:
         messages = body.get("messages") or []
-        prompt = "".join(str(m.get("content") or "") for m in messages[:2])
-        found = _DOC_ID.search(prompt)
-        doc_id = found.group(1) if found else None
+        doc_id = doc_id_of(body)
         if doc_id not in self.gold:
             return error(400, "no gold summary for this document")
         with self._lock:
