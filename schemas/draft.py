@@ -181,6 +181,12 @@ class DraftMetric(BaseModel):
                 f"metric 「{self.name}」: unit 「{self.unit}」 does not appear in its evidence "
                 f"「{self.evidence}」. Use the unit written right after the number."
             )
+        cut = source.cut_figure(self.evidence)
+        if cut is not None:
+            raise ValueError(
+                f"metric 「{self.name}」: evidence 「{self.evidence}」 cuts the figure 「{cut}」 "
+                "in two. Quote the passage with the whole figure, and give it as the value."
+            )
         problem = check_metric_name(self.name, self.value, self.evidence, source)
         if problem:
             raise ValueError(problem)

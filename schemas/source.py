@@ -79,6 +79,9 @@ class SourceText(Protocol):
         """The figures ``text`` gives that its ``quotes`` (and the sentences they stand
         in) do not state: a real number from another passage is not this point's."""
 
+    def cut_figure(self, quote: str) -> str | None:
+        """The figure ``quote`` cuts in two at either end where it grounds, or None."""
+
     def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
         """Whether the words around ``value`` (where ``quote`` stands) name it ``name``,
         and the sentence they stand in; None when ``value`` is not found there."""
@@ -111,6 +114,7 @@ def _is_source_type(kind: type[object]) -> bool:
             "has_number",
             "unsupported_figures",
             "name_support",
+            "cut_figure",
             "empty_hint",
         )
         known = _SOURCE_TYPES[kind] = all(callable(getattr(kind, m, None)) for m in members)

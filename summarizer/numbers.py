@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 
 __all__ = [
     "APPROXIMATION_WORDS",
@@ -101,7 +102,7 @@ def canonical_value(text: str) -> str:
 
 #: A figure in digits with the scale word after it: 1.2万, 2.15万亿, 90万亿; and the
 #: mixed form 3万3883 (a count of 万 and the rest: 33883).
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万)?(?:(?<=\d万)(\d{1,4})(?![\d.]))?")
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万)?(?:(?<=\d万)(\d{1,4})(?![\d.千百十]))?")
 _SCALE = {"万": Decimal(10**4), "亿": Decimal(10**8), "万亿": Decimal(10**12)}
 #: What follows a list's number (1、 2. 3）) at a clause's start: an ordinal, not a value
 #: (but 除110、119等热线: values).
@@ -118,6 +119,22 @@ def _readings(digits: str, scale: str | None, rest: str | None = None) -> frozen
     if rest:
         number += Decimal(rest)
     return frozenset({number.normalize()})
+
+
+_DIGIT_CHARS = frozenset("零〇一二两三四五六七八九")
+
+
+def _well_formed(run: str) -> bool:
+    """Whether a run of numerals reads as one value: a year's digits (二〇二二, 一九九八)
+    or a count with units (一千二百, 十四). Not 十四五 (two digits side by side in a
+    count), 一一 (a doubled word), nor a run that opens with 万 or 亿 (万一, 千万)."""
+    if run[0] in "万亿" or run.startswith("千万"):
+        return False
+    if len(run) > 1 and all(c in _DIGIT_CHARS for c in run):
+        return len(run) >= 4 or "〇" in run or "零" in run
+    return not any(
+        a in _DIGIT_CHARS and b in _DIGIT_CHARS and a not in "零〇" for a, b in pairwise(run)
+    )
 
 
 def written_figures(text: str) -> list[tuple[str, frozenset[Decimal], int]]:
@@ -141,10 +158,14 @@ def quantities(text: str) -> frozenset[Decimal]:
         opens = start == 0 or plain[start - 1] in _CLAUSE_OPENERS
         if not (opens and _LIST_MARK.match(plain, end)):
             found |= readings
-    for m in CHINESE_NUMERALS.finditer(_SCALED.sub(" ", numbers_text(text))):
+    for m in CHINESE_NUMERALS.finditer(_SCALED.sub("\x00", numbers_text(text))):
         run = m.group()
+        if m.start() and m.string[m.start() - 1] == "\x00":
+            continue  # the 千 of 1万2千: part of a figure in digits, read with it
         if len(run) == 1 and (run == "一" or not _MEASURE.match(m.string, m.end())):
             continue  # 一是, 一个团队, 三大攻坚战, 十分顺利: a word, not a count
+        if not _well_formed(run):
+            continue  # 十四五, 一一, 万一, 千万: a name or a word, not a value
         n = chinese_number(run)
         if n:
             found.add(Decimal(n))

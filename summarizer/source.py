@@ -35,8 +35,10 @@ _ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
 _TITLE_MARKS = '《》〈〉"“”「」 '
 #: A figure that is part of a date: checked against the document, not the item's passage.
 _DATE_PART = re.compile(r"(?:[、和至到-]\d+)*(?:[年月日号级届]|月份)")
-#: A figure inside a name (M2, 5G, C#6, 0.8.1): not a quantity.
-_IN_NAME = re.compile(r"[A-Za-z.#]")
+#: A figure inside a name (M2, C#6, 0.8.1 after a letter, 5G, 4K): not a quantity. A
+#: figure with a unit in letters (300km, 500kV) is one.
+_NAME_BEFORE = re.compile(r"[A-Za-z.#]")
+_NAME_AFTER = re.compile(r"[A-Z](?![A-Za-z])|\.\d")
 
 
 def _is_date(text: str, figure: str, end: int) -> bool:
@@ -46,8 +48,8 @@ def _is_date(text: str, figure: str, end: int) -> bool:
     at = end - len(figure)
     return bool(
         _DATE_PART.match(text, end)
-        or (at and _IN_NAME.match(text, at - 1))
-        or (_IN_NAME.match(text, end) and not text.startswith(".", end))
+        or (at and _NAME_BEFORE.match(text, at - 1))
+        or _NAME_AFTER.match(text, end)
     )
 
 
@@ -197,6 +199,13 @@ class GroundedSource:
                 found += self._doc.quotable(span, min_chars=MIN_QUOTE_CHARS)
         return found
 
+    def cut_figure(self, quote: str) -> str | None:
+        """The figure ``quote`` cuts in two where it grounds (``审结案件134`` of 1343)."""
+        for span in self._spans_of([quote]):
+            if (cut := self._passages.cut_figure(span)) is not None:
+                return cut
+        return None
+
     def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
         """Whether the words around ``value`` (where ``quote`` stands) name it ``name``
         (:func:`summarizer.clauses.names`), and the sentence; None when it is not there."""
@@ -274,6 +283,9 @@ class Conversation:
 
     def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
         return self.source.name_support(name, quote, value)
+
+    def cut_figure(self, quote: str) -> str | None:
+        return self.source.cut_figure(quote)
 
     def empty_hint(self) -> str | None:
         hint = None if self.told else self.source.points_hint()

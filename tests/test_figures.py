@@ -192,3 +192,53 @@ def test_salvage_drops_a_bad_quote_and_keeps_the_point_its_other_quotes_bear_out
     reasons = {d.text: d.reason for d in dropped}
     assert reasons["这句话文档里根本没有写过"].startswith("quote left out")
     assert "培训时审结14000件" in reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("十四五规划", set()),  # a plan's name, not 145 nor 15
+        ("一一落实整改", set()),  # a doubled word
+        ("千万不要，万一", set()),
+        ("一九九八年，二〇二二年", {"1998", "2022"}),
+        ("一千零五件", {"1005"}),
+        ("1万2千人", {"10000", "2"}),  # never 10002 (nor a 千 of its own)
+    ],
+)
+def test_numerals_that_are_names_or_words_are_no_values(text, values):
+    assert quantities(text) == {Decimal(v) for v in values}
+
+
+def test_a_sentence_without_stops_is_not_the_whole_document():
+    """A long run with no 。: the figures near a quote are those within reach, not every
+    one stated before it in the file."""
+    raw = "全年审结案件9999件。\n" + "推进各项工作，" * 80 + "办理案件共计300件，成效明显。\n"
+    context = validation_context(Document(doc_id="d", raw=raw))
+    with pytest.raises(ValidationError, match="gives 「9999」"):
+        DraftItem.model_validate(
+            {"text": "审结案件9999件，办理300件", "evidence": ["办理案件共计300件"]},
+            context=context,
+        )
+    with pytest.raises(ValidationError, match="do not name"):
+        DraftMetric.model_validate(
+            {"name": "审结案件", "value": "300", "unit": "件", "evidence": "办理案件共计300件"},
+            context=context,
+        )
+
+
+def test_a_figure_with_a_unit_in_letters_is_checked_like_any_other():
+    raw = "一、工作\n新建线路200km，运行良好。\n二、其他\n另有其他线路300公里。\n"
+    with pytest.raises(ValidationError, match="gives 「300」"):
+        DraftItem.model_validate(
+            {"text": "新建线路300km", "evidence": ["新建线路200km"]},
+            context=validation_context(Document(doc_id="d", raw=raw)),
+        )
+
+
+@pytest.mark.parametrize("evidence", ["全年受理各类案件150", "000件，审结14000件"])
+def test_a_value_cut_out_of_a_bigger_figure_is_refused(evidence):
+    value = "150" if evidence.endswith("150") else "000"
+    with pytest.raises(ValidationError, match="cuts the figure 「15000」"):
+        DraftMetric.model_validate(
+            {"name": "受理案件", "value": value, "unit": "", "evidence": evidence}, context=ctx()
+        )

@@ -175,7 +175,9 @@ def _truncated(cause: BaseException, call: _Call) -> SummarizerError | None:
         return None
     s, record = call.settings, call.record
     sent, got = record.max_tokens, record.last_completion_tokens
-    at_limit = bool(sent) and got >= 0.95 * (sent or 0)
+    # cut short of the limit only when the server says so: with no max_tokens sent, or no
+    # usage reported, nothing shows that asking again would not cut the same reply
+    at_limit = not sent or not got or got >= 0.95 * sent
     if not sent:
         limit, fix = "the server's default output limit (no max_tokens sent)", "set --max-tokens"
     elif not at_limit:

@@ -143,7 +143,12 @@ class Asker:
             replied = await self._backend().complete(
                 call.messages, conversation, call.max_tokens, None
             )
-        except SummarizationError as exc:
+        except SummarizationError as exc:  # the cut reply's cost, and its points if none
+            exc.usage, exc.attempts = (
+                (exc.usage or Usage()) + (cut.usage or Usage()),
+                (exc.attempts + cut.attempts),
+            )
+            exc.reply = exc.reply if exc.reply is not None else cut.reply
             return self._salvaged(exc, call.source)
         if isinstance(replied, Held):  # pragma: no cover - only a replay holds a request
             raise cut

@@ -215,8 +215,9 @@ class OfflinePoints:
         if self._clear is None:
             clear = STRENGTH["turn"]
             labels = section_ranges(self._doc)
-            self._clear = [x for x in labels if x.strength >= clear and x.files_under]
-            self._starts = [x.start for x in self._clear]
+            found = [x for x in labels if x.strength >= clear and x.files_under]
+            self._starts = [x.start for x in found]  # both set before either is read
+            self._clear = found
         n = bisect_right(self._starts, span[0]) - 1
         if n < 0 or self._clear[n].end <= span[0]:
             return None
