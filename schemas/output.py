@@ -184,6 +184,11 @@ class Meta(BaseModel):
     )
     source: str | None = Field(default=None, description="Input file path, when read from a file.")
     encoding: str | None = Field(default=None, description="Detected encoding of the input file.")
+    extracted_with: str | None = Field(
+        default=None,
+        description="The reader that extracted the text from a Word or PDF file (its text is "
+        "what the spans index); null for a text file.",
+    )
 
 
 class ReportSummary(BaseModel):

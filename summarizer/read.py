@@ -19,6 +19,7 @@ from pathlib import Path
 
 from summarizer.errors import InputError
 from summarizer.normalize import NormalizedText, normalize
+from summarizer.word import looks_like_word, word_text
 
 __all__ = ["STDIN", "Document", "decode", "load", "read_document"]
 
@@ -36,6 +37,8 @@ class Document:
     raw: str
     source: str | None = None
     encoding: str | None = None
+    #: The reader that extracted ``raw`` from a Word or PDF file; None for text files.
+    extracted_with: str | None = None
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -58,8 +61,12 @@ _BOMS = (
 #: Files that are surely not text, by their first bytes.
 _MAGIC = (
     (b"%PDF-", "a PDF document", "extract its text first (e.g. pdftotext)"),
-    (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "save it as plain text first"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as plain text first"),
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx, .pptx or .zip)", "save it as plain text first"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an old Office document (.doc, .wps or .xls)",
+        "convert it first: libreoffice --headless --convert-to docx FILE",
+    ),
     (b"{\\rtf", "an RTF document", "save it as plain text first"),
     (b"\x89PNG", "a PNG image", "run OCR on it first"),
     (b"\xff\xd8\xff", "a JPEG image", "run OCR on it first"),
@@ -175,6 +182,9 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
+    if looks_like_word(data, p.suffix):
+        text, reader = word_text(data, path=name)
+        return Document(doc_id=doc_id or p.stem, raw=text, source=name, extracted_with=reader)
     text, encoding = decode(data, path=name)
     return Document(doc_id=doc_id or p.stem, raw=text, source=name, encoding=encoding)
 
@@ -190,6 +200,9 @@ def read_stdin(*, doc_id: str | None = None) -> Document:
     file would be."""
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
     _refuse_over_max(len(data), "-")
+    if looks_like_word(data, ""):
+        text, reader = word_text(data, path="-")
+        return Document(doc_id=doc_id or STDIN_ID, raw=text, source=STDIN, extracted_with=reader)
     text, encoding = decode(data, path="-")
     return Document(doc_id=doc_id or STDIN_ID, raw=text, source=STDIN, encoding=encoding)
 

@@ -268,7 +268,7 @@ class Settings(DeclaredSettings):
 
 #: Which files a folder gives: reports as text, Markdown and saved web pages; several
 #: patterns joined by commas (``summarizer batch``, :func:`summarizer.inputs.collect`).
-DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm"
+DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm,*.docx"
 #: Requests in flight at most (a batch, a remote batch's import).
 DEFAULT_CONCURRENCY = 8
 

@@ -179,4 +179,5 @@ def run_meta(doc: Document, started: float, *, cached: bool) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - started, 3),
         "source": doc.source,
         "encoding": doc.encoding,
+        "extracted_with": doc.extracted_with,
     }

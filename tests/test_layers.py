@@ -17,7 +17,7 @@ LAYERS = [
     {"schemas"},
     {"errors", "settings", "pricing", "batchfiles"},
     {"normalize", "repair", "clauses"},
-    {"read", "prompts", "inputs", "budget", "results", "results_file"},
+    {"read", "word", "prompts", "inputs", "budget", "results", "results_file"},
     {"source", "grounding", "overview", "salvage", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},

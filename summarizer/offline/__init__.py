@@ -246,6 +246,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
             engine_version=ENGINE_VERSION,
             source=doc.source,
             encoding=doc.encoding,
+            extracted_with=doc.extracted_with,
             warnings=doubts(doc) + unfound(text, sections),
         ),
     )
