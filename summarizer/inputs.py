@@ -40,9 +40,10 @@ def collect(
     A folder is searched recursively for ``glob``; its documents' ids are their
     paths relative to it without the suffix. A file's id is its name without the
     suffix. A path that does not exist still becomes a job (its error record
-    says so): one bad path costs that document only. Two documents with the
-    same id are refused before anything runs, since the output could not tell
-    them apart.
+    says so): one bad path costs that document only. Files that differ only in
+    their suffix (``report.txt``, ``report.docx``) keep it in their ids. Two other
+    documents with the same id are refused before anything runs, since the output
+    could not tell them apart.
     """
     jobs: list[Job] = []
     for item in inputs:
@@ -69,6 +70,7 @@ def collect(
             if entry:
                 path = Path(entry) if Path(entry).is_absolute() else listing.parent / entry
                 jobs.append(Job(path, _list_id(path, listing.parent)))
+    jobs = _suffixed_where_shared(jobs)
     seen: dict[str, Path] = {}
     for job in jobs:
         if job.doc_id in seen and seen[job.doc_id] != job.path:
@@ -79,6 +81,20 @@ def collect(
         seen[job.doc_id] = job.path
     unique = {job.doc_id: job for job in jobs}  # the same file named twice is one job
     return list(unique.values())
+
+
+def _suffixed_where_shared(jobs: list[Job]) -> list[Job]:
+    """Jobs whose ids are shared by files that differ only in their suffix, with the
+    suffix kept in the id (``report.txt`` and ``report.md``): both are summarized."""
+    paths: dict[str, set[Path]] = {}
+    for job in jobs:
+        paths.setdefault(job.doc_id, set()).add(job.path)
+    shared = {
+        doc_id
+        for doc_id, found in paths.items()
+        if len(found) > 1 and len({p.with_suffix("") for p in found}) == 1
+    }
+    return [Job(j.path, j.doc_id + j.path.suffix) if j.doc_id in shared else j for j in jobs]
 
 
 def _list_id(path: Path, base: Path) -> str:

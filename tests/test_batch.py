@@ -103,6 +103,17 @@ def test_collect_refuses_two_documents_with_one_id(tmp_path):
     assert len(collect([tmp_path])) == 2  # from their common folder: x/r and y/r
 
 
+def test_files_that_differ_only_in_their_suffix_keep_it_in_their_ids(tmp_path):
+    """report.txt and report.md in one folder are two reports, not an aborted batch."""
+    (tmp_path / "report.txt").write_text("一", "utf-8")
+    (tmp_path / "report.md").write_text("二", "utf-8")
+    (tmp_path / "other.txt").write_text("三", "utf-8")
+    jobs = collect([tmp_path])
+    assert sorted(j.doc_id for j in jobs) == ["other", "report.md", "report.txt"]
+    named = collect([tmp_path / "report.txt", tmp_path / "report.md"])
+    assert sorted(j.doc_id for j in named) == ["report.md", "report.txt"]
+
+
 # --------------------------------------------------------------------------- the output file
 
 
