@@ -94,3 +94,16 @@ def test_a_broken_word_file_is_one_clear_line(tmp_path):
     with pytest.raises(InputError, match="not a readable Word file") as raised:
         read_document(path)
     assert "坏.docx" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_summarizer_text_prints_what_every_span_indexes(tmp_path, capsysbinary):
+    """A quote of the summary of a Word file is text[start:end] of `summarizer text`."""
+    from summarizer.cli import main
+
+    path = write_docx(tmp_path / "r.docx", corpus_path(DOC_IDS[0]).read_text("utf-8").split("\n"))
+    assert main(["text", str(path)]) == 0
+    printed = capsysbinary.readouterr().out.decode("utf-8")
+    summary = summarize_offline(read_document(path))
+    item = summary.achievements[0]
+    start, end = item.spans[0]
+    assert printed[start:end] == item.evidence[0]

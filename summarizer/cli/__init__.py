@@ -32,6 +32,7 @@ from summarizer.cli import (
     sections,
     spreadsheet,
     summarize,
+    text,
 )
 from summarizer.cli._console import PROG, fail, logging_to_stderr, print_traceback
 from summarizer.cli.options import settings_overrides
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in (
         summarize,
+        text,
         sections,
         batch,
         review,
