@@ -33,7 +33,7 @@ from summarizer.schemas import (
     Refusal,
     ReportSummary,
 )
-from summarizer.source import GroundedSource, Located
+from summarizer.source import GroundedSource, Located, overlaps
 
 __all__ = ["HEADERS", "alignment_counts", "ground", "verify"]
 
@@ -176,38 +176,34 @@ def _where_the_document_puts_them(
 
 
 def _first_at(item: DraftItem, source: GroundedSource) -> int:
-    found = source.match(item.evidence[0]) if item.evidence else None
-    return found[0].span[0] if isinstance(found, tuple) and found else 0
+    spans = source.spans_of(item.evidence[:1])
+    return spans[0][0] if spans else 0
 
 
 def _once(items: list[Item], section: str) -> tuple[list[Item], list[Dropped]]:
-    """Each point once within a section of one answer: a point whose own quotes overlap an
-    earlier one's, or whose text says the same, is merged into it (its quotes kept)."""
-    kept: list[tuple[Item, str, list[tuple[int, int]]]] = []
+    """Each point once within a section of one answer: a point whose own quotes (not the
+    attached ones) overlap an earlier one's, or whose text says the same, is merged into
+    it (its quotes kept, and matched against from then on)."""
+    kept: list[tuple[Item, list[tuple[int, int]]]] = []
     merged: list[Dropped] = []
     for item in items:
-        text = item.text  # cleaned already: the same point said the same way
-        own = _own_spans(item)
-        same = next((k for k, t, s in kept if t == text or _overlaps(own, s)), None)
-        if same is None:
-            kept.append((item, text, own))
+        own = [s for s, how in zip(item.spans, item.alignment, strict=True) if how != "attached"]
+        found = next(
+            ((k, s) for k, s in kept if k.text == item.text or overlaps(own, s)), None
+        )  # item texts are cleaned already: the same point said the same way is equal
+        if found is None:
+            kept.append((item, own))
             continue
+        same, spans = found
         for quote, span, how in zip(item.evidence, item.spans, item.alignment, strict=True):
             if span not in same.spans:
                 same.evidence.append(quote)
                 same.spans.append(span)
                 same.alignment.append(how)
+        spans += own
         why = f"the same point as 「{same.text}」: merged"
         merged.append(Dropped(section=section, text=item.text, reason=why))
-    return [k for k, _, _ in kept], merged
-
-
-def _own_spans(item: Item) -> list[tuple[int, int]]:
-    return [s for s, how in zip(item.spans, item.alignment, strict=True) if how != "attached"]
-
-
-def _overlaps(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
-    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
+    return [k for k, _ in kept], merged
 
 
 def ground(

@@ -16,7 +16,7 @@ from typing import Any
 
 from summarizer.grounding import HEADERS
 from summarizer.schemas import SECTIONS, DraftItem, DraftMetric, DraftSummary
-from summarizer.source import GroundedSource
+from summarizer.source import GroundedSource, overlaps
 
 __all__ = ["HEADLINE_METRICS", "merge"]
 
@@ -37,28 +37,15 @@ def merge(drafts: Sequence[DraftSummary], source: GroundedSource) -> DraftSummar
     return DraftSummary.model_validate(merged)  # every part was validated in its chunk
 
 
-def _spans(quotes: Sequence[str], source: GroundedSource) -> list[Span]:
-    found: list[Span] = []
-    for quote in quotes:
-        located = source.match(quote)
-        if isinstance(located, tuple):
-            found += [piece.span for piece in located]
-    return found
-
-
-def _overlaps(a: list[Span], b: list[Span]) -> bool:
-    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
-
-
 def _items(chunks: Sequence[Sequence[DraftItem]], source: GroundedSource) -> list[DraftItem]:
     """Each section's items from every chunk, in document order, each point once."""
     placed: list[tuple[int, int, DraftItem, list[Span]]] = []
     said: set[str] = set()
     for n, items in enumerate(chunks):
         for item in items:
-            spans = _spans(item.evidence, source)
+            spans = source.spans_of(item.evidence)
             text = source.fold(item.text)
-            if text in said or any(_overlaps(spans, kept) for *_, kept in placed):
+            if text in said or any(overlaps(spans, kept) for *_, kept in placed):
                 continue  # the same point, from two chunks (a point across their border)
             said.add(text)
             placed.append((min(spans)[0] if spans else 0, n, item, spans))
@@ -76,7 +63,7 @@ def _metrics(chunks: Sequence[Sequence[DraftMetric]], source: GroundedSource) ->
             if rank >= len(metrics):
                 continue
             metric = metrics[rank]
-            spans = _spans([metric.evidence], source)
+            spans = source.spans_of([metric.evidence])
             at = spans[0] if spans else (0, 0)
             key = (metric.value, metric.unit or "", at)
             if key not in seen:

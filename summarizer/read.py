@@ -159,6 +159,15 @@ def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _document(data: bytes, doc_id: str, source: str, suffix: str) -> Document:
+    """The document in a file's bytes: a Word file's extracted text, else the decoded text."""
+    if looks_like_word(data, suffix):
+        text, reader = word_text(data, path=source)
+        return Document(doc_id=doc_id, raw=text, source=source, extracted_with=reader)
+    text, encoding = decode(data, path=source)
+    return Document(doc_id=doc_id, raw=text, source=source, encoding=encoding)
+
+
 def _refuse_over_max(size: int, name: str) -> None:
     if size > MAX_BYTES:
         raise InputError(
@@ -182,11 +191,7 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    if looks_like_word(data, p.suffix):
-        text, reader = word_text(data, path=name)
-        return Document(doc_id=doc_id or p.stem, raw=text, source=name, extracted_with=reader)
-    text, encoding = decode(data, path=name)
-    return Document(doc_id=doc_id or p.stem, raw=text, source=name, encoding=encoding)
+    return _document(data, doc_id or p.stem, name, p.suffix)
 
 
 #: The path that means standard input, on every command that reads a file.
@@ -200,11 +205,7 @@ def read_stdin(*, doc_id: str | None = None) -> Document:
     file would be."""
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
     _refuse_over_max(len(data), "-")
-    if looks_like_word(data, ""):
-        text, reader = word_text(data, path="-")
-        return Document(doc_id=doc_id or STDIN_ID, raw=text, source=STDIN, extracted_with=reader)
-    text, encoding = decode(data, path="-")
-    return Document(doc_id=doc_id or STDIN_ID, raw=text, source=STDIN, encoding=encoding)
+    return _document(data, doc_id or STDIN_ID, STDIN, "")
 
 
 def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:

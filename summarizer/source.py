@@ -27,7 +27,7 @@ from summarizer.read import Document
 from summarizer.repair import Aligned, align
 from summarizer.schemas import MIN_QUOTE_CHARS, Alignment, Refusal
 
-__all__ = ["Conversation", "GroundedSource", "Located", "validation_context"]
+__all__ = ["Conversation", "GroundedSource", "Located", "overlaps", "validation_context"]
 
 #: An ellipsis a model writes to skip part of a passage: each side is located on its own.
 _ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
@@ -41,7 +41,7 @@ _NAME_BEFORE = re.compile(r"[A-Za-z.#]")
 _NAME_AFTER = re.compile(r"[A-Z](?![A-Za-z])|\.\d")
 
 
-def _is_date(text: str, figure: str, end: int) -> bool:
+def _not_a_quantity(text: str, figure: str, end: int) -> bool:
     """Whether ``figure``, ending at ``end`` in ``text``, is part of a date or a cohort
     (2022年, 9月, 06级) or of a name (M2, 5G, version 0.8.1): not a quantity a point
     reports."""
@@ -154,7 +154,8 @@ class GroundedSource:
     def _passages(self) -> Passages:
         return Passages(self._doc)
 
-    def _spans_of(self, quotes: Iterable[str]) -> list[tuple[int, int]]:
+    def spans_of(self, quotes: Iterable[str]) -> list[tuple[int, int]]:
+        """The raw spans of ``quotes`` that ground (the parts around an ellipsis each)."""
         found = (self.match(q) for q in quotes)
         return [p.span for f in found if not isinstance(f, Refusal) for p in f]
 
@@ -173,7 +174,9 @@ class GroundedSource:
         self, text: str, quotes: Sequence[str]
     ) -> list[tuple[str, frozenset[Decimal]]]:
         plain = numbers_text(self.fold(text))
-        figures = [(w, r) for w, r, end in written_figures(plain) if not _is_date(plain, w, end)]
+        figures = [
+            (w, r) for w, r, end in written_figures(plain) if not _not_a_quantity(plain, w, end)
+        ]
         if not figures:
             return []
         stated = quantities(" ".join(self.fold(q) for q in quotes))
@@ -184,14 +187,14 @@ class GroundedSource:
         them state (:meth:`summarizer.clauses.Passages.sentence`)."""
         missing = self._figures_beyond(text, quotes)
         if missing:
-            near = self._passages.values_near(self._spans_of(quotes))
+            near = self._passages.values_near(self.spans_of(quotes))
             missing = [(w, r) for w, r in missing if not r & near]
         return list(dict.fromkeys(w for w, _ in missing))
 
     def attachments(self, text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
         """For each figure ``text`` gives that no quote shows, the raw span of the clause
         near the quotes that states it: so that every figure stands in a quote."""
-        spans = self._spans_of(quotes)
+        spans = self.spans_of(quotes)
         found = []
         for _, readings in self._figures_beyond(text, quotes):
             span = self._passages.clause_stating(spans, readings)
@@ -201,7 +204,7 @@ class GroundedSource:
 
     def cut_figure(self, quote: str) -> str | None:
         """The figure ``quote`` cuts in two where it grounds (``审结案件134`` of 1343)."""
-        for span in self._spans_of([quote]):
+        for span in self.spans_of([quote]):
             if (cut := self._passages.cut_figure(span)) is not None:
                 return cut
         return None
@@ -209,7 +212,7 @@ class GroundedSource:
     def name_support(self, name: str, quote: str, value: str) -> tuple[bool, str] | None:
         """Whether the words around ``value`` (where ``quote`` stands) name it ``name``
         (:func:`summarizer.clauses.names`), and the sentence; None when it is not there."""
-        for span in self._spans_of([quote]):
+        for span in self.spans_of([quote]):
             around = self._passages.around_value(span, value)
             if around is not None:
                 sentence, lead = around  # the view's words: Simplified already, as names
@@ -228,7 +231,7 @@ class GroundedSource:
         have such a place agree; None where the document gives no clear sign."""
         if self._places is None:
             return None
-        found = {p for span in self._spans_of(quotes) if (p := self._places(span)) is not None}
+        found = {p for span in self.spans_of(quotes) if (p := self._places(span)) is not None}
         sections = {section for section, _ in found}
         return min(found) if len(sections) == 1 else None
 
@@ -291,6 +294,11 @@ class Conversation:
         hint = None if self.told else self.source.points_hint()
         self.told = self.told or hint is not None
         return hint
+
+
+def overlaps(a: Iterable[tuple[int, int]], b: Sequence[tuple[int, int]]) -> bool:
+    """Whether a span of ``a`` and one of ``b`` share a character: the same passage."""
+    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
 
 
 def validation_context(

@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tests.fake_openai import Step, answer, error
+from tests.fake_openai import Step, answer
 from tests.slipping_model import SlippingModel, _as_sent, doc_id_of
 
 Behaviour = Literal[
@@ -93,9 +93,9 @@ class MisbehavingModel:
 
     def __call__(self, body: dict[str, Any]) -> Step:
         messages = body.get("messages") or []
-        doc_id = doc_id_of(body)
-        if doc_id not in self.gold:
-            return error(400, "no gold summary for this document")
+        doc_id = doc_id_of(body, self.gold)
+        if isinstance(doc_id, Step):
+            return doc_id
         with self._lock:
             if doc_id not in self._answers:
                 self._answers[doc_id] = self._first(doc_id)

@@ -24,6 +24,7 @@ import json
 import random
 import re
 import threading
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -49,11 +50,14 @@ _WIDTH = str.maketrans("，；：（）,;:()", ",;:()，；：（）")
 _OTHER_CHARS = "的了和在是与及等对为"
 
 
-def doc_id_of(body: dict[str, Any]) -> str | None:
-    """The document a request asks about: the id its prompt names."""
+def doc_id_of(body: dict[str, Any], known: Container[str]) -> str | Step:
+    """The document a request asks about (the id its prompt names), or the error a
+    test server answers when it has no gold for it."""
     messages = body.get("messages") or []
     found = _DOC_ID.search("".join(str(m.get("content") or "") for m in messages[:2]))
-    return found.group(1) if found else None
+    if found is None or found.group(1) not in known:
+        return error(400, "no gold summary for this document")
+    return found.group(1)
 
 
 def slip(quote: str, kind: str, rng: random.Random) -> str:
@@ -111,9 +115,9 @@ class SlippingModel:
 
     def __call__(self, body: dict[str, Any]) -> Step:
         messages = body.get("messages") or []
-        doc_id = doc_id_of(body)
-        if doc_id not in self.gold:
-            return error(400, "no gold summary for this document")
+        doc_id = doc_id_of(body, self.gold)
+        if isinstance(doc_id, Step):
+            return doc_id
         with self._lock:
             if doc_id not in self.answers or len(messages) <= 2:
                 self.answers[doc_id] = self._first_answer(doc_id)
