@@ -35,7 +35,12 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.errors import NotAttemptedError, ResendError, UnreachableError
+from summarizer.errors import (
+    DoubtfulInputError,
+    NotAttemptedError,
+    ResendError,
+    UnreachableError,
+)
 from summarizer.inputs import DEFAULT_GLOB, Job, collect
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import Prices, Spend
@@ -74,6 +79,7 @@ class BatchStats:
     skipped: int = 0  # already in the output when the run began
     ok: int = 0  # summarized, ``cached`` of them served by the cache
     failed: int = 0  # written as error records
+    doubtful: int = 0  # left out as no report (--skip-doubtful): records, not failures
     cached: int = 0
     #: Tokens and US$ spent by this run (a cached summary was paid for by an earlier one).
     spend: Spend = field(default_factory=Spend)
@@ -86,13 +92,16 @@ class BatchStats:
 
     @property
     def done(self) -> int:
-        return self.ok + self.failed
+        return self.ok + self.failed + self.doubtful
 
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
 
     def add(self, result: Result) -> None:
+        if isinstance(result.exception, DoubtfulInputError):
+            self.doubtful += 1
+            return
         if result.summary is None:
             self.failed += 1
             if isinstance(result.exception, ResendError):

@@ -13,7 +13,7 @@ import re
 from summarizer.normalize import HAN
 from summarizer.read import Document
 
-__all__ = ["MIN_CJK", "MIN_CJK_SHARE", "MIN_SENTENCES", "doubts"]
+__all__ = ["MIN_CJK", "MIN_CJK_SHARE", "MIN_SENTENCES", "doubts", "reading_warnings"]
 
 #: Fewer Chinese characters than this is a title or a fragment: a short case summary
 #: runs to several hundred.
@@ -44,6 +44,12 @@ def doubts(doc: Document) -> list[str]:
     if why is None:
         return []
     return [f"this does not look like a Chinese work report ({why}); check the summary"]
+
+
+def reading_warnings(doc: Document) -> list[str]:
+    """What a reader of ``doc``'s summary should know before its items, for both engines:
+    how the file was read (OCR), then any doubt that it is a report at all."""
+    return [*doc.warnings, *doubts(doc)]
 
 
 def _why(text: str) -> str | None:

@@ -47,6 +47,11 @@ class InputError(SummarizerError):
     """The input cannot be read as a text document (missing, binary, undecodable, empty)."""
 
 
+class DoubtfulInputError(InputError):
+    """Left out on request (``--skip-doubtful``): the file does not look like a work report
+    (a README, a list of sources). Not a failure: a batch counts it apart."""
+
+
 class ConfigError(SummarizerError):
     """A setting is wrong: a bad value, or the endpoint refused our key, model or URL."""
 

@@ -18,10 +18,13 @@ from functools import cached_property
 from pathlib import Path
 
 from summarizer.errors import InputError
+from summarizer.extracted import Extracted
 from summarizer.normalize import NormalizedText, normalize
+from summarizer.ocr import OCR_FIX, image_kind, ocr_image
+from summarizer.pdf import looks_like_pdf, pdf_text
 from summarizer.word import looks_like_word, word_text
 
-__all__ = ["STDIN", "Document", "decode", "load", "read_document"]
+__all__ = ["STDIN", "Document", "decode", "load", "read_document", "save_text"]
 
 #: Past this size a "report" is almost surely something else (a dump, a log).
 MAX_BYTES = 20 * 1024 * 1024
@@ -39,6 +42,8 @@ class Document:
     encoding: str | None = None
     #: The reader that extracted ``raw`` from a Word or PDF file; None for text files.
     extracted_with: str | None = None
+    #: What a reader of its summary should know about how it was read (OCR).
+    warnings: tuple[str, ...] = ()
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -60,7 +65,6 @@ _BOMS = (
 
 #: Files that are surely not text, by their first bytes.
 _MAGIC = (
-    (b"%PDF-", "a PDF document", "extract its text first (e.g. pdftotext)"),
     (b"PK\x03\x04", "a ZIP archive (an .xlsx, .pptx or .zip)", "save it as plain text first"),
     (
         b"\xd0\xcf\x11\xe0",
@@ -68,9 +72,9 @@ _MAGIC = (
         "convert it first: libreoffice --headless --convert-to docx FILE",
     ),
     (b"{\\rtf", "an RTF document", "save it as plain text first"),
-    (b"\x89PNG", "a PNG image", "run OCR on it first"),
-    (b"\xff\xd8\xff", "a JPEG image", "run OCR on it first"),
-    (b"GIF8", "a GIF image", "run OCR on it first"),
+    (b"\x89PNG", "a PNG image", OCR_FIX),
+    (b"\xff\xd8\xff", "a JPEG image", OCR_FIX),
+    (b"GIF8", "a GIF image", OCR_FIX),
     (b"\x1f\x8b", "a gzip archive", "unpack it first"),
     (b"Rar!", "a RAR archive", "unpack it first"),
     (b"7z\xbc\xaf", "a 7z archive", "unpack it first"),
@@ -159,11 +163,24 @@ def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _document(data: bytes, doc_id: str, source: str, suffix: str) -> Document:
-    """The document in a file's bytes: a Word file's extracted text, else the decoded text."""
+def _document(data: bytes, doc_id: str, source: str, suffix: str, ocr: bool) -> Document:
+    """The document in a file's bytes: a Word or PDF file's extracted text (an image's,
+    through OCR when asked for), else the decoded text."""
+    extracted: Extracted | None = None
     if looks_like_word(data, suffix):
-        text, reader = word_text(data, path=source)
-        return Document(doc_id=doc_id, raw=text, source=source, extracted_with=reader)
+        extracted = word_text(data, path=source)
+    elif looks_like_pdf(data):
+        extracted = pdf_text(data, path=source, ocr=ocr)
+    elif ocr and (kind := image_kind(data)) is not None:
+        extracted = ocr_image(data, kind, path=source)
+    if extracted is not None:
+        return Document(
+            doc_id=doc_id,
+            raw=extracted.text,
+            source=source,
+            extracted_with=extracted.reader,
+            warnings=extracted.warnings,
+        )
     text, encoding = decode(data, path=source)
     return Document(doc_id=doc_id, raw=text, source=source, encoding=encoding)
 
@@ -176,8 +193,13 @@ def _refuse_over_max(size: int, name: str) -> None:
         )
 
 
-def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:
-    """Read a report file. Raises :class:`InputError` with a one-line reason."""
+def read_document(
+    path: str | os.PathLike[str], *, doc_id: str | None = None, ocr: bool = False
+) -> Document:
+    """Read a report file. Raises :class:`InputError` with a one-line reason.
+
+    ``ocr``: read a scanned PDF or an image through tesseract (:mod:`summarizer.ocr`).
+    """
     p = Path(path)
     name = str(path)
     try:
@@ -191,7 +213,19 @@ def read_document(path: str | os.PathLike[str], *, doc_id: str | None = None) ->
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    return _document(data, doc_id or p.stem, name, p.suffix)
+    return _document(data, doc_id or p.stem, name, p.suffix, ocr)
+
+
+def save_text(doc: Document, folder: Path) -> Path:
+    """Keep ``doc``'s text (what its spans index) as ``folder/DOC_ID.txt`` in UTF-8, so that
+    each quote can be checked against it: ``text[start:end]`` is the quote."""
+    path = folder / f"{doc.doc_id}.txt"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(doc.raw, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot write its text ({exc.strerror or exc})", path=str(path)) from None
+    return path
 
 
 #: The path that means standard input, on every command that reads a file.
@@ -200,15 +234,17 @@ STDIN = "-"
 STDIN_ID = "stdin"
 
 
-def read_stdin(*, doc_id: str | None = None) -> Document:
+def read_stdin(*, doc_id: str | None = None, ocr: bool = False) -> Document:
     """A report piped in (``summarizer summarize -``), read as bytes and decoded as a
     file would be."""
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
     _refuse_over_max(len(data), "-")
-    return _document(data, doc_id or STDIN_ID, STDIN, "")
+    return _document(data, doc_id or STDIN_ID, STDIN, "", ocr)
 
 
-def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Document:
+def load(
+    source: str | os.PathLike[str], *, doc_id: str | None = None, ocr: bool = False
+) -> Document:
     """A document from a path or from the text itself.
 
     A ``Path`` is always a file. A string is a file when it names one that exists,
@@ -217,12 +253,12 @@ def load(source: str | os.PathLike[str], *, doc_id: str | None = None) -> Docume
     string is the report text.
     """
     if isinstance(source, os.PathLike):
-        return read_document(source, doc_id=doc_id)
+        return read_document(source, doc_id=doc_id, ocr=ocr)
     if not isinstance(source, str):
         raise InputError(f"expected a path or a string, got {type(source).__name__}")
     one_line = "\n" not in source and len(source) < 4096
     if one_line and (os.path.exists(source) or _LOOKS_LIKE_PATH.match(source.strip())):
-        return read_document(source, doc_id=doc_id)
+        return read_document(source, doc_id=doc_id, ocr=ocr)
     if not source.strip():
         raise InputError("the text is empty; nothing to summarize")
     return Document(doc_id=doc_id or text_id(source), raw=source)

@@ -229,6 +229,24 @@ class Settings(DeclaredSettings):
         "offline: when the model fails a report (empty answer, nothing grounded, endpoint "
         "error), give the offline engine's summary with a warning",
     )
+    ocr: bool = _setting(
+        False,
+        "read a scanned PDF or an image through tesseract OCR (tesseract-ocr and "
+        "tesseract-ocr-chi-sim); the summary says so in meta.warnings",
+        group="reading",
+    )
+    skip_doubtful: bool = _setting(
+        False,
+        "leave out a file that does not look like a work report (a README, a list of "
+        "sources) with one line, instead of summarizing it with a warning",
+        group="reading",
+    )
+    save_text: Path | None = _setting(
+        None,
+        "write each report's text here as DOC_ID.txt: what its spans index (a Word or PDF "
+        "file's extracted text, a GBK file in UTF-8), to check quotes against",
+        group="reading",
+    )
     cache: bool = _setting(
         True,
         "read and write the cache of validated summaries (--no-cache: neither)",
@@ -268,7 +286,7 @@ class Settings(DeclaredSettings):
 
 #: Which files a folder gives: reports as text, Markdown and saved web pages; several
 #: patterns joined by commas (``summarizer batch``, :func:`summarizer.inputs.collect`).
-DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm,*.docx"
+DEFAULT_GLOB = "*.txt,*.md,*.html,*.htm,*.docx,*.pdf"
 #: Requests in flight at most (a batch, a remote batch's import).
 DEFAULT_CONCURRENCY = 8
 

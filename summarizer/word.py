@@ -18,6 +18,7 @@ import io
 from typing import Any
 
 from summarizer.errors import InputError
+from summarizer.extracted import Extracted
 
 __all__ = ["WORD_SUFFIXES", "looks_like_word", "word_text"]
 
@@ -33,7 +34,7 @@ def looks_like_word(data: bytes, suffix: str) -> bool:
     return suffix.lower() in WORD_SUFFIXES or b"word/document.xml" in data[:65536]
 
 
-def word_text(data: bytes, *, path: str | None = None) -> tuple[str, str]:
+def word_text(data: bytes, *, path: str | None = None) -> Extracted:
     """The text of a .docx and the reader that extracted it (``python-docx 1.2.0``)."""
     import zipfile
     from importlib.metadata import version
@@ -53,7 +54,7 @@ def word_text(data: bytes, *, path: str | None = None) -> tuple[str, str]:
     text = "\n".join(lines).strip("\n")
     if not text.strip():
         raise InputError("the Word file holds no text; nothing to summarize", path=path)
-    return text + "\n", f"python-docx {version('python-docx')}"
+    return Extracted(text + "\n", f"python-docx {version('python-docx')}")
 
 
 def _blocks(document: Any) -> list[list[str]]:

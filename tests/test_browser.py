@@ -11,8 +11,6 @@ skipping.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -21,33 +19,13 @@ import pytest
 
 from summarizer.cli import main
 from summarizer.results import Summarized, load_results
+from tests.office_files import CHROMIUM_ARGS, system_chromium
 from tests.test_review import REPORTS, quotes
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    required = os.environ.get("SUMMARIZER_REQUIRE_BROWSER") == "1"
-    if found is None:
-        if required:
-            pytest.fail("no chromium on PATH: apt-get install chromium fonts-noto-cjk")
-        pytest.skip("no system Chromium (apt-get install chromium fonts-noto-cjk)")
-    return found
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
+    executable = system_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

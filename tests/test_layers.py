@@ -15,9 +15,9 @@ from tests.conftest import ROOT
 LAYERS = [
     {"numbers", "throttle"},
     {"schemas"},
-    {"errors", "settings", "pricing", "batchfiles"},
+    {"errors", "settings", "pricing", "batchfiles", "extracted"},
     {"normalize", "repair", "clauses"},
-    {"read", "word", "prompts", "inputs", "budget", "results", "results_file"},
+    {"read", "word", "pdf", "ocr", "prompts", "inputs", "budget", "results", "results_file"},
     {"source", "grounding", "overview", "salvage", "cache", "render", "doubt"},
     {"llm", "offline", "steps", "chunks", "merge"},
     {"pipeline"},

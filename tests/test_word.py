@@ -10,26 +10,9 @@ from summarizer.normalize import fold
 from summarizer.offline import summarize_offline
 from summarizer.read import read_document
 from tests.conftest import DOC_IDS, corpus_path
+from tests.office_files import write_docx
 
 docx = pytest.importorskip("docx")
-
-
-def write_docx(path, paragraphs, *, table=None, header=None, footer=None):
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    if table is not None:
-        grid = document.add_table(rows=len(table), cols=len(table[0]))
-        for r, row in enumerate(table):
-            for c, value in enumerate(row):
-                grid.cell(r, c).text = value
-    section = document.sections[0]
-    if header:
-        section.header.paragraphs[0].text = header
-    if footer:
-        section.footer.paragraphs[0].text = footer
-    document.save(path)
-    return path
 
 
 def test_a_word_file_is_its_paragraphs_and_table_rows_without_headers_or_footers(tmp_path):

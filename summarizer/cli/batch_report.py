@@ -10,7 +10,7 @@ from typing import Any
 
 from summarizer.cli._console import PROG, notice, write
 from summarizer.cli.progress import BatchProgress
-from summarizer.errors import NotAttemptedError, UnreachableError
+from summarizer.errors import DoubtfulInputError, NotAttemptedError, UnreachableError
 
 __all__ = ["batch_line", "report"]
 
@@ -25,6 +25,8 @@ def report(args: argparse.Namespace, results: Any, stats: Any, progress: BatchPr
                 write(result.line() + "\n", None)
             if dead.took(result):
                 pass  # said once, at the end
+            elif isinstance(result.exception, DoubtfulInputError):
+                progress.log(f"{PROG}: {result.error['message']}")
             elif result.error is not None:
                 progress.log(f"{PROG}: error: {result.error['message']}")
             elif result.summary is not None and not args.quiet:
@@ -77,6 +79,7 @@ def batch_line(stats: Any) -> str:
     rate = stats.done / seconds if seconds > 0 else 0.0
     parts = [
         f"{stats.ok} ok ({stats.cached} cached), {stats.failed} failed"
+        + (f", {stats.doubtful} left out as no report" if stats.doubtful else "")
         + (f", {stats.skipped} already in the output" if stats.skipped else ""),
         f"tokens {stats.spend.prompt_tokens:,} in / {stats.spend.completion_tokens:,} out",
         "cost n/a (pass --prices)" if cost is None else f"cost ${cost:.4f}",

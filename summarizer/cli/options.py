@@ -116,7 +116,8 @@ def add_settings_options(
                 options["choices"] = choices
             else:
                 options["type"] = _scalar(kind)
-                options["metavar"] = f.name.upper().replace("_", "-")
+                folder = Path in (kind, *get_args(kind))
+                options["metavar"] = "DIR" if folder else f.name.upper().replace("_", "-")
         group.add_argument(*sorted(flags, key=len), help=text.replace("%", "%%"), **options)
     unflagged = [f for f in _env_only(of) if only is None or f.name in only]
     if unflagged:

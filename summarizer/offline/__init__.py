@@ -30,7 +30,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 
-from summarizer.doubt import doubts
+from summarizer.doubt import reading_warnings
 from summarizer.errors import SummarizationError
 from summarizer.grounding import alignment_counts, verify
 from summarizer.offline.figures import Figures
@@ -247,7 +247,7 @@ def summarize_offline(doc: Document) -> ReportSummary:
             source=doc.source,
             encoding=doc.encoding,
             extracted_with=doc.extracted_with,
-            warnings=doubts(doc) + unfound(text, sections),
+            warnings=reading_warnings(doc) + unfound(text, sections),
         ),
     )
     summary.meta.alignment = alignment_counts(

@@ -24,12 +24,13 @@ from typing import Any, Literal
 
 from summarizer.budget import TokenScale
 from summarizer.cache import SummaryCache
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.doubt import doubts
+from summarizer.errors import ConfigError, DoubtfulInputError, SummarizerError
 from summarizer.pipeline.ask import Asker
 from summarizer.pipeline.finish import Finisher, offline_instead
 from summarizer.pipeline.loop import LoopThread
 from summarizer.pipeline.plan import MIN_CHUNK_TOKENS, Planner
-from summarizer.read import Document, load
+from summarizer.read import Document, load, save_text
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
 from summarizer.steps import (
@@ -218,10 +219,17 @@ class Summarizer:
 
     # ------------------------------------------------------------------ steps
 
-    @staticmethod
-    def _read(source: Source | Document, doc_id: str | None) -> Document:
+    def _read(self, source: Source | Document, doc_id: str | None) -> Document:
         """The document (its errors name the file themselves)."""
-        return source if isinstance(source, Document) else load(source, doc_id=doc_id)
+        if isinstance(source, Document):
+            return source
+        doc = load(source, doc_id=doc_id, ocr=self.settings.ocr)
+        if self.settings.skip_doubtful and (why := doubts(doc)):
+            reason = why[0].removesuffix("; check the summary")
+            raise DoubtfulInputError(f"left out (--skip-doubtful): {reason}", path=doc.source)
+        if self.settings.save_text is not None:
+            save_text(doc, self.settings.save_text)
+        return doc
 
     def _open(
         self, source: Source | Document, doc_id: str | None, started: float

@@ -43,7 +43,9 @@ def summarize(source: Source, *, doc_id: str | None = None, **settings: Any) -> 
         reader should know of.
 
     Raises:
-        InputError: the file is missing, binary, undecodable or empty.
+        InputError: the file is missing, binary, undecodable, empty, an encrypted PDF or
+            a scan without ``ocr`` (``DoubtfulInputError``: with ``skip_doubtful``, it
+            does not look like a work report).
         ConfigError: a setting is invalid, or the endpoint refused the key, model or URL.
         UnreachableError: no connection to the endpoint (refused, or its name does not
             resolve). TransportError: it stayed overloaded or too slow through every retry.

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 
 from summarizer.cache import SummaryCache
-from summarizer.doubt import doubts
+from summarizer.doubt import reading_warnings
 from summarizer.errors import EmptySummaryError, SummarizationError, SummarizerError
 from summarizer.grounding import ground, verify
 from summarizer.offline import summarize_offline
@@ -46,7 +46,7 @@ class Finisher:
         """The output summary of a validated draft, checked and stored under the exact key."""
         meta = meta.model_copy(update=run_meta(doc, started, cached=meta.cached))
         summary = ground(draft, doc, meta, request.source)
-        summary.meta.warnings = [*doubts(doc), *summary.meta.warnings]
+        summary.meta.warnings = [*reading_warnings(doc), *summary.meta.warnings]
         if summary.meta.dropped:
             summary.meta.warnings.append(_dropped_warning(summary.meta.dropped))
         problems = verify(summary, doc.raw)

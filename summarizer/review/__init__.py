@@ -64,10 +64,12 @@ def _source(summary: ReportSummary, sources: Path | None) -> tuple[str | None, s
         found = find_document(sources, summary.doc_id)
         if found is not None:
             candidates.append(found)
+    extracted_with = summary.meta.extracted_with or ""
+    ocr = extracted_with.startswith("tesseract")  # a scan: read the way its summary was
     for path in candidates:
         if path.is_file():
             try:
-                return read_document(path).raw, ""
+                return read_document(path, ocr=ocr).raw, ""
             except SummarizerError:
                 continue
     where = summary.meta.source or "no file (the text was given directly)"

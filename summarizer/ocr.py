@@ -1,0 +1,165 @@
+"""OCR: a scanned PDF or an image read through tesseract, when the user asks (``--ocr``).
+
+Why not by default: recognition errors land in figures and quotes (记 for 讫, 8 for 3),
+so a summary of recognized text is marked in ``meta.warnings`` and only made when the
+user chose it. Why tesseract: Debian packages it with its Chinese data
+(``tesseract-ocr``, ``tesseract-ocr-chi-sim``), it runs offline, and it is a program,
+not a library, so nothing is linked. Pages are rendered by PDFium at 300 dpi and
+recognized in parallel, one tesseract per core.
+
+The recognized text is laid out as the PDF reader lays out a text layer: tesseract's
+blocks are paragraphs (their lines run on), page numbers and a block repeated at the top
+or bottom of several pages (a running header) are dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from typing import Any
+
+from summarizer.errors import InputError
+from summarizer.extracted import Extracted
+from summarizer.normalize.layout import is_page_number
+
+__all__ = ["OCR_FIX", "image_kind", "needs_ocr", "ocr_image", "ocr_pdf"]
+
+LANGUAGE = "chi_sim"
+PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
+OCR_FIX = f"it needs OCR: install {PACKAGES} (apt-get install {PACKAGES}) and pass --ocr"
+_DPI = 300
+#: Seconds one page may take (a dense A4 page takes about 6 s on one core).
+_PAGE_TIMEOUT = 120
+_IMAGES = (
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+_HAN = r"[\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】]"
+_SPACE_IN_CHINESE = re.compile(rf"(?<={_HAN}) +(?={_HAN})")
+_DIGITS = re.compile(r"\d+")
+
+
+def image_kind(data: bytes) -> str | None:
+    """The image format of ``data`` (PNG, JPEG, ...) or None when it is no image."""
+    return next((kind for magic, kind in _IMAGES if data.startswith(magic)), None)
+
+
+def _tesseract() -> str | None:
+    """The tesseract program, when it is installed with its Chinese data."""
+    program = shutil.which("tesseract")
+    if program is None:
+        return None
+    try:
+        listed = subprocess.run(
+            [program, "--list-langs"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return program if LANGUAGE in listed.split() else None
+
+
+def needs_ocr(what: str) -> str:
+    """The one line for a file that only OCR can read: how to get it read."""
+    if _tesseract() is not None:
+        return f"{what}; it needs OCR: pass --ocr to read it through tesseract"
+    return f"{what}; {OCR_FIX}"
+
+
+def _warning(pages: int) -> str:
+    where = f"{pages} scanned page{'s' if pages != 1 else ''}" if pages else "an image"
+    return (
+        f"read through OCR (tesseract, {LANGUAGE}) from {where}: recognition errors may "
+        "stand in figures and quotes; check them against the original"
+    )
+
+
+def _recognize(program: str, image: bytes, path: str | None) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page; pages in parallel
+    try:
+        done = subprocess.run(
+            [program, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(_DPI)],
+            input=image,
+            capture_output=True,
+            timeout=_PAGE_TIMEOUT,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        raise InputError(f"OCR took over {_PAGE_TIMEOUT} s on one page", path=path) from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = reason[-1] if reason else f"exit status {done.returncode}"
+        raise InputError(f"tesseract could not read it ({why})", path=path)
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _blocks(text: str) -> list[str]:
+    """Tesseract's blocks (separated by blank lines), each one paragraph."""
+    found = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        joined = "".join(lines)
+        joined = _SPACE_IN_CHINESE.sub("", joined).strip()
+        if joined:
+            found.append(joined)
+    return found
+
+
+def _layout(pages: list[list[str]]) -> str:
+    """Pages' blocks as paragraphs, without page numbers or running headers/footers."""
+    ends: Counter[str] = Counter()
+    for blocks in pages:
+        ends.update({_DIGITS.sub("#", b) for b in (blocks[:1] + blocks[-1:])})
+    running = max(2, round(0.4 * len(pages)))
+    kept = []
+    for blocks in pages:
+        for n, block in enumerate(blocks):
+            at_end = n in (0, len(blocks) - 1)
+            if at_end and (is_page_number(block) or ends[_DIGITS.sub("#", block)] >= running):
+                continue
+            kept.append(block)
+    return "\n".join(kept)
+
+
+def _require(path: str | None, what: str) -> str:
+    program = _tesseract()
+    if program is None:
+        raise InputError(f"{what}; {OCR_FIX}", path=path)
+    return program
+
+
+def ocr_image(data: bytes, kind: str, *, path: str | None = None) -> Extracted:
+    """The text of an image file, recognized."""
+    program = _require(path, f"this is a {kind} image")
+    text = _layout([_blocks(_recognize(program, data, path))])
+    if not text.strip():
+        raise InputError("OCR found no text in the image", path=path)
+    return Extracted(text + "\n", f"tesseract ({LANGUAGE})", (_warning(0),))
+
+
+def ocr_pdf(document: Any, *, path: str | None = None) -> Extracted:
+    """The text of a scanned PDF (a ``pypdfium2.PdfDocument``), page by page."""
+    program = _require(path, "this PDF has no text layer (a scan)")
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = [_page_image(document[n]) for n in range(len(document))]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        texts = list(pool.map(lambda image: _recognize(program, image, path), images))
+    text = _layout([_blocks(t) for t in texts])
+    if not text.strip():
+        raise InputError("OCR found no text in the scanned PDF", path=path)
+    return Extracted(text + "\n", f"tesseract ({LANGUAGE})", (_warning(len(images)),))
+
+
+def _page_image(page: Any) -> bytes:
+    """A page rendered in grey at 300 dpi, as a PGM image (tesseract reads it from stdin)."""
+    array = page.render(scale=_DPI / 72, grayscale=True).to_numpy()
+    grey = array[:, :, 0] if array.ndim == 3 else array
+    height, width = grey.shape
+    return f"P5 {width} {height} 255\n".encode() + bytes(grey.tobytes())
