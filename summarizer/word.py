@@ -5,8 +5,8 @@ ZIP. The extracted text *is* the document from here on (``Document.raw``); ``met
 says it came from a Word file and with what reader (``Document.extracted_with``).
 
 What is read, in the body's order: each paragraph on its own line, as the reader typed
-it (a number the report typed, 一、 or （一）, stays; Word's automatic numbering is not
-rendered yet); each table row as one Markdown line (``| 项目 | 数量 |``), so that the
+it, and a list number Word adds itself (automatic numbering, 一、 （一） 1.) written before
+it as the reader sees it; each table row as one Markdown line (``| 项目 | 数量 |``), so that the
 offline engine reads its figures as metrics and never a row as a point. Headers,
 footers, footnotes and comments are left out: they are not the report's text.
 python-docx (MIT) is imported on first use: reading text files never loads it.
@@ -15,6 +15,7 @@ python-docx (MIT) is imported on first use: reading text files never loads it.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from summarizer.errors import InputError
@@ -63,14 +64,144 @@ def _blocks(document: Any) -> list[list[str]]:
     from docx.text.paragraph import Paragraph
 
     body = document.element.body
+    numbering = _Numbering(document)
     found: list[list[str]] = []
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            found.append([_clean(Paragraph(child, document).text)])
+            paragraph = Paragraph(child, document)
+            text = _clean(paragraph.text)
+            found.append([numbering.label(paragraph) + text if text.strip() else text])
         elif tag == "tbl":
             found.append(_rows(Table(child, document)))
     return found
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+def _chinese(n: int) -> str:
+    """一 … 九十九 as Word writes a list number in chineseCounting (十一, 二十, 二十一)."""
+    if n < 10:
+        return _CHINESE_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    if tens >= 10:
+        return str(n)  # a hundred items in one Chinese-numbered list: plain digits
+    return (
+        (_CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (_CHINESE_DIGITS[ones] if ones else "")
+    )
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+def _formatted(n: int, fmt: str) -> str:
+    """A list number in one of Word's formats (w:numFmt)."""
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "japaneseCounting",
+        "ideographDigital",
+    ):
+        return _chinese(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "lowerLetter" else letter.upper()
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)  # decimal, decimalFullWidth and the rest
+
+
+class _Numbering:
+    """Word's automatic list numbers (一、 （一） 1.), rendered as the reader sees them:
+    the level's text (w:lvlText, %1 … %9 each level's count in its format) counted per
+    list, a level's count restarting when a level above it moves on. A bullet renders as
+    nothing: it is no number the report cites."""
+
+    def __init__(self, document: Any) -> None:
+        self._levels: dict[tuple[str, int], tuple[int, str, str, str]] = {}
+        self._abstract: dict[str, str] = {}
+        self._counts: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        for abstract in root.iter(f"{_W}abstractNum"):
+            aid = abstract.get(f"{_W}abstractNumId")
+            for lvl in abstract.iter(f"{_W}lvl"):
+                self._levels[(aid, int(lvl.get(f"{_W}ilvl", "0")))] = (
+                    int(_val(lvl, "start") or 1),
+                    _val(lvl, "numFmt") or "decimal",
+                    _val(lvl, "lvlText") or "",
+                    _val(lvl, "suff") or "tab",
+                )
+        for num in root.iter(f"{_W}num"):
+            abstract_id = _val(num, "abstractNumId")
+            if abstract_id is not None:
+                self._abstract[num.get(f"{_W}numId")] = abstract_id
+
+    def label(self, paragraph: Any) -> str:
+        """The number Word shows before ``paragraph`` ("" when it has none)."""
+        num_id, ilvl = _numbered(paragraph)
+        abstract = self._abstract.get(num_id or "")
+        if abstract is None or (abstract, ilvl) not in self._levels:
+            return ""
+        counts = self._counts.setdefault(num_id or "", {})
+        start, fmt, text, suffix = self._levels[(abstract, ilvl)]
+        counts[ilvl] = counts.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]  # a level moving on restarts those below it
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def level(match: Any) -> str:
+            at = int(match.group(1)) - 1
+            lvl_start, lvl_fmt, _, _ = self._levels.get((abstract, at), (1, "decimal", "", ""))
+            return _formatted(counts.get(at, lvl_start), lvl_fmt)
+
+        label = re.sub(r"%([1-9])", level, text)
+        if label and suffix != "nothing" and label[-1].isascii():
+            label += " "  # "1." then a tab: "1. " (never "1.2023年", read as 1.2)
+        return label
+
+
+def _val(element: Any, name: str) -> str | None:
+    child = element.find(f"{_W}{name}")
+    return None if child is None else child.get(f"{_W}val")
+
+
+def _numbered(paragraph: Any) -> tuple[str | None, int]:
+    """The list (numId) and level of a paragraph: its own numPr, else its style's."""
+    for holder in (paragraph._p.pPr, _style_ppr(paragraph)):
+        num_pr = None if holder is None else holder.find(f"{_W}numPr")
+        if num_pr is not None:
+            num_id = _val(num_pr, "numId")
+            if num_id is None or num_id == "0":
+                return None, 0  # numbering switched off on this paragraph
+            return num_id, int(_val(num_pr, "ilvl") or 0)
+    return None, 0
+
+
+def _style_ppr(paragraph: Any) -> Any:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return None
+    return None if style is None else style.element.pPr
 
 
 def _rows(table: Any) -> list[str]:

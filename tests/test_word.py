@@ -90,3 +90,57 @@ def test_summarizer_text_prints_what_every_span_indexes(tmp_path, capsysbinary):
     item = summary.achievements[0]
     start, end = item.spans[0]
     assert printed[start:end] == item.evidence[0]
+
+
+def _numbered_docx(path, rows):
+    """A Word file whose list numbers are Word's own (w:numPr), not typed: level 0
+    一、, level 1 （一）, level 2 1. (as a government report sets its headings)."""
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    levels = (("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3."))
+    lvls = "".join(
+        f'<w:lvl {w} w:ilvl="{n}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/></w:lvl>'
+        for n, (fmt, text) in enumerate(levels)
+    )
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(
+        0, parse_xml(f'<w:abstractNum {w} w:abstractNumId="90">{lvls}</w:abstractNum>')
+    )
+    numbering.append(parse_xml(f'<w:num {w} w:numId="91"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in rows:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="91"/></w:numPr>'
+            ))  # fmt: skip
+    document.save(path)
+    return path
+
+
+def test_words_own_list_numbers_are_written_as_the_reader_sees_them(tmp_path):
+    rows = [
+        (None, "XX人民法院2023年工作总结"),
+        (0, "主要工作"),
+        (1, "审判执行"),
+        (2, "全年审结案件1343件。"),
+        (2, "2023年结案率98.14%。"),
+        (1, "队伍建设"),
+        (2, "开展培训12期。"),
+        (0, "存在的问题"),
+        (1, "案多人少矛盾突出。"),
+    ]
+    raw = read_document(_numbered_docx(tmp_path / "n.docx", rows)).raw
+    assert raw.splitlines() == [
+        "XX人民法院2023年工作总结",
+        "一、主要工作",
+        "（一）审判执行",
+        "1. 全年审结案件1343件。",
+        "2. 2023年结案率98.14%。",  # a space, so that 2.2023 is never read as a number
+        "（二）队伍建设",
+        "1. 开展培训12期。",  # a level moving on restarts the ones below
+        "二、存在的问题",
+        "（一）案多人少矛盾突出。",
+    ]
