@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from summarizer.extracted import Extracted
 from summarizer.schemas import DraftSummary, Meta, ReportSummary, SourceText
 from summarizer.settings import Settings
 
@@ -63,6 +64,8 @@ FORMAT = 1
 _CLAIM = "claim:"
 #: Key prefix of a request kept for a batch engine to answer (see ``get_resend``).
 _RESEND = "resend:"
+#: Entries holding the text extracted from a Word, PDF or scanned file (by its bytes).
+_TEXT = "text:"
 
 
 @cache
@@ -214,6 +217,26 @@ class SummaryCache:
 
     def set_summary(self, key: str, summary: ReportSummary) -> None:
         self._put(key, summary.model_dump_json())
+
+    def get_text(self, key: str) -> Extracted | None:
+        """The text once extracted from a file (:func:`summarizer.read.extraction_key`):
+        a rerun, or a batch after it, reads the very text its spans index (an OCR'd scan
+        is not recognized again)."""
+        if self._store is None:
+            return None
+        try:
+            blob = self._store.get(_TEXT + key)
+            if blob is None:
+                return None
+            entry = json.loads(blob)
+            return Extracted(entry["text"], entry["reader"], tuple(entry["warnings"]))
+        except Exception as exc:  # damaged or foreign: a miss
+            log.warning("ignoring unusable cache entry %s: %s", key[:12], _first_line(exc))
+            return None
+
+    def set_text(self, key: str, extracted: Extracted) -> None:
+        entry = {"text": extracted.text, "reader": extracted.reader, "warnings": extracted.warnings}
+        self._put(_TEXT + key, json.dumps(entry, ensure_ascii=False))
 
     def get_resend(self, key: str) -> Resend | None:
         """What a batch engine is to answer next for the draft ``key``, or None."""

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from summarizer.errors import InputError
 from summarizer.extracted import Extracted
@@ -163,17 +164,67 @@ def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _document(data: bytes, doc_id: str, source: str, suffix: str, ocr: bool) -> Document:
+class TextStore(Protocol):
+    """Where extracted texts are kept, by :func:`extraction_key` (the summary cache)."""
+
+    def get_text(self, key: str) -> Extracted | None: ...
+
+    def set_text(self, key: str, extracted: Extracted) -> None: ...
+
+
+#: Bumped when a reader's output changes, so that a kept text is extracted again.
+READERS_VERSION = 1
+
+
+def extraction_key(data: bytes, kind: str, ocr: bool) -> str:
+    """The key of a file's extracted text: its bytes, the reader, and whether OCR was on."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{kind}:{READERS_VERSION}:{int(ocr)}:{digest}"
+
+
+def _kind(data: bytes, suffix: str, ocr: bool) -> str | None:
+    """Which reader extracts the file's text (``docx``, ``pdf``, ``image`` with OCR on);
+    None for a file to decode as text."""
+    if looks_like_word(data, suffix):
+        return "docx"
+    if looks_like_pdf(data):
+        return "pdf"
+    if ocr and image_kind(data) is not None:
+        return "image"
+    return None
+
+
+def _extracted(
+    data: bytes, kind: str, source: str, ocr: bool, texts: TextStore | None
+) -> Extracted:
+    """The file's extracted text, from ``texts`` when it was extracted before."""
+    key = extraction_key(data, kind, ocr)
+    if texts is not None and (kept := texts.get_text(key)) is not None:
+        return kept
+    if kind == "docx":
+        extracted = word_text(data, path=source)
+    elif kind == "pdf":
+        extracted = pdf_text(data, path=source, ocr=ocr)
+    else:
+        extracted = ocr_image(data, image_kind(data) or "image", path=source)
+    if texts is not None:
+        texts.set_text(key, extracted)
+    return extracted
+
+
+def _document(
+    data: bytes,
+    doc_id: str,
+    source: str,
+    suffix: str,
+    ocr: bool,
+    texts: TextStore | None = None,
+) -> Document:
     """The document in a file's bytes: a Word or PDF file's extracted text (an image's,
     through OCR when asked for), else the decoded text."""
-    extracted: Extracted | None = None
-    if looks_like_word(data, suffix):
-        extracted = word_text(data, path=source)
-    elif looks_like_pdf(data):
-        extracted = pdf_text(data, path=source, ocr=ocr)
-    elif ocr and (kind := image_kind(data)) is not None:
-        extracted = ocr_image(data, kind, path=source)
-    if extracted is not None:
+    kind = _kind(data, suffix, ocr)
+    if kind is not None:
+        extracted = _extracted(data, kind, source, ocr, texts)
         return Document(
             doc_id=doc_id,
             raw=extracted.text,
@@ -194,11 +245,16 @@ def _refuse_over_max(size: int, name: str) -> None:
 
 
 def read_document(
-    path: str | os.PathLike[str], *, doc_id: str | None = None, ocr: bool = False
+    path: str | os.PathLike[str],
+    *,
+    doc_id: str | None = None,
+    ocr: bool = False,
+    texts: TextStore | None = None,
 ) -> Document:
     """Read a report file. Raises :class:`InputError` with a one-line reason.
 
     ``ocr``: read a scanned PDF or an image through tesseract (:mod:`summarizer.ocr`).
+    ``texts``: where a Word, PDF or scanned file's extracted text is kept and found again.
     """
     p = Path(path)
     name = str(path)
@@ -213,7 +269,7 @@ def read_document(
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    return _document(data, doc_id or p.stem, name, p.suffix, ocr)
+    return _document(data, doc_id or p.stem, name, p.suffix, ocr, texts)
 
 
 def save_text(doc: Document, folder: Path) -> Path:
@@ -243,7 +299,11 @@ def read_stdin(*, doc_id: str | None = None, ocr: bool = False) -> Document:
 
 
 def load(
-    source: str | os.PathLike[str], *, doc_id: str | None = None, ocr: bool = False
+    source: str | os.PathLike[str],
+    *,
+    doc_id: str | None = None,
+    ocr: bool = False,
+    texts: TextStore | None = None,
 ) -> Document:
     """A document from a path or from the text itself.
 
@@ -253,12 +313,12 @@ def load(
     string is the report text.
     """
     if isinstance(source, os.PathLike):
-        return read_document(source, doc_id=doc_id, ocr=ocr)
+        return read_document(source, doc_id=doc_id, ocr=ocr, texts=texts)
     if not isinstance(source, str):
         raise InputError(f"expected a path or a string, got {type(source).__name__}")
     one_line = "\n" not in source and len(source) < 4096
     if one_line and (os.path.exists(source) or _LOOKS_LIKE_PATH.match(source.strip())):
-        return read_document(source, doc_id=doc_id, ocr=ocr)
+        return read_document(source, doc_id=doc_id, ocr=ocr, texts=texts)
     if not source.strip():
         raise InputError("the text is empty; nothing to summarize")
     return Document(doc_id=doc_id or text_id(source), raw=source)

@@ -343,3 +343,36 @@ def test_the_review_page_of_a_pdf_names_the_original_file_and_its_reader(tmp_pat
     assert "原文件" in html and str(source) in html and "pypdfium2" in html
     shown = re.sub(r"<[^>]+>", "", html)  # the extracted text, its quotes marked up
     assert LONG in shown
+
+
+def test_the_extracted_text_is_kept_in_the_cache_and_read_from_it(tmp_path):
+    """A rerun reads the text its spans index from the cache, not from the file again (an
+    OCR'd scan is not recognized twice): the kept text is what the summary quotes."""
+    from summarizer import Summarizer
+    from summarizer.cache import SummaryCache
+    from summarizer.extracted import Extracted
+    from summarizer.read import extraction_key
+
+    path = shutil.copy(DATA / "two_pages.pdf", tmp_path / "报告.pdf")
+    with Summarizer(backend="offline", cache_dir=tmp_path / "cache") as summarizer:
+        summary = summarizer.summarize(path)
+    key = extraction_key(path.read_bytes(), "pdf", False)
+    kept = SummaryCache(tmp_path / "cache").get_text(key)
+    assert kept is not None and kept.reader == summary.meta.extracted_with
+    start, end = summary.achievements[0].spans[0]
+    assert kept.text[start:end] == summary.achievements[0].evidence[0]
+
+    class Store(dict):
+        def get_text(self, key):
+            return self.get(key)
+
+        def set_text(self, key, extracted):
+            self[key] = extracted
+
+    other = Extracted("另一段文字。\n", "kept reader", ("kept",))
+    doc = read_document(path, texts=Store({key: other}))
+    assert Extracted(doc.raw, doc.extracted_with or "", doc.warnings) == other
+    fresh = Store()
+    assert read_document(path, texts=fresh).raw == kept.text and list(fresh) == [key]
+    assert read_document(path, texts=fresh, ocr=True).raw == kept.text
+    assert len(fresh) == 2  # with OCR on, the same bytes may read otherwise: a key of its own

@@ -223,7 +223,7 @@ class Summarizer:
         """The document (its errors name the file themselves)."""
         if isinstance(source, Document):
             return source
-        doc = load(source, doc_id=doc_id, ocr=self.settings.ocr)
+        doc = load(source, doc_id=doc_id, ocr=self.settings.ocr, texts=self._cache)
         if self.settings.skip_doubtful and (why := doubts(doc)):
             reason = why[0].removesuffix("; check the summary")
             raise DoubtfulInputError(f"left out (--skip-doubtful): {reason}", path=doc.source)
