@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -285,6 +284,8 @@ def _one_heading(previous: Line, line: Line, body: float) -> bool:
 
 def paragraphs(lines: list[Line]) -> Iterator[str]:
     """Lines run on into paragraphs (across pages too); see the module's docstring."""
+    import statistics  # here: reading a text file never needs it (fractions, decimal)
+
     if not lines:
         return
     height = statistics.median(line.height for line in lines)
