@@ -52,6 +52,7 @@ __all__ = [
     "cache_key",
     "clear",
     "exact_key",
+    "kept_texts",
     "schema_fingerprint",
     "usage",
 ]
@@ -119,6 +120,13 @@ class Resend(BaseModel):
     answers: int = 0
     #: Whether the model was already told the report makes points (it is told once).
     hinted: bool = False
+
+
+def kept_texts(settings: Settings | None = None) -> SummaryCache | None:
+    """The cache's extracted texts, for commands that read a file without summarizing it
+    (``summarizer text``, ``review``): they show the very text the summary's spans index."""
+    settings = settings if settings is not None else Settings.load()
+    return SummaryCache(settings.resolved_cache_dir) if settings.cache else None
 
 
 class SummaryCache:

@@ -17,15 +17,24 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections import Counter
+import threading
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 from summarizer.errors import InputError
 from summarizer.extracted import Extracted
-from summarizer.normalize.layout import is_page_number
 
-__all__ = ["OCR_FIX", "image_kind", "needs_ocr", "ocr_image", "ocr_pdf"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "OCR_FIX",
+    "image_kind",
+    "needs_ocr",
+    "ocr_image",
+    "ocr_paragraphs",
+    "ocr_warning",
+    "recognize_pages",
+]
 
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
@@ -33,6 +42,8 @@ OCR_FIX = f"it needs OCR: install {PACKAGES} (apt-get install {PACKAGES}) and pa
 _DPI = 300
 #: Seconds one page may take (a dense A4 page takes about 6 s on one core).
 _PAGE_TIMEOUT = 120
+#: What image files are called (``image_kind`` reads their bytes).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 _IMAGES = (
     (b"\x89PNG", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -50,16 +61,14 @@ def _space_in_chinese() -> re.Pattern[str]:
     return re.compile(rf"(?<={_HAN}) +(?={_HAN})")
 
 
-_DIGITS = re.compile(r"\d+")
-
-
 def image_kind(data: bytes) -> str | None:
     """The image format of ``data`` (PNG, JPEG, ...) or None when it is no image."""
     return next((kind for magic, kind in _IMAGES if data.startswith(magic)), None)
 
 
+@cache
 def _tesseract() -> str | None:
-    """The tesseract program, when it is installed with its Chinese data."""
+    """The tesseract program, when it is installed with its Chinese data (asked once)."""
     import subprocess  # here: only a scan or an image needs it
 
     program = shutil.which("tesseract")
@@ -81,7 +90,8 @@ def needs_ocr(what: str) -> str:
     return f"{what}; {OCR_FIX}"
 
 
-def _warning(pages: int) -> str:
+def ocr_warning(pages: int) -> str:
+    """What a summary of recognized text says in ``meta.warnings``."""
     where = f"{pages} scanned page{'s' if pages != 1 else ''}" if pages else "an image"
     return (
         f"read through OCR (tesseract, {LANGUAGE}) from {where}: recognition errors may "
@@ -89,18 +99,25 @@ def _warning(pages: int) -> str:
     )
 
 
+#: Tesseracts running at once in this process, however many documents read scans: one
+#: per core this process may use.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_RUNNING = threading.BoundedSemaphore(_CORES)
+
+
 def _recognize(program: str, image: bytes, path: str | None) -> str:
     import subprocess
 
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page; pages in parallel
     try:
-        done = subprocess.run(
-            [program, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(_DPI)],
-            input=image,
-            capture_output=True,
-            timeout=_PAGE_TIMEOUT,
-            env=env,
-        )
+        with _RUNNING:
+            done = subprocess.run(
+                [program, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(_DPI)],
+                input=image,
+                capture_output=True,
+                timeout=_PAGE_TIMEOUT,
+                env=env,
+            )
     except subprocess.TimeoutExpired:
         raise InputError(f"OCR took over {_PAGE_TIMEOUT} s on one page", path=path) from None
     if done.returncode != 0:
@@ -122,20 +139,30 @@ def _blocks(text: str) -> list[str]:
     return found
 
 
-def _layout(pages: list[list[str]]) -> str:
-    """Pages' blocks as paragraphs, without page numbers or running headers/footers."""
-    ends: Counter[str] = Counter()
-    for blocks in pages:
-        ends.update({_DIGITS.sub("#", b) for b in (blocks[:1] + blocks[-1:])})
-    running = max(2, round(0.4 * len(pages)))
-    kept = []
-    for blocks in pages:
-        for n, block in enumerate(blocks):
-            at_end = n in (0, len(blocks) - 1)
-            if at_end and (is_page_number(block) or ends[_DIGITS.sub("#", block)] >= running):
-                continue
-            kept.append(block)
-    return "\n".join(kept)
+def ocr_paragraphs(pages: list[list[str]]) -> Iterator[str]:
+    """Recognized pages' blocks as paragraphs: page numbers and running headers and
+    footers dropped by the PDF reader's rules (a block's place: the page's top or
+    bottom), and a page's last block run on into the next page's first when it stops
+    mid-sentence."""
+    from summarizer.pdf import SENTENCE_ENDS, furniture
+
+    placed = [
+        [(block, 1.0 if i == 0 else -1.0 if i == len(blocks) - 1 else 0.0)
+         for i, block in enumerate(blocks)]
+        for blocks in pages
+    ]  # fmt: skip
+    dropped = furniture(placed)
+    carried = ""
+    for blocks, gone in zip(pages, dropped, strict=True):
+        kept = [b for i, b in enumerate(blocks) if i not in gone]
+        if carried and kept:
+            kept[0] = carried + kept[0]
+            carried = ""
+        if kept and kept[-1][-1] not in SENTENCE_ENDS:
+            carried = kept.pop()
+        yield from kept
+    if carried:
+        yield carried
 
 
 def _require(path: str | None, what: str) -> str:
@@ -148,24 +175,35 @@ def _require(path: str | None, what: str) -> str:
 def ocr_image(data: bytes, kind: str, *, path: str | None = None) -> Extracted:
     """The text of an image file, recognized."""
     program = _require(path, f"this is a {kind} image")
-    text = _layout([_blocks(_recognize(program, data, path))])
+    text = "\n".join(ocr_paragraphs([_blocks(_recognize(program, data, path))]))
     if not text.strip():
         raise InputError("OCR found no text in the image", path=path)
-    return Extracted(text + "\n", f"tesseract ({LANGUAGE})", (_warning(0),))
+    return Extracted(text + "\n", f"tesseract ({LANGUAGE})", (ocr_warning(0),))
 
 
-def ocr_pdf(document: Any, *, path: str | None = None) -> Extracted:
-    """The text of a scanned PDF (a ``pypdfium2.PdfDocument``), page by page."""
+def recognize_pages(
+    document: Any, numbers: list[int], *, path: str | None = None
+) -> dict[int, list[str]]:
+    """The blocks of the scanned pages ``numbers`` of a ``pypdfium2.PdfDocument``.
+
+    Pages are rendered one at a time in this thread (PDFium is not thread-safe) and
+    recognized in parallel, no more rendered ahead than there are cores (an A4 page at
+    300 dpi is 8.7 MB)."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     program = _require(path, "this PDF has no text layer (a scan)")
-    from concurrent.futures import ThreadPoolExecutor
-
-    images = [_page_image(document[n]) for n in range(len(document))]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        texts = list(pool.map(lambda image: _recognize(program, image, path), images))
-    text = _layout([_blocks(t) for t in texts])
-    if not text.strip():
-        raise InputError("OCR found no text in the scanned PDF", path=path)
-    return Extracted(text + "\n", f"tesseract ({LANGUAGE})", (_warning(len(images)),))
+    texts: dict[int, str] = {}
+    with ThreadPoolExecutor(max_workers=_CORES) as pool:
+        ahead: deque[tuple[int, Future[str]]] = deque()
+        for n in numbers:
+            if len(ahead) >= _CORES:
+                done, future = ahead.popleft()
+                texts[done] = future.result()
+            ahead.append((n, pool.submit(_recognize, program, _page_image(document[n]), path)))
+        for done, future in ahead:
+            texts[done] = future.result()
+    return {n: _blocks(texts[n]) for n in numbers}
 
 
 def _page_image(page: Any) -> bytes:

@@ -21,11 +21,21 @@ from typing import Protocol
 from summarizer.errors import InputError
 from summarizer.extracted import Extracted
 from summarizer.normalize import NormalizedText, normalize
-from summarizer.ocr import OCR_FIX, image_kind, ocr_image
+from summarizer.ocr import IMAGE_SUFFIXES, image_kind, needs_ocr, ocr_image
 from summarizer.pdf import looks_like_pdf, pdf_text
-from summarizer.word import looks_like_word, word_text
+from summarizer.word import WORD_SUFFIXES, looks_like_word, word_text
 
-__all__ = ["STDIN", "Document", "decode", "load", "read_document", "save_text"]
+__all__ = [
+    "EXTRACTED_SUFFIXES",
+    "STDIN",
+    "Document",
+    "TextStore",
+    "decode",
+    "extraction_key",
+    "load",
+    "read_document",
+    "save_text",
+]
 
 #: Past this size a "report" is almost surely something else (a dump, a log).
 MAX_BYTES = 20 * 1024 * 1024
@@ -73,9 +83,6 @@ _MAGIC = (
         "convert it first: libreoffice --headless --convert-to docx FILE",
     ),
     (b"{\\rtf", "an RTF document", "save it as plain text first"),
-    (b"\x89PNG", "a PNG image", OCR_FIX),
-    (b"\xff\xd8\xff", "a JPEG image", OCR_FIX),
-    (b"GIF8", "a GIF image", OCR_FIX),
     (b"\x1f\x8b", "a gzip archive", "unpack it first"),
     (b"Rar!", "a RAR archive", "unpack it first"),
     (b"7z\xbc\xaf", "a 7z archive", "unpack it first"),
@@ -99,6 +106,8 @@ def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
     charset-normalizer's language model picks. Anything that stays ambiguous or
     does not look like text is refused, never guessed.
     """
+    if (kind := image_kind(data)) is not None:
+        raise InputError(needs_ocr(f"this is a {kind} image, not a text file"), path=path)
     for magic, what, fix in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"this is {what}, not a text file; {fix}", path=path)
@@ -172,14 +181,25 @@ class TextStore(Protocol):
     def set_text(self, key: str, extracted: Extracted) -> None: ...
 
 
+#: File names whose text is extracted rather than decoded (a Word file, a PDF, a picture).
+EXTRACTED_SUFFIXES = (*WORD_SUFFIXES, ".pdf", *IMAGE_SUFFIXES)
 #: Bumped when a reader's output changes, so that a kept text is extracted again.
 READERS_VERSION = 1
 
 
+#: The library behind each kind of reader, whose version is part of a kept text's key.
+_LIBRARIES = {"docx": "python-docx", "pdf": "pypdfium2"}
+
+
 def extraction_key(data: bytes, kind: str, ocr: bool) -> str:
-    """The key of a file's extracted text: its bytes, the reader, and whether OCR was on."""
+    """The key of a file's extracted text: its bytes, the reader (ours and its library's
+    version: an upgrade reads the file again), and whether OCR was on."""
+    from importlib.metadata import version
+
     digest = hashlib.sha256(data).hexdigest()
-    return f"{kind}:{READERS_VERSION}:{int(ocr)}:{digest}"
+    library = _LIBRARIES.get(kind)
+    used = f"{library}-{version(library)}" if library else kind
+    return f"{kind}:{READERS_VERSION}:{used}:{int(ocr)}:{digest}"
 
 
 def _kind(data: bytes, suffix: str, ocr: bool) -> str | None:
@@ -290,12 +310,14 @@ STDIN = "-"
 STDIN_ID = "stdin"
 
 
-def read_stdin(*, doc_id: str | None = None, ocr: bool = False) -> Document:
+def read_stdin(
+    *, doc_id: str | None = None, ocr: bool = False, texts: TextStore | None = None
+) -> Document:
     """A report piped in (``summarizer summarize -``), read as bytes and decoded as a
     file would be."""
     data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over says it is too long
     _refuse_over_max(len(data), "-")
-    return _document(data, doc_id or STDIN_ID, STDIN, "", ocr)
+    return _document(data, doc_id or STDIN_ID, STDIN, "", ocr, texts)
 
 
 def load(

@@ -71,7 +71,8 @@ def _blocks(document: Any) -> list[list[str]]:
         if tag == "p":
             paragraph = Paragraph(child, document)
             text = _clean(paragraph.text)
-            found.append([numbering.label(paragraph) + text if text.strip() else text])
+            label = numbering.label(paragraph)  # counted even when empty, as Word does
+            found.append([label + text if text.strip() else text])
         elif tag == "tbl":
             found.append(_rows(Table(child, document)))
     return found
@@ -128,14 +129,18 @@ def _formatted(n: int, fmt: str) -> str:
 
 class _Numbering:
     """Word's automatic list numbers (一、 （一） 1.), rendered as the reader sees them:
-    the level's text (w:lvlText, %1 … %9 each level's count in its format) counted per
-    list, a level's count restarting when a level above it moves on. A bullet renders as
-    nothing: it is no number the report cites."""
+    the level's text (w:lvlText, %1 … %9 each level's count in its format), counted per
+    abstract list (two lists sharing one definition count on), a level's count restarting
+    when a level above it moves on, a list's ``startOverride`` restarting it. A bullet
+    renders as nothing: it is no number the report cites. Not read: list styles
+    (``numStyleLink``), whose paragraphs get no number."""
 
     def __init__(self, document: Any) -> None:
         self._levels: dict[tuple[str, int], tuple[int, str, str, str]] = {}
         self._abstract: dict[str, str] = {}
+        self._overrides: dict[str, dict[int, int]] = {}
         self._counts: dict[str, dict[int, int]] = {}
+        self._used: set[str] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -150,17 +155,29 @@ class _Numbering:
                     _val(lvl, "suff") or "tab",
                 )
         for num in root.iter(f"{_W}num"):
-            abstract_id = _val(num, "abstractNumId")
-            if abstract_id is not None:
-                self._abstract[num.get(f"{_W}numId")] = abstract_id
+            num_id, abstract_id = num.get(f"{_W}numId"), _val(num, "abstractNumId")
+            if abstract_id is None:
+                continue
+            self._abstract[num_id] = abstract_id
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = _val(override, "startOverride")
+                if start is not None:
+                    level = int(override.get(f"{_W}ilvl", "0"))
+                    self._overrides.setdefault(num_id, {})[level] = int(start)
 
     def label(self, paragraph: Any) -> str:
         """The number Word shows before ``paragraph`` ("" when it has none)."""
         num_id, ilvl = _numbered(paragraph)
         abstract = self._abstract.get(num_id or "")
-        if abstract is None or (abstract, ilvl) not in self._levels:
+        if num_id is None or abstract is None or (abstract, ilvl) not in self._levels:
             return ""
-        counts = self._counts.setdefault(num_id or "", {})
+        counts = self._counts.setdefault(abstract, {})
+        if num_id not in self._used:  # a list's first paragraph: its restarts apply
+            self._used.add(num_id)
+            for restarted, start in self._overrides.get(num_id, {}).items():
+                counts[restarted] = start - 1
+                for deeper in [k for k in counts if k > restarted]:
+                    del counts[deeper]
         start, fmt, text, suffix = self._levels[(abstract, ilvl)]
         counts[ilvl] = counts.get(ilvl, start - 1) + 1
         for deeper in [k for k in counts if k > ilvl]:
@@ -185,23 +202,35 @@ def _val(element: Any, name: str) -> str | None:
 
 
 def _numbered(paragraph: Any) -> tuple[str | None, int]:
-    """The list (numId) and level of a paragraph: its own numPr, else its style's."""
-    for holder in (paragraph._p.pPr, _style_ppr(paragraph)):
+    """The list (numId) and level of a paragraph: each from its own numPr where that says
+    it, else from its style's, or the style that style is based on."""
+    num_id: str | None = None
+    ilvl: str | None = None
+    for holder in (paragraph._p.pPr, *_style_pprs(paragraph)):
         num_pr = None if holder is None else holder.find(f"{_W}numPr")
-        if num_pr is not None:
-            num_id = _val(num_pr, "numId")
-            if num_id is None or num_id == "0":
-                return None, 0  # numbering switched off on this paragraph
-            return num_id, int(_val(num_pr, "ilvl") or 0)
-    return None, 0
+        if num_pr is None:
+            continue
+        num_id = num_id if num_id is not None else _val(num_pr, "numId")
+        ilvl = ilvl if ilvl is not None else _val(num_pr, "ilvl")
+        if num_id is not None and ilvl is not None:
+            break
+    if num_id is None or num_id == "0":
+        return None, 0  # not numbered, or numbering switched off on this paragraph
+    return num_id, int(ilvl or 0)
 
 
-def _style_ppr(paragraph: Any) -> Any:
+def _style_pprs(paragraph: Any) -> list[Any]:
+    """The paragraph properties of its style and of the styles that one is based on."""
     try:
         style = paragraph.style
     except (KeyError, ValueError):
-        return None
-    return None if style is None else style.element.pPr
+        return []
+    found = []
+    seen = 0
+    while style is not None and seen < 10:  # a based-on chain, with a guard on loops
+        found.append(style.element.pPr)
+        style, seen = style.base_style, seen + 1
+    return found
 
 
 def _rows(table: Any) -> list[str]:

@@ -20,10 +20,11 @@ from tests.office_files import chromium_page, print_pdf, report_html
 
 DATA = Path(__file__).resolve().parent / "data"
 TITLE = "XX区人民法院2023年工作总结"
-#: One paragraph of 45 distinct sentences: over a page long, so a page break falls inside.
+#: One paragraph of 30 distinct sentences: over half a page, after the title and heading
+#: so a page break falls inside it.
 LONG = "".join(
     f"第{n}项工作：全年办理此类案件{100 + n}件，同比增长{n}.5%，群众满意度稳步提升。"
-    for n in range(1, 46)
+    for n in range(1, 31)
 )
 TWO_PAGES = [
     TITLE,

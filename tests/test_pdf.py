@@ -22,7 +22,7 @@ from summarizer.grounding import verify
 from summarizer.normalize import fold
 from summarizer.normalize.layout import is_page_number
 from summarizer.offline import summarize_offline
-from summarizer.pdf import Line, _without_furniture, paragraphs
+from summarizer.pdf import Line, _lines, _without_furniture, furniture, paragraphs
 from summarizer.read import read_document
 from tests.conftest import DOC_IDS, corpus_path
 from tests.make_pdf_fixtures import LONG, TITLE
@@ -118,6 +118,56 @@ def test_page_numbers_and_running_headers_are_dropped_but_a_title_on_page_one_is
     assert kept == [TITLE, "正文一。", "正文二。", "正文三。"]
 
 
+def test_numbered_headings_heading_their_pages_are_kept_but_a_numbered_header_goes():
+    """附件1 and 附件2 each head a page (a number that is not the page's); "XX报告 2" on
+    page 2 and "XX报告 3" on page 3 is a running header whose number is its page's."""
+    pages = [
+        [("某某局2023年工作总结", 800), ("正文一。", 700), ("正文二。", 680)],
+        [("XX报告 2", 810), ("附件1", 780), ("正文三。", 700), ("— 2 —", 40)],
+        [("XX报告 3", 810), ("附件2", 780), ("正文四。", 700), ("— 3 —", 40)],
+    ]
+    assert furniture(pages) == [set(), {0, 3}, {0, 3}]
+
+
+def test_glyphs_make_lines_over_a_drifting_baseline_and_with_a_superscript():
+    def glyph(char, left, baseline, size=12.0):
+        return (char, left, left + size, baseline - 2, baseline - 2 + size * 1.1, baseline)
+
+    skewed = [glyph(c, 90 + 12 * i, 700 + i * 0.8) for i, c in enumerate("全年完成固定资产投资")]
+    below = [glyph(c, 90 + 12 * i, 670) for i, c in enumerate("同比增长")]
+    square = [glyph(c, 90 + 12 * i, 640) for i, c in enumerate("面积120万m")]
+    square.append(glyph("2", 90 + 12 * 7, 644, size=8))  # m², set small and raised
+    lines = list(_lines(skewed + below + square, 0))
+    assert [x.text for x in lines] == ["全年完成固定资产投资", "同比增长", "面积120万m2"]
+
+
+def test_a_page_shown_turned_reads_as_shown(tmp_path):
+    """A page drawn sideways and turned upright by /Rotate 90 reads as the upright page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    source = pdfium.PdfDocument(str(DATA / "two_pages.pdf"))
+    for page in source:
+        width, height = page.get_size()
+        turn = pdfium_c.FS_MATRIX(0, 1, -1, 0, height, 0)  # (x, y) -> (height - y, x)
+        pdfium_c.FPDFPage_TransFormWithClip(page.raw, ctypes.byref(turn), None)
+        page.set_mediabox(0, 0, height, width)
+        page.set_rotation(90)
+        page.gen_content()
+    source.save(str(tmp_path / "turned.pdf"))
+    turned = read_document(tmp_path / "turned.pdf").raw
+    assert turned == read_document(DATA / "two_pages.pdf").raw
+
+
+def test_a_text_report_that_mentions_pdf_is_read_as_text(tmp_path):
+    path = tmp_path / "说明.txt"
+    path.write_text("关于%PDF-1.7格式文件的说明\n全年办理案件100件。\n", encoding="utf-8")
+    doc = read_document(path)
+    assert doc.extracted_with is None and "%PDF-1.7" in doc.raw
+
+
 def test_a_page_number_like_line_amid_the_text_is_kept():
     pages = [[line("标题"), line("1/2", bottom=600), line("正文。", bottom=500)]]
     assert [x.text for x in _without_furniture(pages)] == ["标题", "1/2", "正文。"]
@@ -156,19 +206,41 @@ def test_a_damaged_pdf_is_one_line(tmp_path):
         read_document(path)
 
 
-def _blank_pdf(path: Path) -> Path:
-    """A PDF whose page holds no text (a scan's text layer is as empty)."""
+def _scan_pdf(path: Path, pages: int = 1, text_pages: int = 0) -> Path:
+    """A PDF of ``pages`` scanned pages (an image each, no text), after ``text_pages``
+    pages of the two-page fixture's text."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     pdf = pdfium.PdfDocument.new()
-    pdf.new_page(595, 842)
+    if text_pages:
+        pdf.import_pages(pdfium.PdfDocument(str(DATA / "two_pages.pdf")), list(range(text_pages)))
+    for _ in range(pages):
+        page = pdf.new_page(595, 842)
+        bitmap = pdfium.PdfBitmap.new_native(200, 100, pdfium_c.FPDFBitmap_BGR)
+        bitmap.fill_rect((255, 255, 255, 255), 0, 0, 200, 100)
+        image = pdfium.PdfImage.new(pdf)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(400, 200).translate(100, 500))
+        page.insert_obj(image)
+        page.gen_content()
     pdf.save(str(path))
     return path
 
 
-def test_a_scan_without_ocr_names_the_packages_that_read_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract here
-    path = _blank_pdf(tmp_path / "扫描件.pdf")
+@pytest.fixture
+def no_tesseract(tmp_path, monkeypatch):
+    """A PATH without tesseract (whether it is installed is asked once a process)."""
+    from summarizer.ocr import _tesseract
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _tesseract.cache_clear()
+    yield
+    _tesseract.cache_clear()
+
+
+def test_a_scan_without_ocr_names_the_packages_that_read_it(tmp_path, no_tesseract):
+    path = _scan_pdf(tmp_path / "扫描件.pdf")
     with pytest.raises(InputError, match="no text layer") as raised:
         read_document(path)
     message = str(raised.value)
@@ -177,8 +249,28 @@ def test_a_scan_without_ocr_names_the_packages_that_read_it(tmp_path, monkeypatc
         read_document(path, ocr=True)  # asked for, but not installed: the same advice
 
 
-def test_an_image_names_ocr(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))
+def test_a_partly_scanned_pdf_is_read_without_its_scanned_pages_and_says_which(tmp_path):
+    doc = read_document(
+        _scan_pdf(tmp_path / "部分扫描.pdf", pages=2, text_pages=2)
+    )  # the fixture's two pages, then two scans
+    assert LONG in doc.raw.splitlines()
+    assert len(doc.warnings) == 1 and "page(s) 3, 4 have no text layer" in doc.warnings[0]
+    assert "--ocr" in doc.warnings[0]
+    summary = summarize_offline(doc)
+    assert summary.meta.warnings[0] == doc.warnings[0]
+
+
+def test_a_blank_pdf_holds_no_text(tmp_path):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(595, 842)
+    pdf.save(str(tmp_path / "空白.pdf"))
+    with pytest.raises(InputError, match="holds no text"):
+        read_document(tmp_path / "空白.pdf")
+
+
+def test_an_image_names_ocr(tmp_path, no_tesseract):
     path = tmp_path / "照片.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     for ocr in (False, True):
@@ -376,3 +468,21 @@ def test_the_extracted_text_is_kept_in_the_cache_and_read_from_it(tmp_path):
     assert read_document(path, texts=fresh).raw == kept.text and list(fresh) == [key]
     assert read_document(path, texts=fresh, ocr=True).raw == kept.text
     assert len(fresh) == 2  # with OCR on, the same bytes may read otherwise: a key of its own
+
+
+def test_summarize_leaves_out_what_is_no_report_without_failing(tmp_path, capsys, monkeypatch):
+    """summarize --skip-doubtful: a README (a file or piped in) is one line and no failure."""
+    import io
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# README\n\nInstall with pip.\n", encoding="utf-8")
+    argv = ["summarize", str(readme), str(corpus_path(DOC_IDS[0])), "-f", "jsonl"]
+    assert main([*argv, "--skip-doubtful"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("left out (--skip-doubtful)") == 1
+    assert captured.out.count('"DoubtfulInputError"') == 1
+    stdin = io.TextIOWrapper(io.BytesIO(readme.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["summarize", "-", "--skip-doubtful", "--save-text", str(tmp_path / "t")]) == 0
+    assert "-: left out" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()  # left out before its text is kept

@@ -92,7 +92,7 @@ def test_summarizer_text_prints_what_every_span_indexes(tmp_path, capsysbinary):
     assert printed[start:end] == item.evidence[0]
 
 
-def _numbered_docx(path, rows):
+def _numbered_docx(path, rows, more=""):
     """A Word file whose list numbers are Word's own (w:numPr), not typed: level 0
     一、, level 1 （一）, level 2 1. (as a government report sets its headings)."""
     from docx.oxml import parse_xml
@@ -110,11 +110,17 @@ def _numbered_docx(path, rows):
         0, parse_xml(f'<w:abstractNum {w} w:abstractNumId="90">{lvls}</w:abstractNum>')
     )
     numbering.append(parse_xml(f'<w:num {w} w:numId="91"><w:abstractNumId w:val="90"/></w:num>'))
-    for level, text in rows:
+    if more:  # list 92: the same definition, its first level restarting at 5
+        numbering.append(parse_xml(
+            f'<w:num {w} w:numId="92"><w:abstractNumId w:val="90"/><w:lvlOverride '
+            f'w:ilvl="0"><w:startOverride w:val="{more}"/></w:lvlOverride></w:num>'
+        ))  # fmt: skip
+    for level, text, *num in rows:
         paragraph = document.add_paragraph(text)
         if level is not None:
             paragraph._p.get_or_add_pPr().append(parse_xml(
-                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="91"/></w:numPr>'
+                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="{num[0] if num else 91}"/>'
+                "</w:numPr>"
             ))  # fmt: skip
     document.save(path)
     return path
@@ -144,3 +150,23 @@ def test_words_own_list_numbers_are_written_as_the_reader_sees_them(tmp_path):
         "二、存在的问题",
         "（一）案多人少矛盾突出。",
     ]
+
+
+def test_list_numbers_count_as_word_counts_them():
+    """An empty numbered paragraph takes its number; a second list of the same definition
+    counts on; a list restarted by startOverride starts there."""
+    import tempfile
+    from pathlib import Path
+
+    rows = [
+        (0, "主要工作"),
+        (0, ""),  # 二、 shown on an empty line
+        (None, "正文段落。"),
+        (0, "存在的问题", 92),  # list 92, restarted at 5: 五、
+        (0, "下一步计划", 91),  # list 91 again: one definition counts on
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        raw = read_document(_numbered_docx(Path(folder) / "n.docx", rows, more="5")).raw
+    assert [x for x in raw.splitlines() if x] == [
+        "一、主要工作", "正文段落。", "五、存在的问题", "六、下一步计划",
+    ]  # fmt: skip

@@ -12,7 +12,7 @@ from summarizer.cli._console import PROG, notice
 from summarizer.cli.batch_report import report
 from summarizer.cli.options import load_run_settings, load_settings
 from summarizer.cli.progress import Bar, BatchProgress
-from summarizer.errors import SummarizerError, UsageError, describe
+from summarizer.errors import DoubtfulInputError, SummarizerError, UsageError, describe
 from summarizer.settings import RunSettings
 
 __all__ = ["run_batch"]
@@ -123,11 +123,14 @@ def _export(args: argparse.Namespace, jobs: list[Any], settings: Any) -> int:
     """``--export``: the request lines of ``jobs`` written to ``args.export``; nothing sent."""
     from summarizer.offload import write_requests
 
-    lines = documents = skipped = cached = failed = 0
+    lines = documents = skipped = cached = failed = doubtful = 0
     bar = Bar(args.quiet, "export", len(jobs))
     try:
         for exported in write_requests(jobs, args.export, settings=settings, out=args.out):
-            if exported.error is not None:
+            if isinstance(exported.error, DoubtfulInputError):
+                doubtful += 1
+                bar.log(f"{PROG}: {describe(exported.error, str(exported.job.path))}")
+            elif exported.error is not None:
                 failed += 1
                 bar.log(f"{PROG}: error: {describe(exported.error, str(exported.job.path))}")
             elif exported.skipped:
@@ -144,6 +147,7 @@ def _export(args: argparse.Namespace, jobs: list[Any], settings: Any) -> int:
     parts += [f"{skipped} already in {args.out}"] if skipped else []
     parts += [f"{cached} answered by the cache"] if cached else []
     parts += [f"{failed} failed"] if failed else []
+    parts += [f"{doubtful} left out as no report"] if doubtful else []
     notice(args.quiet, "export: " + " · ".join(parts) + "; nothing sent")
     return 1 if failed else 0
 

@@ -56,12 +56,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from summarizer.cache import kept_texts
     from summarizer.read import STDIN, read_document, read_stdin
 
+    texts = kept_texts()  # the text a summary of this file indexes, when one was made
     if args.file == STDIN:
-        doc = read_stdin(ocr=args.ocr)
+        doc = read_stdin(ocr=args.ocr, texts=texts)
     else:
-        doc = read_document(Path(args.file), ocr=args.ocr)
+        doc = read_document(Path(args.file), ocr=args.ocr, texts=texts)
     for warning in doc.warnings:
         print(f"summarizer: warning: {warning}", file=sys.stderr)
     sys.stdout.buffer.write(doc.raw.encode("utf-8"))

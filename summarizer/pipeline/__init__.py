@@ -30,7 +30,7 @@ from summarizer.pipeline.ask import Asker
 from summarizer.pipeline.finish import Finisher, offline_instead
 from summarizer.pipeline.loop import LoopThread
 from summarizer.pipeline.plan import MIN_CHUNK_TOKENS, Planner
-from summarizer.read import Document, load, save_text
+from summarizer.read import EXTRACTED_SUFFIXES, Document, load, save_text
 from summarizer.schemas import ReportSummary
 from summarizer.settings import Settings
 from summarizer.steps import (
@@ -220,10 +220,13 @@ class Summarizer:
     # ------------------------------------------------------------------ steps
 
     def _read(self, source: Source | Document, doc_id: str | None) -> Document:
-        """The document (its errors name the file themselves)."""
+        """The document (its errors name the file themselves), left out when it does not
+        look like a report and ``skip_doubtful`` is on, its text kept with ``save_text``:
+        for a path, a string and a ready Document (stdin) alike."""
         if isinstance(source, Document):
-            return source
-        doc = load(source, doc_id=doc_id, ocr=self.settings.ocr, texts=self._cache)
+            doc = source
+        else:
+            doc = load(source, doc_id=doc_id, ocr=self.settings.ocr, texts=self._cache)
         if self.settings.skip_doubtful and (why := doubts(doc)):
             reason = why[0].removesuffix("; check the summary")
             raise DoubtfulInputError(f"left out (--skip-doubtful): {reason}", path=doc.source)
@@ -253,11 +256,14 @@ class Summarizer:
         """Whether to look for the finished summary in the event loop: only for small
         inputs (reading, hashing and parsing them takes ~0.3 ms), and only with a cache.
         A rerun of a cached folder then runs at thousands of documents a second instead of
-        queueing every document for a thread; anything bigger still goes to the thread."""
+        queueing every document for a thread; anything bigger still goes to the thread, and
+        so does every Word, PDF or image file (extracting one, OCR above all, takes long)."""
         if self.backend != "llm" or not self.settings.cache:
             return False
         if isinstance(source, Document):
             return len(source.raw) <= _INLINE_BYTES // 3
+        if str(source).lower().endswith(EXTRACTED_SUFFIXES):
+            return False
         try:
             return os.stat(source).st_size <= _INLINE_BYTES  # text, not a path: OSError
         except (OSError, ValueError, TypeError):

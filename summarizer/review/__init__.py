@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from summarizer.cache import kept_texts
 from summarizer.errors import SummarizerError
-from summarizer.read import read_document
+from summarizer.read import TextStore, read_document
 from summarizer.results import Failed, Result, Summarized
 from summarizer.review.gold import compare_with_gold
 from summarizer.review.page import assets, render_page, template
@@ -53,7 +54,9 @@ def page_name(doc_id: str, taken: set[str]) -> str:
     return name
 
 
-def _source(summary: ReportSummary, sources: Path | None) -> tuple[str | None, str]:
+def _source(
+    summary: ReportSummary, sources: Path | None, texts: TextStore | None
+) -> tuple[str | None, str]:
     """The raw text the summary quotes, or None and why not."""
     candidates: list[Path] = []
     if summary.meta.source and summary.meta.source != "-":
@@ -65,11 +68,11 @@ def _source(summary: ReportSummary, sources: Path | None) -> tuple[str | None, s
         if found is not None:
             candidates.append(found)
     extracted_with = summary.meta.extracted_with or ""
-    ocr = extracted_with.startswith("tesseract")  # a scan: read the way its summary was
+    ocr = "tesseract" in extracted_with  # a scan: read the way its summary was
     for path in candidates:
         if path.is_file():
             try:
-                return read_document(path, ocr=ocr).raw, ""
+                return read_document(path, ocr=ocr, texts=texts).raw, ""
             except SummarizerError:
                 continue
     where = summary.meta.source or "no file (the text was given directly)"
@@ -96,6 +99,7 @@ def write_review(
         golds = {str(g["doc_id"]): g for g in load_gold(gold_dir)}
     out.mkdir(parents=True, exist_ok=True)
     done = Reviewed(index=out / "index.html")
+    texts = kept_texts()  # a Word, PDF or scan's text as its summary read it
     taken: set[str] = set()
     rows: list[dict[str, Any]] = []
     for result in results:
@@ -105,7 +109,7 @@ def write_review(
                 progress(result.doc_id)
             continue
         summary = result.summary
-        raw, note = _source(summary, sources)
+        raw, note = _source(summary, sources, texts)
         if raw is None:
             done.notices.append(f"{summary.doc_id}: {note}")
         gold_record = golds.get(summary.doc_id)
