@@ -488,3 +488,27 @@ def test_a_sync_call_interrupted_before_its_work_starts_never_runs_it():
     assert not ran.is_set()
     loop.close()
     assert _loop_threads() == []
+
+
+def test_a_refused_connection_fails_fast_and_quietly(llm_settings, capfd):
+    """Nothing listening: one quick retry, not the transport retries' backoff (12 s at 4),
+    and one error, no library log lines on stderr (issue #30)."""
+    import socket
+    import time
+
+    from summarizer import Summarizer
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = llm_settings(base_url=f"http://127.0.0.1:{port}/v1", transport_retries=4)
+    with Summarizer(settings) as summarizer:
+        with pytest.raises(TransportError):  # the first call imports the client too
+            summarizer.summarize(corpus_path(DOC))
+        started = time.perf_counter()
+        with pytest.raises(TransportError) as info:
+            summarizer.summarize(corpus_path(DOC))
+        seconds = time.perf_counter() - started
+    assert "after 2 tries" in str(info.value)
+    assert seconds < 2.0, seconds  # 0.3 s apart; generous for a loaded machine
+    assert capfd.readouterr().err == ""

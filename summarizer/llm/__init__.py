@@ -43,7 +43,14 @@ from summarizer.llm.replay import (
     replay_transport,
 )
 from summarizer.llm.reply import ReplyRepair, response_model
-from summarizer.llm.translate import api_cause, describe, is_transient, retry_after, translate
+from summarizer.llm.translate import (
+    api_cause,
+    describe,
+    is_refused,
+    is_transient,
+    retry_after,
+    translate,
+)
 from summarizer.llm.transport import plain_transport, throttled_transport
 from summarizer.schemas import GROUNDING_SOURCE, DraftSummary, SourceText
 from summarizer.settings import MODE_SPECS, Settings
@@ -52,6 +59,11 @@ from summarizer.throttle import MAX_RETRY_AFTER, Throttle
 __all__ = ["CallRecord", "Held", "HoldFirst", "LLMBackend", "Replay", "ServeFirst"]
 
 log = logging.getLogger(__name__)
+#: instructor logs each failed call at ERROR ("API call failed on attempt 1: Connection
+#: error."); with no handler of the application's, Python prints that on stderr, five lines
+#: for one refused connection. Our error already says it, once: a handler here keeps it
+#: quiet unless the application logs (``--debug`` configures the root logger: shown then).
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,6 +73,8 @@ _NO_KEY = "no-key-configured"
 _NOWHERE = "http://no-endpoint.invalid/v1"
 #: Exponential backoff between transport tries, in seconds: the first wait, the longest.
 _BACKOFF_FIRST, _BACKOFF_MAX = 0.5, 20.0
+#: A refused connection (nothing listening) is tried this many times, this far apart.
+_REFUSED_TRIES, _REFUSED_WAIT = 2, 0.3
 #: A failed batch answer's first validation error is told in at most this many characters.
 _REASON_CHARS = 200
 
@@ -186,6 +200,8 @@ class LLMBackend:
             asked = retry_after(exc) if exc else None
             if asked is not None:
                 return min(float(asked), MAX_RETRY_AFTER)
+            if exc is not None and is_refused(exc):
+                return _REFUSED_WAIT
             tries: int = state.attempt_number
             backoff = min(_BACKOFF_MAX, _BACKOFF_FIRST * 2.0 ** (tries - 1))
             return backoff + random.uniform(0, _BACKOFF_FIRST)
@@ -208,9 +224,15 @@ class LLMBackend:
                 state.next_action.sleep if state.next_action else 0.0,
             )
 
+        def refused_again(state: Any) -> bool:
+            """Nothing listens: one quick retry, then the error (not the backoff's 12 s)."""
+            exc = state.outcome.exception() if state.outcome else None
+            return state.attempt_number >= _REFUSED_TRIES and exc is not None and is_refused(exc)
+
         return {
             "stop": stop_after_attempt(s.transport_retries + 1)
-            | stop_after_delay(s.transport_deadline),
+            | stop_after_delay(s.transport_deadline)
+            | refused_again,
             "wait": wait,
             "retry": retry_if_exception(_worth_retrying),
             "before": before,

@@ -82,6 +82,17 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+def is_refused(exc: BaseException) -> bool:
+    """Whether the endpoint refused the connection: nothing listens there, so one quick
+    retry at most (a server restarting) rather than the backoff a busy server gets."""
+    import openai
+
+    cause = api_cause(exc)
+    return isinstance(cause, openai.APIConnectionError) and _caused_by(
+        cause, ConnectionRefusedError, _REFUSED_TEXT
+    )
+
+
 def _over_context(exc: BaseException) -> bool:
     """Whether an HTTP error says the request is longer than the model's context (the same
     request retried meets it again; a smaller one does not)."""
