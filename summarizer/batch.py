@@ -152,7 +152,6 @@ async def asummarize_batch(
     stats.throttle = throttle
     output = JsonlOutput(out, resume=resume) if out is not None else None
     summarizer = Summarizer(settings, throttle=throttle, engine=engine, **overrides)
-    summarizer.warm_up()  # imports and the client now, so they are frozen with the rest
     try:
         with _frozen_heap() if freeze_heap else contextlib.nullcontext():
             if output is not None:
@@ -167,9 +166,17 @@ async def asummarize_batch(
             pending = iter(todo)
             breaker = _Breaker()
 
+            refrozen = False
+
             async def worker() -> None:
+                nonlocal refrozen
                 for job in pending:  # a shared iterator: each job goes to exactly one worker
                     result = breaker.stopped(job) or await _one(summarizer, job)
+                    if freeze_heap and not refrozen and summarizer.connected:
+                        # the client exists only once a report was really asked (a cached
+                        # rerun never imports openai): freeze what it brought in, too
+                        refrozen = True
+                        gc.freeze()
                     breaker.saw(result)
                     if output is not None:
                         output.write(result.line())

@@ -385,3 +385,27 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(server, tmp_path, clean
     assert sorted(r["doc_id"] for r in records if "meta" in r) == sorted(ids)
     assert [r["doc_id"] for r in records if "error" in r] == ["scan"]
     assert len(records) == 25
+
+
+def test_a_cached_rerun_never_imports_the_model_client(server, tmp_path, clean_env):
+    """A rerun whose every report is in the cache imports neither openai nor instructor
+    (2 s of start-up, issue #30); a run that asks does."""
+    make_folder(tmp_path / "in", 4, binary=False)
+    server.responder = by_document()
+    env = endpoint_env(server, clean_env)
+    script = (
+        "import sys; from summarizer.cli import main; code = main(sys.argv[1:]); "
+        "print('openai' in sys.modules, 'instructor' in sys.modules, file=sys.stderr); "
+        "sys.exit(code)"
+    )
+
+    def run(out: str) -> str:
+        argv = ["batch", str(tmp_path / "in"), "--out", str(tmp_path / out), "-q"]
+        done = subprocess.run([sys.executable, "-c", script, *argv], env=env, cwd=ROOT,
+                              capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stderr.strip().splitlines()[-1]
+
+    assert run("1.jsonl") == "True True"  # asked the model
+    assert run("2.jsonl") == "False False"  # every report from the cache
+    assert len(server.requests) == 4

@@ -119,6 +119,13 @@ class Summarizer:
         self._cache.close()
 
     @property
+    def connected(self) -> bool:
+        """Whether this summarizer has created its model client (imported openai and
+        instructor): not until a report is really asked, so never on a cached rerun."""
+        llm = self._ask.llm
+        return llm is not None and llm.connected
+
+    @property
     def holds_resources(self) -> bool:
         """Whether an HTTP client or the cache is open (what :meth:`close` and
         :meth:`aclose` release)."""
