@@ -191,6 +191,7 @@ class LLMBackend:
     def _retry_policy(self, record: CallRecord) -> dict[str, Any]:
         import openai
         from tenacity import retry_if_exception, stop_after_attempt, stop_after_delay
+        from tenacity.stop import stop_base
 
         s = self.settings
 
@@ -224,15 +225,18 @@ class LLMBackend:
                 state.next_action.sleep if state.next_action else 0.0,
             )
 
-        def refused_again(state: Any) -> bool:
+        class RefusedAgain(stop_base):
             """Nothing listens: one quick retry, then the error (not the backoff's 12 s)."""
-            exc = state.outcome.exception() if state.outcome else None
-            return state.attempt_number >= _REFUSED_TRIES and exc is not None and is_refused(exc)
+
+            def __call__(self, state: Any) -> bool:
+                exc = state.outcome.exception() if state.outcome else None
+                tried = state.attempt_number >= _REFUSED_TRIES
+                return tried and exc is not None and is_refused(exc)
 
         return {
             "stop": stop_after_attempt(s.transport_retries + 1)
             | stop_after_delay(s.transport_deadline)
-            | refused_again,
+            | RefusedAgain(),
             "wait": wait,
             "retry": retry_if_exception(_worth_retrying),
             "before": before,
